@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test bench lint format migrations-check clean
+
+$(VENV)/.base-installed: requirements/base.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+run: $(VENV)/.base-installed
+	scripts/run.sh
+
+test: $(VENV)/.dev-installed
+	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed
+	scripts/with-services.sh $(PY) bench/run.py $(BENCH_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,8 @@
+"""One router for every resource: mounted at /api/v1/ (API keys) and /t/<slug>/api/ (the dashboard)."""
+
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import AccountViewSet
+
+router = SimpleRouter()
+router.register("accounts", AccountViewSet, basename="account")

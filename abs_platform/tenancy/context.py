@@ -1,0 +1,54 @@
+"""The current tenant (and acting user) of this request, task or command.
+
+Set in exactly three places, each resetting it in a ``finally``:
+``TenantMiddleware`` (browser routes ``/t/<slug>/`` and API keys on
+``/api/v1/``), and the ``tenant_task`` Celery decorator. Management commands
+and tests use ``tenant_context`` directly.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Tenant
+
+
+class NoTenantError(RuntimeError):
+    """Tenant-owned data was touched with no current tenant: fail closed."""
+
+
+@dataclass(frozen=True)
+class TenantScope:
+    tenant: "Tenant"
+    user: Any = None
+
+
+_current_scope: ContextVar[TenantScope | None] = ContextVar("current_tenant_scope", default=None)
+
+
+def current_scope() -> TenantScope | None:
+    return _current_scope.get()
+
+
+def get_current_tenant() -> "Tenant":
+    scope = _current_scope.get()
+    if scope is None:
+        raise NoTenantError("No current tenant: tenant-owned data needs a tenant context.")
+    return scope.tenant
+
+
+def get_current_user():
+    scope = _current_scope.get()
+    return scope.user if scope else None
+
+
+@contextmanager
+def tenant_context(tenant: "Tenant", user=None):
+    """Make ``tenant`` current for the block; restores the previous scope after."""
+    token = _current_scope.set(TenantScope(tenant=tenant, user=user))
+    try:
+        yield tenant
+    finally:
+        _current_scope.reset(token)

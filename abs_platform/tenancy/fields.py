@@ -1,0 +1,39 @@
+from rest_framework import serializers
+
+from . import selectors
+
+
+class TenantMemberField(serializers.PrimaryKeyRelatedField):
+    """A user id that must belong to a member of the current workspace."""
+
+    default_error_messages = {
+        "does_not_exist": "No member of this workspace has id {pk_value}.",
+        "incorrect_type": "Expected a user id (number), got {data_type}.",
+    }
+
+    def get_queryset(self):
+        return selectors.tenant_members()
+
+    def display_value(self, instance):
+        return instance.get_full_name() or instance.username
+
+
+class TenantRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id of a tenant-owned object; only the current workspace's objects can be named."""
+
+    default_error_messages = {
+        "does_not_exist": "No {model_name} with id {pk_value} in this workspace.",
+        "incorrect_type": "Expected an id (number), got {data_type}.",
+    }
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    def fail(self, key, **kwargs):
+        if key == "does_not_exist":
+            kwargs["model_name"] = self.model._meta.verbose_name
+        super().fail(key, **kwargs)

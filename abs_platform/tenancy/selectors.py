@@ -1,0 +1,70 @@
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .context import get_current_tenant
+from .models import ApiKey, Invitation, Membership, hash_secret
+
+API_KEY_HEADER_PREFIX = "Api-Key "
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def membership_for(*, user, tenant_slug: str) -> Membership | None:
+    return (
+        Membership.objects.select_related("tenant")
+        .filter(user=user, tenant__slug=tenant_slug, tenant__is_active=True)
+        .first()
+    )
+
+
+def memberships_of(user) -> list[Membership]:
+    return list(Membership.objects.select_related("tenant").filter(user=user, tenant__is_active=True))
+
+
+def api_key_from_header(header: str) -> str | None:
+    if not header.startswith(API_KEY_HEADER_PREFIX):
+        return None
+    return header[len(API_KEY_HEADER_PREFIX) :].strip()
+
+
+def api_key_authenticate(raw_key: str) -> ApiKey | None:
+    """The active key matching ``raw_key``, or None. Records when it was last used (once a minute at most)."""
+    parts = raw_key.split("_")
+    if len(parts) < 3 or parts[0] != "abs":
+        return None
+    api_key = (
+        ApiKey.objects.select_related("tenant", "created_by")
+        .filter(prefix=parts[1], hashed_key=hash_secret(raw_key), tenant__is_active=True)
+        .first()
+    )
+    if api_key is None or not api_key.is_active:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def tenant_members():
+    """Users who are members of the current tenant."""
+    return get_user_model().objects.filter(memberships__tenant=get_current_tenant()).order_by("username")
+
+
+def tenant_memberships():
+    return Membership.objects.select_related("user").filter(tenant=get_current_tenant()).order_by("user__username")
+
+
+def tenant_api_keys():
+    return ApiKey.objects.select_related("created_by").filter(tenant=get_current_tenant())
+
+
+def tenant_open_invitations():
+    return Invitation.objects.filter(
+        tenant=get_current_tenant(), accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("tenant").filter(hashed_token=hash_secret(token)).first()

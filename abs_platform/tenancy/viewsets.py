@@ -1,0 +1,137 @@
+"""The base of every tenant resource's API: scoping, roles and htmx fragments in one place."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .context import get_current_tenant
+from .models import Role, role_at_least
+
+FRAGMENT_BY_ACTION = {
+    "list": "list",
+    "retrieve": "detail",
+    "create": "created",
+    "update": "row",
+    "partial_update": "row",
+    "row": "row",
+    "new_form": "form",
+    "edit_form": "form",
+}
+
+
+class TenantModelViewSet(viewsets.ModelViewSet):
+    """A tenant-owned resource served as JSON (integrations) and HTML fragments (htmx).
+
+    Subclasses provide ``scoped_queryset()`` built on the model's scoped
+    ``objects`` manager (usually a selector); overriding ``get_queryset`` is
+    refused so that nobody scopes by hand. Objects of another tenant are simply
+    not in the queryset: every verb on them answers 404.
+    """
+
+    read_role = Role.VIEWER
+    write_role = Role.MEMBER
+    fragment_template: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must not override get_queryset; implement scoped_queryset().")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant
+            return self.get_serializer_class().Meta.model.all_tenants.none()
+        return self.scoped_queryset()
+
+    def get_write_role(self):
+        return self.write_role
+
+    @property
+    def tenant(self):
+        return get_current_tenant()
+
+    def is_htmx(self) -> bool:
+        return self.request.headers.get("HX-Request") == "true"
+
+    def perform_create(self, serializer):
+        self.save_or_report(serializer)
+
+    def perform_update(self, serializer):
+        self.save_or_report(serializer)
+
+    @staticmethod
+    def save_or_report(serializer):
+        """Model-level validation errors (from services) come back field by field, like the serializer's own."""
+        try:
+            serializer.save()
+        except DjangoValidationError as error:
+            serializer._errors = serializers.as_serializer_error(error)
+            raise serializers.ValidationError(serializer.errors) from None
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        response = super().destroy(request, *args, **kwargs)
+        if self.is_htmx():
+            # htmx only swaps 2xx responses with a body; an empty 200 removes the row.
+            return Response(status=status.HTTP_200_OK)
+        return response
+
+    @extend_schema(exclude=True)
+    @action(detail=True, methods=["get"])
+    def row(self, request, *args, **kwargs):
+        """One object as a list row (htmx, e.g. to cancel an edit); JSON callers get the object."""
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(exclude=True)
+    @action(detail=False, methods=["get"], url_path="new")
+    def new_form(self, request, *args, **kwargs):
+        """An empty create form (htmx); JSON callers get the defaults."""
+        return Response(self.get_serializer().data)
+
+    @extend_schema(exclude=True)
+    @action(detail=True, methods=["get"], url_path="edit")
+    def edit_form(self, request, *args, **kwargs):
+        """The edit form for one object (htmx); JSON callers get the object."""
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def get_fragment_template(self, response) -> str:
+        if response.status_code == status.HTTP_400_BAD_REQUEST and self.action in (
+            "create",
+            "update",
+            "partial_update",
+        ):
+            partial = "form"
+        elif response.status_code >= 400:
+            return "partials/error.html"
+        else:
+            partial = FRAGMENT_BY_ACTION.get(self.action, "detail")
+        return f"{self.fragment_template}#{partial}"
+
+    def get_fragment_context(self, data, response) -> dict:
+        match = self.request.resolver_match
+        url_kwargs = {key: value for key, value in self.kwargs.items() if key != self.lookup_field}
+        return {
+            "api_url": reverse(f"{match.namespace}:{self.basename}-list", kwargs=url_kwargs),
+            "can_edit": self.request._request.tenant_role is not None
+            and role_at_least(self.request._request.tenant_role, self.write_role),
+            "data": data,
+            "serializer": getattr(data, "serializer", None),
+            "status": response.status_code,
+            "view": self,
+            "tenant": self.tenant,
+            "role": getattr(self.request._request, "tenant_role", None),
+            "object_id": self.kwargs.get(self.lookup_url_kwarg or self.lookup_field),
+        }
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return response

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IcpConfig(AppConfig):
+    name = "icp"
+    verbose_name = "Ideal customer profile"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: the whole app on the embedded default (SQLite, filesystem broker),
+# web + Celery worker + beat on 127.0.0.1:8000. Ctrl-C stops all of it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DEBUG="${DEBUG:-1}"
+export DJANGO_SETTINGS_MODULE=abs_platform.settings
+mkdir -p var/broker/processed
+
+$PY manage.py migrate --no-input -v0
+$PY manage.py load_demo
+
+trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait 2>/dev/null' INT TERM EXIT
+.venv/bin/celery -A abs_platform worker --beat --loglevel=INFO --concurrency=1 \
+  --schedule=var/celerybeat-schedule >var/celery.log 2>&1 &
+echo "Celery worker and beat started (log: var/celery.log)."
+echo
+echo "  ABS Platform: http://127.0.0.1:8000/   user: olivia   password: abs-demo-2026"
+echo "  API docs:     http://127.0.0.1:8000/api/docs/"
+echo "  Ops admin:    http://127.0.0.1:8000/admin/ (olivia or adam)"
+echo
+$PY manage.py runserver 127.0.0.1:8000

@@ -1,0 +1,20 @@
+// htmx settings: validation errors (400/422) swap in like any fragment; other errors show a notice.
+document.addEventListener("DOMContentLoaded", () => {
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "(400|422)", swap: true },
+    { code: "...", swap: false, error: true },
+  ];
+});
+document.addEventListener("htmx:responseError", (event) => {
+  const flash = document.getElementById("flash");
+  const status = event.detail.xhr.status;
+  const text = { 403: "You do not have permission to do this.", 404: "That no longer exists." }[status]
+    || `Something went wrong (${status}). Please try again.`;
+  flash.innerHTML = "";
+  const p = document.createElement("p");
+  p.className = "flash flash-error";
+  p.textContent = text;
+  flash.appendChild(p);
+});
