@@ -19,7 +19,8 @@ run: $(VENV)/.base-installed
 	scripts/run.sh
 
 test: $(VENV)/.dev-installed
-	scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage \
+	  scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	scripts/with-services.sh $(PY) bench/run.py $(BENCH_ARGS)
