@@ -18,9 +18,12 @@ $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
 run: $(VENV)/.base-installed
 	scripts/run.sh
 
+# Tests run with DEBUG off (as in production) but over plain http on 127.0.0.1.
+TEST_ENV := STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0
+
 test: $(VENV)/.dev-installed
-	STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesStorage \
-	  scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	scripts/with-services.sh $(PY) bench/run.py $(BENCH_ARGS)

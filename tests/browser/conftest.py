@@ -1,0 +1,85 @@
+"""Playwright fixtures: one headless Chromium per session, a fresh context and page per test.
+
+Playwright's own browser download does not work on these machines; Debian's
+``chromium`` package (``/usr/bin/chromium``) is driven instead. The app runs in
+pytest-django's ``live_server`` thread, so browser tests use a transactional
+database: data made by the factories is committed and visible to the server.
+"""
+
+import os
+
+import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
+from django.test.utils import override_settings
+
+# Playwright's sync API runs an asyncio loop in this thread; Django's ORM calls
+# made by the test itself (factories, assertions) would otherwise be refused.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def _browser_test_environment(django_db_setup):
+    """What a plain-HTTP live server and transactional tests need, for the rest of the session.
+
+    * Outside DEBUG the settings redirect to HTTPS and mark cookies Secure; the
+      live server speaks plain HTTP on localhost. ``SecurityMiddleware`` reads
+      its settings when the server thread builds its handler, so this must be
+      in place before ``live_server`` starts.
+    * After each transactional test Django flushes the tables and fires
+      ``post_migrate``, whose row-level-security hook (``ALTER TABLE``) only the
+      table owner may run; the tests connect as the app role. The policies are
+      part of the tables and survive the flush, so the hook is not needed then.
+    """
+    from abs_platform.tenancy.db import apply_row_level_security
+
+    plain_http = override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
+    plain_http.enable()
+    tenancy_config = apps.get_app_config("tenancy")
+    assert post_migrate.disconnect(sender=tenancy_config, dispatch_uid="tenancy_rls")
+    yield
+    post_migrate.connect(apply_row_level_security, sender=tenancy_config, dispatch_uid="tenancy_rls")
+    plain_http.disable()
+
+
+@pytest.fixture(scope="session")
+def live_server(_browser_test_environment, live_server):
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
