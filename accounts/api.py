@@ -43,6 +43,10 @@ class AccountSerializer(serializers.ModelSerializer):
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
             "annual_revenue": {"min_value": 0},
+            # The dashboard's empty form starts from the model defaults (DRF's BooleanField starts unchecked,
+            # and an unchecked box posts False: new accounts would silently leave the target list).
+            "is_target": {"initial": True},
+            "status": {"initial": AccountStatus.PROSPECT},
         }
 
     def get_owner_name(self, account) -> str:

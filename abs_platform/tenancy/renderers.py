@@ -19,7 +19,7 @@ class HtmxFragmentRenderer(BaseRenderer):
         view = renderer_context["view"]
         response = renderer_context["response"]
         request = renderer_context["request"]
-        if response.status_code == 204:
+        if response.status_code == 204 or data is None:
             return b""
         if hasattr(view, "get_fragment_template") and response.status_code < 500:
             template = view.get_fragment_template(response)

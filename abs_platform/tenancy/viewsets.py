@@ -124,6 +124,7 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             and role_at_least(self.request._request.tenant_role, self.write_role),
             "data": data,
             "serializer": getattr(data, "serializer", None),
+            "non_field_errors": data.get("non_field_errors", []) if response.status_code == 400 else [],
             "status": response.status_code,
             "view": self,
             "tenant": self.tenant,

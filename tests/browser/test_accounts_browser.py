@@ -43,8 +43,13 @@ def open_accounts(page: Page, slug: str) -> None:
     expect(page.locator("#account-list").get_by_text("Loading accounts…")).to_have_count(0)
 
 
+def field(scope, label: str):
+    """A text box by its label (labels wrap their inputs; the country select's label lists every country)."""
+    return scope.get_by_role("textbox", name=label, exact=True)
+
+
 def row_named(page: Page, name: str):
-    return page.locator("#account-rows tr").filter(has=page.get_by_role("cell", name=name, exact=True))
+    return page.locator("#account-rows tr").filter(has=page.get_by_role("link", name=name, exact=True))
 
 
 def test_member_creates_an_account_and_sees_domain_errors(page: Page, tenant_a, member_a, tenant_b):
@@ -61,31 +66,35 @@ def test_member_creates_an_account_and_sees_domain_errors(page: Page, tenant_a, 
     page.get_by_role("button", name="New account").click()
     form = page.locator("#account-panel form")
     expect(form.get_by_role("heading", name="New account")).to_be_visible()
-    form.get_by_label("Name").fill("Example Corp")
-    form.get_by_label("Domain").fill("https://www.Example-Corp.com/")
+    expect(form.get_by_role("checkbox", name="Is target")).to_be_checked()
+    field(form, "Name").fill("Example Corp")
+    field(form, "Domain").fill("https://www.Example-Corp.com/")
     form.get_by_role("button", name="Create account").click()
 
     expect(page.locator("#account-panel [role=status]")).to_have_text("Account “Example Corp” created.")
     expect(rows).to_have_count(2)
     new_row = row_named(page, "Example Corp")
     expect(new_row).to_have_count(1)
+    expect(new_row.locator("td").nth(0)).to_have_text("Example Corp")  # a target account: no "not targeted" badge
     expect(new_row.locator("td").nth(1)).to_have_text("example-corp.com")
     assert accounts_in_db(tenant_a) == [("Example Corp", "example-corp.com"), ("Globex", "globex.com")]
+    with as_tenant(tenant_a):
+        assert Account.objects.get(name="Example Corp").is_target is True  # the model default, as over the API
 
     # A bad domain: the form comes back (400) with the error next to the Domain field.
     page.get_by_role("button", name="New account").click()
     expect(form.get_by_role("heading", name="New account")).to_be_visible()
-    expect(form.get_by_label("Name")).to_have_value("")
-    form.get_by_label("Name").fill("Broken Inc")
-    form.get_by_label("Domain").fill("not a domain")
+    expect(field(form, "Name")).to_have_value("")
+    field(form, "Name").fill("Broken Inc")
+    field(form, "Domain").fill("not a domain")
     form.get_by_role("button", name="Create account").click()
 
-    domain_field = form.locator(".field").filter(has=page.get_by_label("Domain"))
+    domain_field = form.locator(".field").filter(has=field(page, "Domain"))
     expect(domain_field.locator(".error")).to_have_text(DOMAIN_ERROR)
     expect(domain_field).to_have_class(re.compile(r"\bhas-error\b"))
-    expect(form.get_by_label("Domain")).to_have_attribute("aria-invalid", "true")
-    expect(form.get_by_label("Domain")).to_have_value("not a domain")
-    expect(form.get_by_label("Name")).to_have_value("Broken Inc")
+    expect(field(form, "Domain")).to_have_attribute("aria-invalid", "true")
+    expect(field(form, "Domain")).to_have_value("not a domain")
+    expect(field(form, "Name")).to_have_value("Broken Inc")
     expect(form.locator(".error")).to_have_count(1)  # no other field complains
     expect(rows).to_have_count(2)
     expect(row_named(page, "Broken Inc")).to_have_count(0)
@@ -107,9 +116,9 @@ def test_member_edits_an_account_in_place(page: Page, tenant_a, member_a):
     row.get_by_role("button", name="Edit").click()
     form = row.locator("form")
     expect(form.get_by_role("heading", name="Edit Initech")).to_be_visible()
-    expect(form.get_by_label("Name")).to_have_value("Initech")
-    expect(form.get_by_label("Domain")).to_have_value("initech.com")
-    form.get_by_label("Name").fill("Initech Global")
+    expect(field(form, "Name")).to_have_value("Initech")
+    expect(field(form, "Domain")).to_have_value("initech.com")
+    field(form, "Name").fill("Initech Global")
     form.get_by_role("button", name="Save").click()
 
     expect(row.locator("form")).to_have_count(0)

@@ -104,11 +104,15 @@ class TestRowLevelSecurity:
     def test_raw_insert_into_another_tenant_is_refused(self, tenant_a, tenant_b):
         from django.db import DatabaseError, transaction
 
-        with tenant_transaction(tenant_a), pytest.raises(DatabaseError, match="row-level security"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO accounts_account (tenant_id, name, domain, website, industry, country, status,"
-                    " is_target, created_at, updated_at) VALUES (%s, 'X', 'x.com', '', '', '', 'prospect', true,"
-                    " now(), now())",
-                    [tenant_b.pk],
-                )
+        with (
+            tenant_transaction(tenant_a),
+            pytest.raises(DatabaseError, match="row-level security"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "INSERT INTO accounts_account (tenant_id, name, domain, website, industry, country, status,"
+                " is_target, created_at, updated_at) VALUES (%s, 'X', 'x.com', '', '', '', 'prospect', true,"
+                " now(), now())",
+                [tenant_b.pk],
+            )
