@@ -175,6 +175,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["abs_platform.tenancy.schema.only_public_api"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Schema generation runs without a tenant: the scoped `objects` manager would raise (only `.none()` is used).
+    "DEFAULT_QUERY_MANAGER": "all_tenants",
 }
 
 # Celery: Redis in deployment and tests; a zero-install filesystem broker by default.

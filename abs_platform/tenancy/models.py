@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .context import NoTenantError, current_scope, get_current_tenant
+from .context import NoTenantError, current_scope, get_current_tenant, get_current_user
 
 
 def validate_time_zone(value: str) -> None:
@@ -163,6 +163,14 @@ class TenantManager(models.Manager):
         return super().get_queryset().filter(tenant_id=get_current_tenant().pk)
 
 
+def history_user(request=None, **kwargs):
+    """Who made a change: the acting user of the tenant context, else the request's user."""
+    user = get_current_user()
+    if user is None and request is not None:
+        user = request.user
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 class TenantOwnedModel(models.Model):
     """Base of every tenant-owned model.
 
@@ -184,7 +192,7 @@ class TenantOwnedModel(models.Model):
 
     all_tenants = models.Manager()
     objects = TenantManager()
-    history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"])
+    history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"], get_user=history_user)
 
     class Meta:
         abstract = True
