@@ -18,6 +18,6 @@ echo "Celery worker and beat started (log: var/celery.log)."
 echo
 echo "  ABS Platform: http://127.0.0.1:8000/   user: olivia   password: abs-demo-2026"
 echo "  API docs:     http://127.0.0.1:8000/api/docs/"
-echo "  Ops admin:    http://127.0.0.1:8000/admin/ (olivia or adam)"
+echo "  Ops admin:    http://127.0.0.1:8000/admin/ (ops: every workspace; olivia/adam: their workspace)"
 echo
 $PY manage.py runserver 127.0.0.1:8000

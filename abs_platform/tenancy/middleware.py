@@ -3,6 +3,7 @@ import re
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, JsonResponse
+from django.utils import timezone
 
 from . import selectors
 from .context import tenant_context
@@ -51,7 +52,11 @@ class TenantMiddleware:
         request.tenant = membership.tenant
         request.membership = membership
         request.tenant_role = membership.role
-        with tenant_context(membership.tenant, request.user), tenant_transaction(membership.tenant):
+        with (
+            tenant_context(membership.tenant, request.user),
+            tenant_transaction(membership.tenant),
+            timezone.override(membership.tenant.time_zone),
+        ):
             return self._respond(request)
 
     def _api_request(self, request):
