@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -9,6 +10,9 @@ from .api_router import router
 
 
 def healthz(request):
+    """Liveness and database reachability, for load balancers and compose health checks."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
 
 

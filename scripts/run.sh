@@ -12,8 +12,7 @@ $PY manage.py migrate --no-input -v0
 $PY manage.py load_demo
 
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait 2>/dev/null' INT TERM EXIT
-.venv/bin/celery -A abs_platform worker --beat --loglevel=INFO --concurrency=1 \
-  --schedule=var/celerybeat-schedule >var/celery.log 2>&1 &
+.venv/bin/celery -A abs_platform worker --beat --loglevel=INFO --concurrency=1 >var/celery.log 2>&1 &
 echo "Celery worker and beat started (log: var/celery.log)."
 echo
 echo "  ABS Platform: http://127.0.0.1:8000/   user: olivia   password: abs-demo-2026"

@@ -1,9 +1,10 @@
 """The current tenant (and acting user) of this request, task or command.
 
-Set in exactly three places, each resetting it in a ``finally``:
+Set by the three entry points, each resetting it in a ``finally``:
 ``TenantMiddleware`` (browser routes ``/t/<slug>/`` and API keys on
-``/api/v1/``), and the ``tenant_task`` Celery decorator. Management commands
-and tests use ``tenant_context`` directly.
+``/api/v1/``) and the ``tenant_task`` Celery decorator. Code that acts for
+one known tenant outside those (the ops admin saving an object, management
+commands, tests) uses ``tenant_context`` for that object's tenant.
 """
 
 from contextlib import contextmanager

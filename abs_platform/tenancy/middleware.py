@@ -65,7 +65,9 @@ class TenantMiddleware:
             return self.get_response(request)
         api_key = selectors.api_key_authenticate(raw_key)
         if api_key is None:
-            return JsonResponse({"detail": "Invalid, expired or revoked API key."}, status=401)
+            return JsonResponse(
+                {"detail": "Invalid, expired or revoked API key."}, status=401, headers={"WWW-Authenticate": "Api-Key"}
+            )
         request.tenant = api_key.tenant
         request.api_key = api_key
         request.tenant_role = None

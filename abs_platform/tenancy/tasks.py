@@ -3,6 +3,8 @@
 import functools
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
 from .context import current_scope, tenant_context
 from .db import tenant_transaction
@@ -11,7 +13,7 @@ from .models import Tenant
 TENANT_TASK_DEFAULTS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (ConnectionError, TimeoutError),
+    "autoretry_for": (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "max_retries": 5,
