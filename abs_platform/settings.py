@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "abs_platform.tenancy",
+    "abs_platform.jobs",
     "accounts",
     "icp",
     "personas",

@@ -8,7 +8,7 @@ from abs_platform.tenancy.viewsets import TenantModelViewSet
 
 from . import selectors, services
 from .domains import normalize_domain
-from .models import DUPLICATE_DOMAIN_MESSAGE, Account, AccountStatus
+from .models import Account, AccountStatus
 
 FORM_STYLE = {"template_pack": "forms/pack"}
 
@@ -58,12 +58,6 @@ class AccountSerializer(serializers.ModelSerializer):
             domain = normalize_domain(value)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages) from None
-        if domain:
-            duplicates = selectors.account_list().filter(domain=domain)
-            if self.instance is not None:
-                duplicates = duplicates.exclude(pk=self.instance.pk)
-            if duplicates.exists():
-                raise serializers.ValidationError(DUPLICATE_DOMAIN_MESSAGE)
         return domain
 
     def create(self, validated_data):

@@ -17,6 +17,43 @@ class AccountStatus(models.TextChoices):
     CHURNED = "churned", "Churned"
 
 
+class CompanyType(models.TextChoices):
+    PRIVATE = "private", "Private company"
+    PUBLIC = "public", "Public company"
+    NONPROFIT = "nonprofit", "Non-profit"
+    GOVERNMENT = "government", "Government"
+    OTHER = "other", "Other"
+
+
+class TechnologyRelation(models.TextChoices):
+    COMPETITOR = "competitor", "Competitor"
+    COMPLEMENTARY = "complementary", "Complementary"
+    OTHER = "other", "Other"
+
+
+class Technology(TenantOwnedModel):
+    """An entry of the workspace's technology catalogue (technographics)."""
+
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=100, blank=True, help_text="e.g. CRM, data warehouse, marketing automation")
+    relation = models.CharField(max_length=15, choices=TechnologyRelation.choices, default=TechnologyRelation.OTHER)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "technologies"
+        constraints = [
+            models.UniqueConstraint(
+                "tenant",
+                models.functions.Lower("name"),
+                name="technology_name_unique_per_tenant",
+                violation_error_message="This technology is already in the catalogue.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Account(TenantOwnedModel):
     """A target account: a named company being pursued or grown."""
 
@@ -44,13 +81,35 @@ class Account(TenantOwnedModel):
         related_name="children",
         help_text="The parent company of a subsidiary, business unit or buying centre.",
     )
+    company_type = models.CharField(max_length=12, choices=CompanyType.choices, blank=True)
+    growth_rate = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True, help_text="Year-over-year growth in percent."
+    )
+    headquarters = models.CharField(max_length=200, blank=True, help_text="City or region of the head office.")
+    office_count = models.PositiveIntegerField(null=True, blank=True)
+    technologies = models.ManyToManyField(Technology, through="AccountTechnology", blank=True, related_name="accounts")
+    fit_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    fit_explanation = models.JSONField(default=list, blank=True, editable=False)
+    fit_scored_at = models.DateTimeField(null=True, blank=True, editable=False)
+    suggested_tier = models.ForeignKey(
+        "icp.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    tier = models.ForeignKey(
+        "icp.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts", editable=False
+    )
+    tier_override_reason = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="Why the tier differs from the suggested one."
+    )
+    last_verified_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=50, blank=True, help_text="Where the record came from, e.g. import, api.")
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [
+            # Children (subsidiaries, business units) may share their parent's domain.
             models.UniqueConstraint(
                 fields=["tenant", "domain"],
-                condition=~Q(domain=""),
+                condition=~Q(domain="") & Q(parent__isnull=True),
                 name="account_domain_unique_per_tenant",
                 violation_error_message=DUPLICATE_DOMAIN_MESSAGE,
             )
@@ -61,6 +120,10 @@ class Account(TenantOwnedModel):
             models.Index(fields=["tenant", "updated_at", "id"], name="account_tenant_updated"),
             models.Index(fields=["tenant", "industry", "created_at", "id"], name="account_tenant_industry"),
             models.Index(fields=["tenant", "status", "created_at", "id"], name="account_tenant_status"),
+            models.Index(fields=["tenant", "domain"], name="account_tenant_domain"),
+            models.Index(fields=["tenant", "fit_score", "id"], name="account_tenant_fit"),
+            models.Index(fields=["tenant", "tier", "created_at", "id"], name="account_tenant_tier"),
+            models.Index(fields=["tenant", "parent"], name="account_tenant_parent"),
         ]
 
     def __str__(self):
@@ -74,6 +137,8 @@ class Account(TenantOwnedModel):
             errors["domain"] = error.messages
         if self.parent_id is not None and self._parent_chain_reaches_self():
             errors["parent"] = ["An account cannot be its own parent or ancestor."]
+        elif "domain" not in errors and self.domain and self._domain_taken_outside_hierarchy():
+            errors["domain"] = [DUPLICATE_DOMAIN_MESSAGE]
         if (
             self.owner_id is not None
             and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id).exists()
@@ -81,6 +146,25 @@ class Account(TenantOwnedModel):
             errors["owner"] = ["The owner must be a member of this workspace."]
         if errors:
             raise ValidationError(errors)
+
+    def _root_id(self, account_id, parent_id):
+        seen = set()
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)
+            account_id, parent_id = (
+                parent_id,
+                (Account.all_tenants.filter(pk=parent_id).values_list("parent_id", flat=True).first()),
+            )
+        return account_id
+
+    def _domain_taken_outside_hierarchy(self) -> bool:
+        """Same normalized domain is a duplicate unless both accounts belong to one hierarchy."""
+        others = Account.all_tenants.filter(tenant_id=self.tenant_id, domain=self.domain).exclude(pk=self.pk)
+        candidates = list(others.values_list("pk", "parent_id")[:20])
+        if not candidates:
+            return False
+        own_root = self._root_id(self.pk, self.parent_id)
+        return any(self._root_id(pk, parent_id) != own_root for pk, parent_id in candidates)
 
     def _parent_chain_reaches_self(self) -> bool:
         """Walk up the (short) hierarchy from the new parent; meeting this account means a cycle."""
@@ -91,3 +175,195 @@ class Account(TenantOwnedModel):
             seen.add(current_id)
             current_id = Account.all_tenants.filter(pk=current_id).values_list("parent_id", flat=True).first()
         return current_id is not None and self.pk is not None and current_id == self.pk
+
+
+class AccountTechnology(TenantOwnedModel):
+    """A technology in use at an account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="technology_links")
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="account_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "account", "technology"], name="account_technology_unique")
+        ]
+
+
+class Seniority(models.TextChoices):
+    C_LEVEL = "c_level", "C-level"
+    VP = "vp", "Vice president"
+    DIRECTOR = "director", "Director"
+    MANAGER = "manager", "Manager"
+    INDIVIDUAL = "individual", "Individual contributor"
+    OTHER = "other", "Other"
+
+
+class BuyingRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision maker"
+    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
+    CHAMPION = "champion", "Champion"
+    INFLUENCER = "influencer", "Influencer"
+    END_USER = "end_user", "End user"
+    BLOCKER = "blocker", "Blocker"
+    LEGAL_PROCUREMENT = "legal_procurement", "Legal / procurement"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
+
+
+class ContactStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    LEFT_COMPANY = "left_company", "Left company"
+    BOUNCED = "bounced", "Bounced"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class RelationshipStrength(models.IntegerChoices):
+    NONE = 0, "None"
+    WEAK = 1, "Weak"
+    MEDIUM = 2, "Medium"
+    STRONG = 3, "Strong"
+
+
+class Contact(TenantOwnedModel):
+    """A stakeholder at a target account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=100, blank=True)
+    seniority = models.CharField(max_length=12, choices=Seniority.choices, blank=True)
+    email = models.EmailField(blank=True, help_text="Stored in lower case; unique within the workspace.")
+    phone = models.CharField(max_length=40, blank=True)
+    linkedin_url = models.URLField(blank=True)
+    persona = models.ForeignKey(
+        "personas.Persona", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    persona_overridden = models.BooleanField(
+        default=False, help_text="Set by hand: automatic persona matching leaves it alone."
+    )
+    persona_match_reason = models.CharField(max_length=300, blank=True, editable=False)
+    buying_role = models.CharField(max_length=20, choices=BuyingRole.choices, blank=True)
+    relationship_strength = models.PositiveSmallIntegerField(
+        choices=RelationshipStrength.choices, default=RelationshipStrength.NONE
+    )
+    status = models.CharField(max_length=15, choices=ContactStatus.choices, default=ContactStatus.ACTIVE)
+    last_verified_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "email"],
+                condition=~Q(email=""),
+                name="contact_email_unique_per_tenant",
+                violation_error_message="A contact with this e-mail already exists in this workspace.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "created_at", "id"], name="contact_tenant_created"),
+            models.Index(fields=["tenant", "account", "id"], name="contact_tenant_account"),
+            models.Index(fields=["tenant", "persona"], name="contact_tenant_persona"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        self.email = (self.email or "").strip().lower()
+
+
+class SignalType(models.TextChoices):
+    FUNDING = "funding", "Funding"
+    LEADERSHIP_HIRE = "leadership_hire", "Leadership hire"
+    MERGER_ACQUISITION = "merger_acquisition", "Merger / acquisition"
+    PRODUCT_LAUNCH = "product_launch", "Product launch"
+    REGULATION = "regulation", "Regulation"
+    COMPETITOR_NEWS = "competitor_news", "Competitor news"
+    JOB_POSTING = "job_posting", "Job posting"
+    EXPANSION = "expansion", "Expansion"
+    OTHER = "other", "Other"
+
+
+class Signal(TenantOwnedModel):
+    """A research item or trigger event at an account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signals")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="signals")
+    signal_type = models.CharField(max_length=20, choices=SignalType.choices)
+    occurred_on = models.DateField()
+    title = models.CharField(max_length=300)
+    source_url = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["tenant", "account", "occurred_on"], name="signal_tenant_account")]
+
+    def __str__(self):
+        return self.title
+
+
+class OpportunityKind(models.TextChoices):
+    NEW_LOGO = "new_logo", "New logo"
+    EXPANSION = "expansion", "Expansion"
+    RENEWAL = "renewal", "Renewal"
+
+
+class OpportunityStage(models.TextChoices):
+    PROSPECTING = "prospecting", "Prospecting"
+    QUALIFICATION = "qualification", "Qualification"
+    DISCOVERY = "discovery", "Discovery"
+    PROPOSAL = "proposal", "Proposal"
+    NEGOTIATION = "negotiation", "Negotiation"
+    CLOSED_WON = "closed_won", "Closed won"
+    CLOSED_LOST = "closed_lost", "Closed lost"
+
+
+CLOSED_STAGES = (OpportunityStage.CLOSED_WON, OpportunityStage.CLOSED_LOST)
+
+
+class Opportunity(TenantOwnedModel):
+    """A deal at an account; amounts are in the workspace currency."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="opportunities")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=OpportunityKind.choices, default=OpportunityKind.NEW_LOGO)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    stage = models.CharField(max_length=15, choices=OpportunityStage.choices, default=OpportunityStage.PROSPECTING)
+    opened_on = models.DateField()
+    close_date = models.DateField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name_plural = "opportunities"
+        indexes = [
+            models.Index(fields=["tenant", "account", "stage"], name="opportunity_tenant_account"),
+            models.Index(fields=["tenant", "stage", "close_date"], name="opportunity_tenant_stage"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.stage == OpportunityStage.CLOSED_LOST and not self.lost_reason:
+            raise ValidationError({"lost_reason": "Say why the deal was lost."})
+        if self.close_date and self.opened_on and self.close_date < self.opened_on:
+            raise ValidationError({"close_date": "The close date cannot be before the open date."})
+
+
+class SavedView(TenantOwnedModel):
+    """A named set of list filters (the query string of the Accounts page), private or shared."""
+
+    name = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    query = models.CharField(max_length=2000, blank=True)
+    is_shared = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "user", "name"], name="saved_view_unique_name")]
+
+    def __str__(self):
+        return self.name

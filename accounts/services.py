@@ -9,7 +9,8 @@ from .models import DUPLICATE_DOMAIN_MESSAGE, Account
 
 
 def _save_validated(account: Account) -> Account:
-    account.full_clean()
+    # The domain constraint is checked hierarchy-aware in Account.clean().
+    account.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             account.save()

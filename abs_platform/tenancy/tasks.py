@@ -1,14 +1,19 @@
 """``tenant_task``: the Celery side of the tenant context."""
 
 import functools
+import zlib
+from contextlib import contextmanager, nullcontext
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from celery.utils.log import get_task_logger
+from django.db import InterfaceError, OperationalError, connection
 from kombu.exceptions import OperationalError as BrokerError
 
 from .context import current_scope, tenant_context
-from .db import tenant_transaction
+from .db import is_postgresql, tenant_transaction
 from .models import Tenant
+
+logger = get_task_logger(__name__)
 
 TENANT_TASK_DEFAULTS = {
     "acks_late": True,
@@ -20,25 +25,52 @@ TENANT_TASK_DEFAULTS = {
 }
 
 
-def tenant_task(*decorator_args, **options):
+@contextmanager
+def exclusive_for_tenant(task_name: str, tenant_id: int):
+    """Yields whether this is the only run of ``task_name`` for the tenant (PostgreSQL advisory lock)."""
+    if not is_postgresql():
+        yield True
+        return
+    key = zlib.crc32(task_name.encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [key, tenant_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [key, tenant_id])
+
+
+def tenant_task(*decorator_args, atomic: bool = True, exclusive: bool = False, **options):
     """Declare a task that runs for one tenant: call it as ``task.delay(tenant_id, ...)``.
 
-    The tenant is loaded from the id, made current and the body runs in one
-    transaction under row-level security. A task never inherits a tenant from
-    a previous task: it refuses to start inside another tenant scope.
+    The tenant is loaded from the id and made current. With ``atomic`` (the
+    default) the body runs in one transaction under row-level security; long
+    jobs that report progress pass ``atomic=False`` and open
+    ``tenant_transaction`` per chunk. With ``exclusive`` a second run for the
+    same tenant while one is going returns None without doing anything. A
+    task never inherits a tenant from a previous task: it refuses to start
+    inside another tenant's scope.
     """
 
     def decorate(func):
-        @shared_task(
-            name=options.pop("name", f"{func.__module__}.{func.__name__}"), **{**TENANT_TASK_DEFAULTS, **options}
-        )
+        name = options.pop("name", f"{func.__module__}.{func.__name__}")
+
+        @shared_task(name=name, **{**TENANT_TASK_DEFAULTS, **options})
         @functools.wraps(func)
         def run(tenant_id: int, *args, **kwargs):
-            if current_scope() is not None and current_scope().tenant.pk != tenant_id:
+            scope = current_scope()
+            if scope is not None and scope.tenant.pk != tenant_id:
                 raise RuntimeError("A tenant task started inside another tenant's scope.")
             tenant = Tenant.objects.get(pk=tenant_id, is_active=True)
-            with tenant_context(tenant), tenant_transaction(tenant):
-                return func(*args, **kwargs)
+            with exclusive_for_tenant(name, tenant_id) if exclusive else nullcontext(True) as alone:
+                if not alone:
+                    logger.info("%s is already running for tenant %s; skipped.", name, tenant_id)
+                    return None
+                with tenant_context(tenant), tenant_transaction(tenant) if atomic else nullcontext():
+                    return func(*args, **kwargs)
 
         return run
 

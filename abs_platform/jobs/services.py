@@ -1,0 +1,46 @@
+"""Job bookkeeping. Progress is written in its own short transaction so that pages polling it see it."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from abs_platform.tenancy.context import get_current_tenant
+from abs_platform.tenancy.db import tenant_transaction
+
+from .models import Job, JobStatus
+
+
+def job_create(*, kind: str, total: int = 0) -> Job:
+    with tenant_transaction(get_current_tenant()):
+        return Job.objects.create(kind=kind, total=total)
+
+
+def job_start(*, job: Job, total: int | None = None) -> Job:
+    fields = {"status": JobStatus.RUNNING, "started_at": timezone.now()}
+    if total is not None:
+        fields["total"] = total
+    return _update(job, **fields)
+
+
+def job_progress(*, job: Job, done: int) -> Job:
+    return _update(job, done=done)
+
+
+def job_succeed(*, job: Job, result: dict | None = None) -> Job:
+    return _update(job, status=JobStatus.SUCCEEDED, done=job.total, result=result or {}, finished_at=timezone.now())
+
+
+def job_fail(*, job: Job, error: str) -> Job:
+    return _update(job, status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+
+
+def _update(job: Job, **fields) -> Job:
+    with tenant_transaction(get_current_tenant()):
+        Job.objects.filter(pk=job.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(job, name, value)
+    return job
+
+
+def on_commit_enqueue(task, *args) -> None:
+    """Enqueue after the surrounding transaction commits, so the worker sees the rows it needs."""
+    transaction.on_commit(lambda: task.delay(*args))
