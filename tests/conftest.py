@@ -51,6 +51,12 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         teardown_databases(db_config, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Production hashing costs ~0.3 s per password; tests only need it to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @contextmanager
 def as_tenant(tenant, user=None):
     """Run test set-up code as ``tenant`` (context and row-level security)."""
