@@ -131,3 +131,11 @@ class TestAdminIsolation:
         member_a.is_staff = True
         member_a.save()
         assert client_for(member_a).get("/admin/accounts/account/").status_code == 403
+
+
+def test_members_endpoint_lists_only_own_workspace(api_a, owner_a, member_a, member_b):
+    response = api_a.get("/api/v1/members/")
+    assert response.status_code == 200
+    assert [(row["username"], row["role"]) for row in response.json()] == [("member_a", "member"), ("owner_a", "owner")]
+    assert api_a.get(f"/api/v1/members/{member_b.pk}/").status_code == 404
+    assert api_a.get(f"/api/v1/members/{member_a.pk}/").json()["email"] == "member_a@example.com"
