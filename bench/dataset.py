@@ -139,7 +139,7 @@ def _spread_dates_and_parents(tenant: Tenant) -> None:
     table = Account._meta.db_table
     with tenant_context(tenant), tenant_transaction(tenant), connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{table}" SET created_at = now() - random() * interval \'730 days\' WHERE tenant_id = %s',
+            f"UPDATE \"{table}\" SET created_at = now() - random() * interval '730 days' WHERE tenant_id = %s",
             [tenant.pk],
         )
         cursor.execute(
