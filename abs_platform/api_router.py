@@ -3,8 +3,36 @@
 from rest_framework.routers import SimpleRouter
 
 from abs_platform.tenancy.api import MemberViewSet
-from accounts.api import AccountViewSet
+from accounts.api import (
+    AccountExportViewSet,
+    AccountTechnologyViewSet,
+    AccountViewSet,
+    ContactExportViewSet,
+    ContactViewSet,
+    ImportBatchViewSet,
+    OpportunityViewSet,
+    SignalViewSet,
+    TechnologyViewSet,
+)
+from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 
 router = SimpleRouter()
+# The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
+router.register("accounts/export", AccountExportViewSet, basename="account-export")
+router.register("contacts/export", ContactExportViewSet, basename="contact-export")
+router.register("imports", ImportBatchViewSet, basename="import")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("members", MemberViewSet, basename="member")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("signals", SignalViewSet, basename="signal")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("technologies", TechnologyViewSet, basename="technology")
+router.register("account-technologies", AccountTechnologyViewSet, basename="account-technology")
+router.register("tiers", TierViewSet, basename="tier")
+router.register("icps", IcpViewSet, basename="icp")
+router.register("criteria", CriterionViewSet, basename="criterion")
+router.register("sign-offs", SignOffViewSet, basename="sign-off")
+router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
+router.register("personas", PersonaViewSet, basename="persona")
+router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")

@@ -17,7 +17,7 @@ env = environ.Env(
 )
 
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-key-change-me-in-production-0123456789")
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-dev-key-set-SECRET_KEY-in-production-0123456789")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -178,6 +178,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Schema generation runs without a tenant: the scoped `objects` manager would raise (only `.none()` is used).
     "DEFAULT_QUERY_MANAGER": "all_tenants",
+    # One name per choice set: several fields are called `kind`, and some choice sets serve two fields
+    # (without these, `check --deploy` warns drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "BuyingRoleEnum": "accounts.models.BuyingRole",
+        "SeniorityEnum": "accounts.models.Seniority",
+        "OpportunityKindEnum": "accounts.models.OpportunityKind",
+        "ImportKindEnum": "accounts.models.ImportKind",
+        "CriterionKindEnum": "icp.models.CriterionKind",
+    },
 }
 
 # Celery: Redis in deployment and tests; a zero-install filesystem broker by default.

@@ -19,6 +19,8 @@ def healthz(request):
 tenant_patterns = [
     path("", include("abs_platform.tenancy.urls")),
     path("accounts/", include("accounts.urls")),
+    path("icp/", include("icp.urls")),
+    path("personas/", include("personas.urls")),
     path("metrics/", include("metrics.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]

@@ -3,8 +3,19 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from abs_platform.tenancy.admin import TenantScopedAdmin
+from abs_platform.tenancy.context import tenant_context
 
-from .models import Account, AccountStatus
+from .models import (
+    Account,
+    AccountStatus,
+    AccountTechnology,
+    Contact,
+    ImportBatch,
+    Opportunity,
+    Signal,
+    Technology,
+)
+from .services import apply_persona_match
 
 
 @admin.register(Account)
@@ -42,3 +53,79 @@ class AccountAdmin(TenantScopedAdmin):
     @admin.action(description="Set status: churned")
     def mark_churned(self, request, queryset):
         self._bulk_set(request, queryset, status=AccountStatus.CHURNED)
+
+
+# --- Contacts, signals, opportunities, technologies -------------------------------------------------
+
+
+@admin.register(Technology)
+class TechnologyAdmin(TenantScopedAdmin):
+    list_display = ("name", "tenant", "category", "relation")
+    list_filter = ("relation",)
+    search_fields = ("name", "category")
+    list_select_related = ("tenant",)
+
+
+@admin.register(AccountTechnology)
+class AccountTechnologyAdmin(TenantScopedAdmin):
+    list_display = ("account", "technology", "tenant")
+    list_select_related = ("tenant", "account", "technology")
+    raw_id_fields = ("account", "technology")
+    search_fields = ("account__name", "technology__name")
+
+
+@admin.register(Contact)
+class ContactAdmin(TenantScopedAdmin):
+    list_display = ("__str__", "account", "tenant", "title", "persona", "buying_role", "status", "last_verified_on")
+    list_filter = ("status", "buying_role", "seniority", "persona_overridden")
+    search_fields = ("first_name", "last_name", "email", "title")
+    list_select_related = ("tenant", "account", "persona")
+    raw_id_fields = ("account",)
+    readonly_fields = ("persona_match_reason",)
+    list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        # The same rules as the API: choosing a persona pins it, clearing it hands it back to matching.
+        if "persona" in form.changed_data:
+            obj.persona_overridden = obj.persona_id is not None
+        obj.email = (obj.email or "").strip().lower()
+        with tenant_context(obj.tenant, request.user):
+            apply_persona_match(obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Signal)
+class SignalAdmin(TenantScopedAdmin):
+    list_display = ("title", "account", "tenant", "signal_type", "occurred_on")
+    list_filter = ("signal_type",)
+    search_fields = ("title", "notes")
+    list_select_related = ("tenant", "account")
+    raw_id_fields = ("account", "contact")
+    date_hierarchy = "occurred_on"
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(TenantScopedAdmin):
+    list_display = ("name", "account", "tenant", "kind", "stage", "amount", "opened_on", "close_date")
+    list_filter = ("stage", "kind")
+    search_fields = ("name", "account__name")
+    list_select_related = ("tenant", "account")
+    raw_id_fields = ("account",)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(TenantScopedAdmin):
+    """CSV imports: read-only for ops (an import is changed only by its dry run and commit)."""
+
+    list_display = ("id", "tenant", "kind", "status", "file_name", "row_count", "created_at", "committed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("file_name",)
+    list_select_related = ("tenant",)
+    readonly_fields = ("kind", "status", "file_name", "row_count", "headers", "mapping", "error", "job", "committed_at")
+    exclude = ("content", "report")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

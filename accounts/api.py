@@ -1,14 +1,49 @@
+import json
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
 from django_countries.serializer_fields import CountryField
 from django_filters import rest_framework as filters
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.viewsets import ViewSet
 
+from abs_platform.tenancy.context import get_current_tenant
 from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
+from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
+from personas.coverage import freshness, freshness_cutoff
+from personas.models import Persona
 
-from . import selectors, services
+from . import exports, imports, selectors, services
 from .domains import normalize_domain
-from .models import Account, AccountStatus
+from .models import (
+    CLOSED_STAGES,
+    Account,
+    AccountStatus,
+    AccountTechnology,
+    BuyingRole,
+    Contact,
+    ContactStatus,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStage,
+    Seniority,
+    Signal,
+    SignalType,
+    Technology,
+    TechnologyRelation,
+)
 
 FORM_STYLE = {"template_pack": "forms/pack"}
 
@@ -67,6 +102,33 @@ class AccountSerializer(serializers.ModelSerializer):
         return services.account_update(account=instance, **validated_data)
 
 
+_datetime = serializers.DateTimeField()
+_money = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+def account_row(values: dict) -> dict:
+    """The JSON of one account from ``ACCOUNT_ROW_COLUMNS`` values: exactly what AccountSerializer returns."""
+    full_name = f"{values['owner__first_name']} {values['owner__last_name']}".strip()
+    revenue = values["annual_revenue"]
+    return {
+        "id": values["id"],
+        "name": values["name"],
+        "domain": values["domain"],
+        "website": values["website"],
+        "industry": values["industry"],
+        "employee_count": values["employee_count"],
+        "annual_revenue": None if revenue is None else _money.to_representation(revenue),
+        "country": values["country"],
+        "status": values["status"],
+        "owner": values["owner_id"],
+        "owner_name": (full_name or values["owner__username"]) if values["owner_id"] else "",
+        "is_target": values["is_target"],
+        "parent": values["parent_id"],
+        "created_at": _datetime.to_representation(values["created_at"]),
+        "updated_at": _datetime.to_representation(values["updated_at"]),
+    }
+
+
 class AccountFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=AccountStatus.choices)
     industry = filters.CharFilter()
@@ -97,6 +159,15 @@ class AccountViewSet(TenantModelViewSet):
     def scoped_queryset(self):
         return selectors.account_list()
 
+    def list(self, request, *args, **kwargs):
+        """Lean read path: only the listed columns, rows built without serializer machinery (see bench/)."""
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*selectors.ACCOUNT_ROW_COLUMNS))
+        return self.get_paginated_response([account_row(values) for values in rows])
+
+    def retrieve(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset()).values(*selectors.ACCOUNT_ROW_COLUMNS)
+        return Response(account_row(get_object_or_404(queryset, pk=kwargs[self.lookup_field])))
+
     def perform_destroy(self, instance):
         services.account_delete(account=instance)
 
@@ -104,3 +175,672 @@ class AccountViewSet(TenantModelViewSet):
         context = super().get_fragment_context(data, response)
         context["form_style"] = FORM_STYLE
         return context
+
+
+# --- Contacts ------------------------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    account = TenantRelatedField(model=Account, style={"in_form": False})
+    account_name = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    persona = TenantRelatedField(
+        model=Persona,
+        required=False,
+        allow_null=True,
+        style={"in_form": False},
+        help_text="Naming a persona pins it (persona_overridden); null hands the contact back to automatic matching.",
+    )
+    persona_name = serializers.SerializerMethodField()
+    freshness = serializers.SerializerMethodField(
+        help_text="current (active, verified within 365 days), stale, unverified or inactive."
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "first_name",
+            "last_name",
+            "name",
+            "title",
+            "department",
+            "seniority",
+            "email",
+            "phone",
+            "linkedin_url",
+            "persona",
+            "persona_name",
+            "persona_overridden",
+            "persona_match_reason",
+            "buying_role",
+            "relationship_strength",
+            "status",
+            "last_verified_on",
+            "freshness",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "persona_overridden", "persona_match_reason", "created_at", "updated_at"]
+        extra_kwargs = {"status": {"initial": ContactStatus.ACTIVE}, "relationship_strength": {"initial": 0}}
+
+    def get_account_name(self, contact) -> str:
+        return contact.account.name
+
+    def get_name(self, contact) -> str:
+        return str(contact)
+
+    def get_persona_name(self, contact) -> str:
+        return contact.persona.name if contact.persona_id else ""
+
+    def get_freshness(self, contact) -> str:
+        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=timezone.localdate())
+
+    def validate_email(self, value: str) -> str:
+        email = (value or "").strip().lower()
+        if services.contact_email_taken(email, exclude_pk=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError(services.CONTACT_EMAIL_TAKEN)
+        return email
+
+    def create(self, validated_data):
+        return services.contact_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.contact_update(contact=instance, **validated_data)
+
+
+class ContactFilter(filters.FilterSet):
+    account = filters.NumberFilter(field_name="account_id")
+    persona = filters.NumberFilter(field_name="persona_id")
+    buying_role = filters.ChoiceFilter(choices=BuyingRole.choices)
+    status = filters.ChoiceFilter(choices=ContactStatus.choices)
+    seniority = filters.ChoiceFilter(choices=Seniority.choices)
+    stale = filters.BooleanFilter(method="filter_stale", label="Not verified within 365 days (or never): true / false")
+
+    class Meta:
+        model = Contact
+        fields = ["account", "persona", "buying_role", "status", "seniority"]
+
+    def filter_stale(self, queryset, name, value):
+        stale = Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=freshness_cutoff(timezone.localdate()))
+        return queryset.filter(stale) if value else queryset.exclude(stale)
+
+
+class ContactViewSet(TenantModelViewSet):
+    """Contacts (stakeholders) at target accounts. Filters: `account`, `persona`, `buying_role`, `status`,
+    `seniority`, `stale` (true: last verified more than 365 days ago, or never). Search (`search`) over
+    first and last name, e-mail and title. Sort (`ordering`): `last_name`, `created_at`, `updated_at`.
+    E-mails are stored in lower case and unique within the workspace. The persona is matched
+    automatically from title, department and seniority unless one is named (which pins it)."""
+
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    search_fields = ["first_name", "last_name", "email", "title"]
+    ordering_fields = ["last_name", "created_at", "updated_at"]
+    ordering = ["last_name"]
+    fragment_template = "accounts/contacts.html"
+
+    def scoped_queryset(self):
+        return selectors.contact_list()
+
+    def perform_destroy(self, instance):
+        services.contact_delete(contact=instance)
+
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        context["form_style"] = FORM_STYLE
+        context["errors"] = data if response.status_code == 400 else {}
+        if self.action in ("new_form", "edit_form", "create", "update", "partial_update"):
+            context["personas"] = list(Persona.objects.only("id", "name"))
+            instance = context["serializer"].instance if context["serializer"] is not None else None
+            context["pinned_persona"] = instance.persona_id if instance and instance.persona_overridden else None
+            context["account_id"] = instance.account_id if instance else _requested_account(self.request)
+        return context
+
+
+# --- Signals -------------------------------------------------------------------------------------------
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    account = TenantRelatedField(model=Account, style={"in_form": False})
+    account_name = serializers.SerializerMethodField()
+    contact = TenantRelatedField(model=Contact, required=False, allow_null=True, style={"in_form": False})
+    contact_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "contact",
+            "contact_name",
+            "signal_type",
+            "occurred_on",
+            "title",
+            "source_url",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def get_account_name(self, signal) -> str:
+        return signal.account.name
+
+    def get_contact_name(self, signal) -> str:
+        return str(signal.contact) if signal.contact_id else ""
+
+    def create(self, validated_data):
+        return services.signal_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.signal_update(signal=instance, **validated_data)
+
+
+class SignalFilter(filters.FilterSet):
+    account = filters.NumberFilter(field_name="account_id")
+    contact = filters.NumberFilter(field_name="contact_id")
+    signal_type = filters.ChoiceFilter(choices=SignalType.choices)
+    occurred_after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
+    occurred_before = filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+
+    class Meta:
+        model = Signal
+        fields = ["account", "contact", "signal_type"]
+
+
+class SignalViewSet(TenantModelViewSet):
+    """Signals (research items, trigger events) at accounts. Filters: `account`, `contact`, `signal_type`,
+    `occurred_after`, `occurred_before` (dates). Search over title and notes. Newest first."""
+
+    serializer_class = SignalSerializer
+    filterset_class = SignalFilter
+    search_fields = ["title", "notes"]
+    ordering_fields = ["occurred_on", "created_at"]
+    ordering = ["-occurred_on"]
+    fragment_template = "accounts/signals.html"
+
+    def scoped_queryset(self):
+        return selectors.signal_list()
+
+    def perform_destroy(self, instance):
+        services.signal_delete(signal=instance)
+
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        context["form_style"] = FORM_STYLE
+        context["errors"] = data if response.status_code == 400 else {}
+        context["account_id"] = _account_id_for_form(self, context)
+        return context
+
+
+def _account_id_for_form(view, context):
+    instance = context["serializer"].instance if context.get("serializer") is not None else None
+    if instance is not None and hasattr(instance, "account_id"):
+        return instance.account_id
+    return _requested_account(view.request)
+
+
+def _requested_account(request):
+    """The account id a new form is for: from the submitted form, else from ``?account=``."""
+    data = request.data if hasattr(request.data, "get") else {}
+    return data.get("account") or request.GET.get("account")
+
+
+# --- Opportunities -------------------------------------------------------------------------------------
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    account = TenantRelatedField(model=Account, style={"in_form": False})
+    account_name = serializers.SerializerMethodField()
+    opened_on = serializers.DateField(default=timezone.localdate, initial=timezone.localdate)
+    currency = serializers.SerializerMethodField(help_text="The workspace currency (ISO 4217) of `amount`.")
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "account",
+            "account_name",
+            "name",
+            "kind",
+            "amount",
+            "currency",
+            "stage",
+            "is_open",
+            "opened_on",
+            "close_date",
+            "lost_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "amount": {"min_value": 0},
+            "kind": {"initial": OpportunityKind.NEW_LOGO},
+            "stage": {"initial": OpportunityStage.PROSPECTING},
+        }
+
+    def get_account_name(self, opportunity) -> str:
+        return opportunity.account.name
+
+    def get_currency(self, opportunity) -> str:
+        return get_current_tenant().currency
+
+    def get_is_open(self, opportunity) -> bool:
+        return opportunity.stage not in CLOSED_STAGES
+
+    def create(self, validated_data):
+        return services.opportunity_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.opportunity_update(opportunity=instance, **validated_data)
+
+
+class OpportunityFilter(filters.FilterSet):
+    account = filters.NumberFilter(field_name="account_id")
+    stage = filters.ChoiceFilter(choices=OpportunityStage.choices)
+    kind = filters.ChoiceFilter(choices=OpportunityKind.choices)
+    is_open = filters.BooleanFilter(method="filter_open", label="Open (not closed won or lost): true / false")
+
+    class Meta:
+        model = Opportunity
+        fields = ["account", "stage", "kind"]
+
+    def filter_open(self, queryset, name, value):
+        closed = Q(stage__in=CLOSED_STAGES)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
+
+
+class OpportunityViewSet(TenantModelViewSet):
+    """Opportunities (deals). Amounts are in the workspace currency (`currency`). A closed-lost deal needs a
+    `lost_reason`; the close date cannot precede the open date. Filters: `account`, `stage`, `kind`,
+    `is_open`. Search over the name. Newest first."""
+
+    serializer_class = OpportunitySerializer
+    filterset_class = OpportunityFilter
+    search_fields = ["name"]
+    ordering_fields = ["opened_on", "created_at", "amount"]
+    ordering = ["-opened_on"]
+    fragment_template = "accounts/opportunities.html"
+
+    def scoped_queryset(self):
+        return selectors.opportunity_list()
+
+    def perform_destroy(self, instance):
+        services.opportunity_delete(opportunity=instance)
+
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        context["form_style"] = FORM_STYLE
+        context["errors"] = data if response.status_code == 400 else {}
+        context["account_id"] = _account_id_for_form(self, context)
+        return context
+
+
+# --- Technologies --------------------------------------------------------------------------------------
+
+
+class TechnologySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Technology
+        fields = ["id", "name", "category", "relation", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"relation": {"initial": TechnologyRelation.OTHER}}
+
+    def validate_name(self, value: str) -> str:
+        if services.technology_name_taken(value, exclude_pk=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError(services.TECHNOLOGY_NAME_TAKEN)
+        return value.strip()
+
+    def create(self, validated_data):
+        return services.technology_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.technology_update(technology=instance, **validated_data)
+
+
+class TechnologyFilter(filters.FilterSet):
+    relation = filters.ChoiceFilter(choices=TechnologyRelation.choices)
+    category = filters.CharFilter()
+
+    class Meta:
+        model = Technology
+        fields = ["relation", "category"]
+
+
+class TechnologyViewSet(TenantModelViewSet):
+    """The workspace's technology catalogue (technographics): everyone reads, admins write.
+    Filters: `relation` (competitor, complementary, other), `category`. Search over name and category."""
+
+    serializer_class = TechnologySerializer
+    filterset_class = TechnologyFilter
+    search_fields = ["name", "category"]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+    write_role = Role.ADMIN
+    fragment_template = "accounts/technologies.html"
+
+    def scoped_queryset(self):
+        return selectors.technology_list()
+
+    def perform_destroy(self, instance):
+        services.technology_delete(technology=instance)
+
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        context["form_style"] = FORM_STYLE
+        context["errors"] = data if response.status_code == 400 else {}
+        return context
+
+
+class AccountTechnologySerializer(serializers.ModelSerializer):
+    account = TenantRelatedField(model=Account)
+    technology = TenantRelatedField(model=Technology)
+    technology_name = serializers.SerializerMethodField()
+    relation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccountTechnology
+        fields = ["id", "account", "technology", "technology_name", "relation", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def get_technology_name(self, link) -> str:
+        return link.technology.name
+
+    def get_relation(self, link) -> str:
+        return link.technology.relation
+
+    def validate(self, attrs):
+        account = attrs.get("account", getattr(self.instance, "account", None))
+        technology = attrs.get("technology", getattr(self.instance, "technology", None))
+        duplicate = AccountTechnology.objects.filter(account=account, technology=technology)
+        if self.instance is not None:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise serializers.ValidationError({"technology": ["The account already uses this technology."]})
+        return attrs
+
+    def create(self, validated_data):
+        return services.account_technology_add(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.account_technology_update(link=instance, **validated_data)
+
+
+class AccountTechnologySetSerializer(serializers.Serializer):
+    account = TenantRelatedField(model=Account)
+    technologies = TenantRelatedField(model=Technology, many=True, allow_empty=True)
+
+
+class AccountTechnologyFilter(filters.FilterSet):
+    account = filters.NumberFilter(field_name="account_id")
+    technology = filters.NumberFilter(field_name="technology_id")
+
+    class Meta:
+        model = AccountTechnology
+        fields = ["account", "technology"]
+
+
+class AccountTechnologyViewSet(TenantModelViewSet):
+    """Technologies in use at accounts (links between an account and the catalogue). Filters: `account`,
+    `technology`. `POST set/` with `{"account": id, "technologies": [ids]}` replaces an account's whole set."""
+
+    serializer_class = AccountTechnologySerializer
+    filterset_class = AccountTechnologyFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at"]
+    fragment_template = "accounts/account_technologies.html"
+
+    def scoped_queryset(self):
+        return selectors.account_technology_list()
+
+    def perform_destroy(self, instance):
+        services.account_technology_remove(link=instance)
+
+    @extend_schema(request=AccountTechnologySetSerializer, responses=AccountTechnologySerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="set")
+    def set(self, request, *args, **kwargs):
+        """Replace the technologies in use at one account; answers the account's links."""
+        serializer = AccountTechnologySetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = serializer.validated_data["account"]
+        services.account_set_technologies(account=account, technologies=serializer.validated_data["technologies"])
+        links = selectors.account_technology_list().filter(account=account).order_by("technology__name", "id")
+        return Response(AccountTechnologySerializer(links, many=True).data, status=status.HTTP_200_OK)
+
+
+# --- CSV import and export -----------------------------------------------------------------------------
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    error = serializers.CharField()
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField(help_text="Rows per outcome of the last dry run or commit.")
+    rows = serializers.SerializerMethodField(
+        help_text="Every row's outcome (`row` is the line in the file, the header being 1) when the file has at most "
+        "1,000 rows; larger reports are read page by page from `rows/`."
+    )
+    field_choices = serializers.SerializerMethodField(help_text="The fields that columns can be mapped to.")
+    job = ImportJobSerializer(read_only=True, allow_null=True)
+    written = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "file_name",
+            "row_count",
+            "headers",
+            "mapping",
+            "field_choices",
+            "counts",
+            "rows",
+            "written",
+            "error",
+            "job",
+            "created_at",
+            "committed_at",
+        ]
+        read_only_fields = fields
+
+    def get_counts(self, batch) -> dict:
+        if hasattr(batch, "report_counts"):
+            return batch.report_counts or {}
+        return batch.report.get("counts", {})
+
+    def get_rows(self, batch) -> list | None:
+        if hasattr(batch, "report_counts") or batch.row_count > imports.API_ROWS_INLINE:
+            return None
+        return batch.report.get("rows", [])
+
+    def get_written(self, batch) -> dict:
+        return {} if hasattr(batch, "report_counts") else batch.report.get("written", {})
+
+    def get_field_choices(self, batch) -> list[dict]:
+        return [{"name": spec.name, "label": spec.label} for spec in imports.FIELDS[batch.kind]]
+
+
+class ImportMappingField(serializers.JSONField):
+    """A JSON object of column → field; multipart forms send it as a JSON string."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Send an object of column name → field name.")
+        return data
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ImportKind.choices)
+    file = serializers.FileField(help_text="CSV, UTF-8 (BOM optional), comma or semicolon separated, ≤ 10 MB.")
+    mapping = ImportMappingField(
+        required=False,
+        help_text='Column → field, e.g. {"Company": "name", "Web": "domain", "Notes": ""} ("" ignores a column); '
+        "columns left out keep their automatic mapping.",
+    )
+
+
+class ImportMappingSerializer(serializers.Serializer):
+    mapping = ImportMappingField(required=False)
+
+
+class ImportRowsQuerySerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=imports.OUTCOMES, required=False)
+    offset = serializers.IntegerField(min_value=0, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=5000, default=500)
+
+
+def _import_error_response(error: Exception) -> Response:
+    key = {imports.ImportFileError: "file", imports.ImportMappingError: "mapping"}.get(type(error), "detail")
+    return Response({key: [str(error)] if key != "detail" else str(error)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ImportBatchViewSet(TenantModelViewSet):
+    """CSV imports of accounts or contacts: upload, dry run, commit.
+
+    `POST` (multipart: `kind` = accounts | contacts, `file`, optional `mapping` as JSON) checks the file, maps
+    its columns (automatically by header name and common aliases, overridden by `mapping`) and runs the dry run:
+    every row's outcome — `create`, `update`, `skip` or `error` with the field, column, value and reason — and
+    nothing written. `POST {id}/dry-run/` with a new `mapping` runs it again; `POST {id}/commit/` writes every
+    row in one transaction or none (refused while any row has an error). Files of more than 500 rows run as a
+    background job: the answer is 202 and `job` shows the progress (poll `GET {id}/`). Accounts are matched by
+    normalized domain, contacts by lower-case e-mail; a second row for the same record is an error. A malformed
+    file (not UTF-8, no header or rows, a required column missing, more than 50,000 rows or 10 MB) is a 400
+    naming the problem, and nothing is kept."""
+
+    serializer_class = ImportBatchSerializer
+    renderer_classes = [JSONRenderer]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    ordering = ["-created_at"]
+    ordering_fields = ["created_at"]
+
+    def scoped_queryset(self):
+        queryset = ImportBatch.objects.select_related("job").defer("content")
+        if self.action == "list":
+            queryset = queryset.defer("content", "report").annotate(report_counts=models.F("report__counts"))
+        return queryset
+
+    def _answer(self, batch, created=False) -> Response:
+        batch = self.scoped_queryset().get(pk=batch.pk)
+        if batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
+            code = status.HTTP_202_ACCEPTED
+        else:
+            code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(self.get_serializer(batch).data, status=code)
+
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses=ImportBatchSerializer)
+    def create(self, request, *args, **kwargs):
+        upload = ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        try:
+            batch = imports.batch_create(kind=data["kind"], upload=data["file"])
+            batch = imports.batch_set_mapping(batch=batch, mapping=data.get("mapping") or {})
+            batch = imports.batch_run(batch=batch, phase="dry_run")
+        except (imports.ImportFileError, imports.ImportMappingError, imports.ImportCommitError) as error:
+            return _import_error_response(error)
+        return self._answer(batch, created=True)
+
+    @extend_schema(request=ImportMappingSerializer, responses=ImportBatchSerializer)
+    @action(detail=True, methods=["post"], url_path="dry-run")
+    def dry_run(self, request, *args, **kwargs):
+        """Run the dry run again, with a changed `mapping` if given."""
+        batch = self.get_object()
+        payload = ImportMappingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            batch = imports.batch_set_mapping(batch=batch, mapping=payload.validated_data.get("mapping") or {})
+            batch = imports.batch_run(batch=batch, phase="dry_run")
+        except (imports.ImportMappingError, imports.ImportCommitError) as error:
+            return _import_error_response(error)
+        return self._answer(batch)
+
+    @extend_schema(request=None, responses=ImportBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def commit(self, request, *args, **kwargs):
+        """Write the import: every row or none."""
+        batch = self.get_object()
+        try:
+            batch = imports.batch_run(batch=batch, phase="commit")
+        except imports.ImportCommitError as error:
+            return _import_error_response(error)
+        return self._answer(batch)
+
+    @extend_schema(parameters=[ImportRowsQuerySerializer])
+    @action(detail=True, methods=["get"])
+    def rows(self, request, *args, **kwargs):
+        """The report's rows, optionally of one `outcome`, `limit` rows from `offset`."""
+        query = ImportRowsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        outcome, offset, limit = (query.validated_data.get(k) for k in ("outcome", "offset", "limit"))
+        rows = self.get_object().report.get("rows", [])
+        if outcome:
+            rows = [row for row in rows if row["outcome"] == outcome]
+        return Response({"count": len(rows), "results": rows[offset : offset + limit]})
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors pass through here (the CSV itself is an HttpResponse); they read as JSON text.
+        return JSONRenderer().render(data)
+
+
+def _list_queryset(viewset_class, request):
+    """The rows that ``viewset_class``'s list shows for this request's query parameters (filters, search,
+    ordering), unpaginated."""
+    view = viewset_class(request=request, args=(), kwargs={}, format_kwarg=None, action="list")
+    return view.filter_queryset(view.get_queryset())
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text.encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class AccountExportViewSet(ViewSet):
+    """CSV of the accounts list: the same query parameters as `GET /accounts/` (filters, `search`, `ordering`),
+    every matching row (not one page). Cells that a spreadsheet would read as a formula (starting with
+    `= + - @`, tab, CR or NUL) are prefixed with an apostrophe."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def list(self, request, *args, **kwargs):
+        queryset = _list_queryset(AccountViewSet, request)
+        return _csv_response(exports.accounts_csv(queryset), f"accounts-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+class ContactExportViewSet(ViewSet):
+    """CSV of the contacts list: the same query parameters as `GET /contacts/`, every matching row, formula
+    cells neutralized as for accounts."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def list(self, request, *args, **kwargs):
+        queryset = _list_queryset(ContactViewSet, request)
+        return _csv_response(exports.contacts_csv(queryset), f"contacts-{timezone.localdate():%Y-%m-%d}.csv")

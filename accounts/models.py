@@ -367,3 +367,47 @@ class SavedView(TenantOwnedModel):
 
     def __str__(self):
         return self.name
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts"
+    CONTACTS = "contacts", "Contacts"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded: map the columns"
+    VALIDATING = "validating", "Dry run in progress"
+    VALIDATED = "validated", "Dry run done"
+    COMMITTING = "committing", "Import in progress"
+    COMMITTED = "committed", "Imported"
+    FAILED = "failed", "Failed"
+
+
+class ImportBatch(TenantOwnedModel):
+    """An uploaded CSV file between its dry run and its commit: the decoded text, the column mapping and the report.
+
+    The text is kept in the row (at most 10 MB) so the web process and the workers need no shared file storage;
+    its one history record is the audit trail of what was imported. Status and report changes are bookkeeping
+    written with ``update()`` (see accounts/imports.py), like job progress.
+    """
+
+    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    file_name = models.CharField(max_length=255, blank=True)
+    content = models.TextField(editable=False)
+    delimiter = models.CharField(max_length=1, default=",", editable=False)
+    headers = models.JSONField(default=list, blank=True, editable=False)
+    row_count = models.PositiveIntegerField(default=0, editable=False)
+    mapping = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True, editable=False)
+    error = models.TextField(blank=True, editable=False)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    committed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        indexes = [models.Index(fields=["tenant", "created_at", "id"], name="importbatch_tenant_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import #{self.pk} ({self.status})"

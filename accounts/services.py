@@ -5,7 +5,16 @@ from django.db import IntegrityError, transaction
 
 from abs_platform.tenancy.context import get_current_tenant
 
-from .models import DUPLICATE_DOMAIN_MESSAGE, Account
+from .models import (
+    DUPLICATE_DOMAIN_MESSAGE,
+    Account,
+    AccountTechnology,
+    Contact,
+    Opportunity,
+    Seniority,
+    Signal,
+    Technology,
+)
 
 
 def _save_validated(account: Account) -> Account:
@@ -23,16 +32,215 @@ def _save_validated(account: Account) -> Account:
 
 @transaction.atomic
 def account_create(**fields) -> Account:
-    return _save_validated(Account(tenant=get_current_tenant(), **fields))
+    from icp.services import fit_score_recompute_account
+
+    return fit_score_recompute_account(account=_save_validated(Account(tenant=get_current_tenant(), **fields)))
 
 
 @transaction.atomic
 def account_update(*, account: Account, **fields) -> Account:
+    from icp.services import fit_score_recompute_account
+
     for name, value in fields.items():
         setattr(account, name, value)
-    return _save_validated(account)
+    return fit_score_recompute_account(account=_save_validated(account))
 
 
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
     account.delete()
+
+
+# --- Contacts, signals, opportunities, technologies -------------------------------------------------
+
+CONTACT_EMAIL_TAKEN = "A contact with this e-mail already exists in this workspace."
+TECHNOLOGY_NAME_TAKEN = "This technology is already in the catalogue."
+PERSONA_SET_BY_HAND = "Set by hand."
+_UNSET = object()
+
+
+def apply_persona_match(contact: Contact, *, rules=None) -> bool:
+    """Set ``contact.persona`` from the matching rules unless set by hand; True when anything changed."""
+    from personas.matching import match_persona
+    from personas.selectors import persona_rules
+
+    before = (contact.persona_id, contact.persona_match_reason)
+    if contact.persona_overridden:
+        contact.persona_match_reason = PERSONA_SET_BY_HAND if contact.persona_id else ""
+    else:
+        match = match_persona(
+            title=contact.title,
+            department=contact.department,
+            seniority=contact.seniority,
+            personas=persona_rules() if rules is None else rules,
+            seniority_labels=dict(Seniority.choices),
+        )
+        contact.persona_id = match.persona_id if match else None
+        contact.persona_match_reason = match.reason if match else ""
+    return (contact.persona_id, contact.persona_match_reason) != before
+
+
+def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether another contact of this workspace has ``email`` (already normalized)."""
+    return bool(email) and Contact.objects.filter(email=email).exclude(pk=exclude_pk).exists()
+
+
+def _save_contact(contact: Contact, persona) -> Contact:
+    contact.email = (contact.email or "").strip().lower()
+    if persona is not _UNSET:
+        # Naming a persona pins it; clearing it hands the contact back to automatic matching.
+        contact.persona = persona
+        contact.persona_overridden = persona is not None
+    apply_persona_match(contact)
+    if contact_email_taken(contact.email, exclude_pk=contact.pk):
+        raise ValidationError({"email": [CONTACT_EMAIL_TAKEN]})
+    contact.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            contact.save()
+    except IntegrityError as error:
+        if "contact_email_unique_per_tenant" in str(error):
+            raise ValidationError({"email": [CONTACT_EMAIL_TAKEN]}) from None
+        raise
+    return contact
+
+
+@transaction.atomic
+def contact_create(*, persona=_UNSET, **fields) -> Contact:
+    return _save_contact(Contact(tenant=get_current_tenant(), **fields), persona)
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, persona=_UNSET, **fields) -> Contact:
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    return _save_contact(contact, persona)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()
+
+
+def _check_signal_contact(signal: Signal) -> None:
+    if signal.contact_id is not None and signal.contact.account_id != signal.account_id:
+        raise ValidationError({"contact": ["This contact does not work at the signal's account."]})
+
+
+@transaction.atomic
+def signal_create(**fields) -> Signal:
+    signal = Signal(tenant=get_current_tenant(), **fields)
+    _check_signal_contact(signal)
+    signal.full_clean()
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def signal_update(*, signal: Signal, **fields) -> Signal:
+    for name, value in fields.items():
+        setattr(signal, name, value)
+    _check_signal_contact(signal)
+    signal.full_clean()
+    signal.save()
+    return signal
+
+
+@transaction.atomic
+def signal_delete(*, signal: Signal) -> None:
+    signal.delete()
+
+
+@transaction.atomic
+def opportunity_create(**fields) -> Opportunity:
+    opportunity = Opportunity(tenant=get_current_tenant(), **fields)
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:
+    for name, value in fields.items():
+        setattr(opportunity, name, value)
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_delete(*, opportunity: Opportunity) -> None:
+    opportunity.delete()
+
+
+def technology_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
+    return Technology.objects.filter(name__iexact=name.strip()).exclude(pk=exclude_pk).exists()
+
+
+def _save_technology(technology: Technology) -> Technology:
+    technology.name = technology.name.strip()
+    if technology_name_taken(technology.name, exclude_pk=technology.pk):
+        raise ValidationError({"name": [TECHNOLOGY_NAME_TAKEN]})
+    technology.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            technology.save()
+    except IntegrityError as error:
+        if "technology_name_unique_per_tenant" in str(error):
+            raise ValidationError({"name": [TECHNOLOGY_NAME_TAKEN]}) from None
+        raise
+    return technology
+
+
+@transaction.atomic
+def technology_create(**fields) -> Technology:
+    return _save_technology(Technology(tenant=get_current_tenant(), **fields))
+
+
+@transaction.atomic
+def technology_update(*, technology: Technology, **fields) -> Technology:
+    for name, value in fields.items():
+        setattr(technology, name, value)
+    return _save_technology(technology)
+
+
+@transaction.atomic
+def technology_delete(*, technology: Technology) -> None:
+    technology.delete()
+
+
+@transaction.atomic
+def account_set_technologies(*, account: Account, technologies) -> list[Technology]:
+    """Make ``technologies`` exactly the account's technologies in use (history kept per link)."""
+    wanted = {technology.pk: technology for technology in technologies}
+    links = list(AccountTechnology.objects.filter(account=account))
+    for link in links:
+        if link.technology_id not in wanted:
+            link.delete()
+    present = {link.technology_id for link in links}
+    for technology_id, technology in wanted.items():
+        if technology_id not in present:
+            AccountTechnology(account=account, technology=technology).save()
+    return sorted(wanted.values(), key=lambda technology: (technology.name.casefold(), technology.pk))
+
+
+@transaction.atomic
+def account_technology_add(*, account: Account, technology: Technology) -> AccountTechnology:
+    link = AccountTechnology(account=account, technology=technology)
+    link.full_clean(validate_constraints=False)
+    link.save()
+    return link
+
+
+@transaction.atomic
+def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTechnology:
+    for name, value in fields.items():
+        setattr(link, name, value)
+    link.full_clean(validate_constraints=False)
+    link.save()
+    return link
+
+
+@transaction.atomic
+def account_technology_remove(*, link: AccountTechnology) -> None:
+    link.delete()

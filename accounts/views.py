@@ -1,10 +1,14 @@
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_members
+from abs_platform.tenancy.views import require_role
 
-from . import selectors
-from .models import AccountStatus
+from . import imports, selectors
+from .models import Account, AccountStatus, ImportBatch, ImportKind, ImportStatus
 
 
 def page(request, tenant_slug):
@@ -20,3 +24,148 @@ def page(request, tenant_slug):
             "members": tenant_members(),
         },
     )
+
+
+# --- CSV import ---------------------------------------------------------------------------------------
+
+
+def _import_batch(batch_id: int) -> ImportBatch:
+    batch = ImportBatch.objects.select_related("job").filter(pk=batch_id).first()
+    if batch is None:  # another workspace's batch is simply not there
+        raise Http404("No such import.")
+    return batch
+
+
+def _render_import_batch(request, batch, *, error: str = "", mapping: dict | None = None, status: int = 200):
+    mapping = mapping if mapping is not None else batch.mapping
+    report = batch.report or {}
+    return render(
+        request,
+        "accounts/import_batch.html",
+        {
+            "nav": "accounts",
+            "batch": batch,
+            "job": batch.job,
+            "running": batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING),
+            "columns": [(index, header, mapping.get(header, "")) for index, header in enumerate(batch.headers)],
+            "fields": imports.FIELDS[batch.kind],
+            "required": imports.required_fields_message(batch.kind),
+            "counts": report.get("counts", {}),
+            "preview": imports.report_preview(report),
+            "preview_size": imports.PREVIEW_ROWS,
+            "written": report.get("written", {}),
+            "error": error,
+            "can_commit": batch.status == ImportStatus.VALIDATED and not report.get("counts", {}).get("error"),
+        },
+        status=status,
+    )
+
+
+@require_role(Role.MEMBER)
+def import_start(request, tenant_slug):
+    """Upload a CSV of accounts or contacts; the next page maps its columns."""
+    error, kind = "", request.POST.get("kind") or request.GET.get("kind") or ImportKind.ACCOUNTS
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise imports.ImportFileError("Choose a CSV file to upload.")
+            batch = imports.batch_create(kind=kind, upload=upload)
+        except imports.ImportFileError as exc:
+            error, status = str(exc), 400
+        else:
+            return redirect("accounts:import-batch", tenant_slug=tenant_slug, batch_id=batch.pk)
+    return render(
+        request,
+        "accounts/import.html",
+        {
+            "nav": "accounts",
+            "kinds": ImportKind.choices,
+            "kind": kind,
+            "error": error,
+            "batches": ImportBatch.objects.defer("content", "report").order_by("-created_at", "-id")[:10],
+            "sync_limit": imports.IMPORT_SYNC_LIMIT,
+            "max_rows": imports.MAX_ROWS,
+        },
+        status=status,
+    )
+
+
+@require_role(Role.MEMBER)
+def import_batch(request, tenant_slug, batch_id):
+    """One import: its column mapping, dry-run report, commit button and job progress."""
+    return _render_import_batch(request, _import_batch(batch_id))
+
+
+@require_POST
+@require_role(Role.MEMBER)
+def import_dry_run(request, tenant_slug, batch_id):
+    batch = _import_batch(batch_id)
+    mapping = {header: request.POST.get(f"column-{index}", "") for index, header in enumerate(batch.headers)}
+    try:
+        batch = imports.batch_set_mapping(batch=batch, mapping=mapping)
+        imports.batch_run(batch=batch, phase="dry_run")
+    except (imports.ImportMappingError, imports.ImportCommitError) as exc:
+        return _render_import_batch(request, batch, error=str(exc), mapping=mapping, status=400)
+    return redirect("accounts:import-batch", tenant_slug=tenant_slug, batch_id=batch.pk)
+
+
+@require_POST
+@require_role(Role.MEMBER)
+def import_commit(request, tenant_slug, batch_id):
+    batch = _import_batch(batch_id)
+    try:
+        imports.batch_run(batch=batch, phase="commit")
+    except imports.ImportCommitError as exc:
+        return _render_import_batch(request, _import_batch(batch_id), error=str(exc), status=400)
+    return redirect("accounts:import-batch", tenant_slug=tenant_slug, batch_id=batch.pk)
+
+
+@require_role(Role.MEMBER)
+def import_progress(request, tenant_slug, batch_id):
+    """The progress bar of a running import (htmx polls it); once finished, the page reloads."""
+    batch = _import_batch(batch_id)
+    if batch.status not in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = reverse(
+            "accounts:import-batch", kwargs={"tenant_slug": tenant_slug, "batch_id": batch.pk}
+        )
+        return response
+    return render(request, "accounts/import_batch.html#progress", {"batch": batch, "job": batch.job, "running": True})
+
+
+# --- The account page ---------------------------------------------------------------------------------
+
+
+def account_page(request, tenant_slug, account_id):
+    """One account: header, hierarchy tree with roll-ups, buying committee map; contacts, signals and
+    opportunities come from their APIs as htmx fragments. ``?part=committee`` answers the committee map
+    alone (htmx refreshes it when contacts change)."""
+    from personas.selectors import committee_map
+
+    try:
+        account = selectors.account_for_page(account_id)
+    except Account.DoesNotExist:
+        raise Http404("No such account.") from None
+    committee = committee_map(account, selectors.account_contacts_for_committee(account))
+    context = {"nav": "accounts", "account": account, "committee": committee}
+    if request.GET.get("part") == "committee":
+        return render(request, "accounts/account_page.html#committee", context)
+    ancestors = selectors.account_ancestors(account)
+    root = ancestors[0] if ancestors else account
+    nodes = selectors.hierarchy_nodes(root)
+    api = {
+        name: reverse(f"browser-api:{name}-list", kwargs={"tenant_slug": tenant_slug})
+        for name in ("contact", "signal", "opportunity")
+    }
+    context.update(
+        {
+            "ancestors": ancestors,
+            "tree": selectors.hierarchy_tree(nodes, root.pk),
+            "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES,
+            "technologies": list(account.technologies.order_by("name")),
+            "api": api,
+        }
+    )
+    return render(request, "accounts/account_page.html", context)

@@ -62,3 +62,104 @@ class AccountFactory(TenantOwnedFactory):
     employee_count = 250
     country = "US"
     status = AccountStatus.PROSPECT
+
+
+# --- Contacts, signals, opportunities, technologies, personas, tiers (issue 3) -----------------------
+
+
+class TechnologyFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accounts.Technology"
+
+    name = factory.Sequence(lambda n: f"Tool {n}")
+    category = "CRM"
+
+
+class ContactFactory(TenantOwnedFactory):
+    """A contact saved as-is (no automatic persona matching: that is the service's job)."""
+
+    class Meta:
+        model = "accounts.Contact"
+
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    first_name = factory.Sequence(lambda n: f"Person{n}")
+    last_name = "Example"
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    status = "active"
+
+
+class SignalFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accounts.Signal"
+
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    signal_type = "funding"
+    occurred_on = factory.Faker("date_this_year")
+    title = factory.Sequence(lambda n: f"Signal {n}")
+
+
+class OpportunityFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accounts.Opportunity"
+
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    name = factory.Sequence(lambda n: f"Deal {n}")
+    amount = 10000
+    stage = "prospecting"
+    opened_on = factory.Faker("date_this_year")
+
+
+class PersonaFactory(TenantOwnedFactory):
+    class Meta:
+        model = "personas.Persona"
+
+    name = factory.Sequence(lambda n: f"Persona {n}")
+
+
+class TierFactory(TenantOwnedFactory):
+    class Meta:
+        model = "icp.Tier"
+        django_get_or_create = ("tenant", "rank")
+
+    rank = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda tier: f"Tier {tier.rank}")
+    engagement_model = "one_to_one"
+
+
+class CommitteeRequirementFactory(TenantOwnedFactory):
+    class Meta:
+        model = "personas.CommitteeRequirement"
+
+    tier = factory.SubFactory(TierFactory, tenant=factory.SelfAttribute("..tenant"))
+    persona = factory.SubFactory(PersonaFactory, tenant=factory.SelfAttribute("..tenant"))
+    min_contacts = 1
+
+
+# --- ICP (issue 3, icp/) ----------------------------------------------------------------------------
+
+
+class IcpFactory(TenantOwnedFactory):
+    class Meta:
+        model = "icp.IdealCustomerProfile"
+
+    version = factory.Sequence(lambda n: n + 1)
+    name = "Ideal customer profile"
+    is_active = False
+
+
+class CriterionFactory(TenantOwnedFactory):
+    class Meta:
+        model = "icp.Criterion"
+
+    icp = factory.SubFactory(IcpFactory, tenant=factory.SelfAttribute("..tenant"))
+    kind = "industry"
+    params = factory.LazyFunction(lambda: {"values": ["Software"]})
+    weight = 10
+
+
+class SignOffFactory(TenantOwnedFactory):
+    class Meta:
+        model = "icp.SignOff"
+
+    icp = factory.SubFactory(IcpFactory, tenant=factory.SelfAttribute("..tenant"))
+    department = "sales"

@@ -1,8 +1,13 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import selectors
 
 
+# Their querysets need a tenant, which schema generation has not: say "an integer id" outright (without it,
+# a field on a plain Serializer makes /api/schema/ fail: "… object has no attribute 'Meta'").
+@extend_schema_field(OpenApiTypes.INT)
 class TenantMemberField(serializers.PrimaryKeyRelatedField):
     """A user id that must belong to a member of the current workspace."""
 
@@ -18,6 +23,7 @@ class TenantMemberField(serializers.PrimaryKeyRelatedField):
         return instance.get_full_name() or instance.username
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     """An id of a tenant-owned object; only the current workspace's objects can be named."""
 

@@ -33,12 +33,13 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     parts = raw_key.split("_")
     if len(parts) < 3 or parts[0] != "abs":
         return None
-    api_key = (
-        ApiKey.objects.select_related("tenant", "created_by")
-        .filter(prefix=parts[1], hashed_key=hash_secret(raw_key), tenant__is_active=True)
-        .first()
-    )
-    if api_key is None or not api_key.is_active:
+    try:
+        api_key = ApiKey.objects.select_related("tenant", "created_by").get(
+            prefix=parts[1], hashed_key=hash_secret(raw_key), tenant__is_active=True
+        )
+    except ApiKey.DoesNotExist:
+        return None
+    if not api_key.is_active:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:

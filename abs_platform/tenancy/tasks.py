@@ -31,7 +31,7 @@ def exclusive_for_tenant(task_name: str, tenant_id: int):
     if not is_postgresql():
         yield True
         return
-    key = zlib.crc32(task_name.encode())
+    key = zlib.crc32(task_name.encode()) & 0x7FFFFFFF  # pg_try_advisory_lock(int4, int4): keep it in range
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [key, tenant_id])
         acquired = cursor.fetchone()[0]

@@ -27,13 +27,13 @@ def accounts_in_db(tenant) -> list[tuple[str, str]]:
         return sorted(Account.objects.values_list("name", "domain"))
 
 
-def log_in(page: Page, username: str) -> None:
+def log_in(page: Page, username: str, slug: str) -> None:
     page.goto("/auth/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     # A member of exactly one workspace lands on its Accounts page.
-    expect(page).to_have_url(re.compile(r"/t/alpha/accounts/$"))
+    expect(page).to_have_url(re.compile(rf"/t/{slug}/accounts/$"))
 
 
 def open_accounts(page: Page, slug: str) -> None:
@@ -56,7 +56,7 @@ def test_member_creates_an_account_and_sees_domain_errors(page: Page, tenant_a, 
     AccountFactory(tenant=tenant_a, name="Globex", domain="globex.com")
     AccountFactory(tenant=tenant_b, name="Bravo Secret", domain="bravo-secret.com")
 
-    log_in(page, "member_a")
+    log_in(page, "member_a", "alpha")
     open_accounts(page, "alpha")
     rows = page.locator("#account-rows tr")
     expect(rows).to_have_count(1)
@@ -108,7 +108,7 @@ def test_member_edits_an_account_in_place(page: Page, tenant_a, member_a):
     initech = AccountFactory(tenant=tenant_a, name="Initech", domain="initech.com")
     AccountFactory(tenant=tenant_a, name="Globex", domain="globex.com")
 
-    log_in(page, "member_a")
+    log_in(page, "member_a", "alpha")
     open_accounts(page, "alpha")
     row = page.locator(f"#account-row-{initech.pk}")
     expect(row.locator("td").nth(0)).to_have_text("Initech")
@@ -132,7 +132,7 @@ def test_member_deletes_an_account_after_confirming(page: Page, tenant_a, member
     initech = AccountFactory(tenant=tenant_a, name="Initech", domain="initech.com")
     AccountFactory(tenant=tenant_a, name="Globex", domain="globex.com")
 
-    log_in(page, "member_a")
+    log_in(page, "member_a", "alpha")
     open_accounts(page, "alpha")
     row = page.locator(f"#account-row-{initech.pk}")
     expect(page.locator("#account-rows tr")).to_have_count(2)

@@ -81,6 +81,15 @@ class Command(BaseCommand):
         other = self._tenant("Globex Europe", "globex-europe", "EUR", "Europe/Berlin", users, all_roles=False)
         created = self._accounts(demo, users, options["accounts"], seed=7)
         created += self._accounts(other, users[:2], 25, seed=11)
+        from personas.demo import load_demo as load_demo_personas
+
+        # personas/: personas, committees per tier, contacts, signals, deals, a few hierarchies (before
+        # the ICP demo, so that fit scores and tiers see the signals and closed deals)
+        load_demo_personas(demo, seed=5)
+        load_demo_personas(other, seed=13)
+        from icp.demo import load_demo_icp
+
+        load_demo_icp(demo)  # icp/: technologies in use, tiers, an active ICP with sign-offs, fit scores
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} accounts created)."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ as “olivia” (owner), password “{DEMO_PASSWORD}”.")
         self.stdout.write(

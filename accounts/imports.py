@@ -1,0 +1,917 @@
+"""CSV import of accounts and contacts: decode, map columns, dry run, then an all-or-nothing commit.
+
+The flow (browser and API call the same functions):
+
+1. ``batch_create(kind=, file=)`` reads the upload (≤ 10 MB, UTF-8 with or
+   without BOM, comma or semicolon), checks its shape (header, ≤ 50,000 rows)
+   and keeps the text in an ``ImportBatch`` with an automatic column mapping.
+2. ``batch_dry_run(batch=, mapping=)`` plans every row — create / update /
+   skip / error, with the field, column and reason of each error — and stores
+   the report. Nothing is written but the report.
+3. ``batch_commit(batch=)`` plans again against the current data and writes
+   every row in one transaction, or nothing: it refuses while any row has an
+   error, and anything failing while writing rolls the whole import back.
+
+Matching (de-duplication): accounts by normalized domain (``https://www.Acme.com/``
+is ``acme.com``; an account without a domain by its name among accounts without
+a domain), contacts by lower-case e-mail (a contact without an e-mail by account
+and name). A second row of the file that matches the same record is an **error**
+naming the first row: the file has to say which of the two is right.
+
+Empty cells leave the current value alone on update. New rows get
+``source="import"``; updated rows keep their source. Writes use
+``bulk_create_with_history`` / ``bulk_update_with_history``: two statements per
+1,000 rows plus their history, where per-row ``save()`` would cost several
+queries per row (about 30,000 for the 10,000-row benchmark); every row is
+validated with the model's own field validation before.
+"""
+
+import csv
+import io
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.utils import timezone
+from django_countries import countries
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.db import tenant_transaction
+from abs_platform.tenancy.models import Membership
+from personas.selectors import persona_rules
+
+from .domains import normalize_domain
+from .models import (
+    Account,
+    AccountStatus,
+    BuyingRole,
+    CompanyType,
+    Contact,
+    ContactStatus,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    RelationshipStrength,
+    Seniority,
+)
+from .services import apply_persona_match
+
+IMPORT_SYNC_LIMIT = 500  # files with more rows run as a Celery job
+MAX_ROWS = 50_000
+MAX_BYTES = 10 * 1024 * 1024
+PREVIEW_ROWS = 20  # rows per outcome shown on the page
+API_ROWS_INLINE = 1_000  # reports up to this size carry every row in the API's batch body
+WRITE_BATCH_SIZE = 1_000
+PROGRESS_EVERY = 500
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+OUTCOMES = ("create", "update", "skip", "error")
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported at all (encoding, shape, size); nothing is written."""
+
+
+class ImportMappingError(ValueError):
+    """The column mapping is unusable (unknown column or field, a field twice, a required field missing)."""
+
+
+class ImportCommitError(RuntimeError):
+    """The commit wrote nothing: rows with errors, a wrong state, or a failure while writing."""
+
+
+# --- fields -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    parser: str
+    aliases: tuple[str, ...] = ()
+    choices: tuple = ()
+
+
+def normalize_header(value: str) -> str:
+    """``" E-Mail "`` → ``"email"``: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", (value or "").casefold())
+
+
+def _aliases(*names: str) -> tuple[str, ...]:
+    return tuple(normalize_header(name) for name in names)
+
+
+ACCOUNT_FIELDS = (
+    FieldSpec(
+        "name",
+        "Name",
+        "text",
+        _aliases("name", "company", "company name", "account", "account name", "organization", "organisation"),
+    ),
+    FieldSpec(
+        "domain",
+        "Domain",
+        "domain",
+        _aliases("domain", "website", "web site", "company domain", "account domain", "url"),
+    ),
+    FieldSpec("website", "Website URL", "text", _aliases("website url", "homepage", "web address")),
+    FieldSpec("industry", "Industry", "text", _aliases("industry", "sector", "vertical")),
+    FieldSpec(
+        "employee_count",
+        "Employees",
+        "int",
+        _aliases("employees", "employee count", "number of employees", "headcount"),
+    ),
+    FieldSpec("annual_revenue", "Annual revenue", "decimal", _aliases("annual revenue", "revenue")),
+    FieldSpec("country", "Country", "country", _aliases("country", "country code")),
+    FieldSpec("status", "Status", "choice", _aliases("status", "account status"), tuple(AccountStatus.choices)),
+    FieldSpec("owner", "Owner", "owner", _aliases("owner", "owner email", "account owner")),
+    FieldSpec("is_target", "Target account", "bool", _aliases("target account", "target", "is target")),
+    FieldSpec(
+        "company_type",
+        "Company type",
+        "choice",
+        _aliases("company type", "type", "ownership"),
+        tuple(CompanyType.choices),
+    ),
+    FieldSpec("growth_rate", "Growth rate (%)", "decimal", _aliases("growth rate", "growth")),
+    FieldSpec("headquarters", "Headquarters", "text", _aliases("headquarters", "hq", "city", "location")),
+    FieldSpec("office_count", "Offices", "int", _aliases("offices", "office count", "number of offices")),
+    FieldSpec(
+        "last_verified_on", "Last verified on", "date", _aliases("last verified on", "last verified", "verified on")
+    ),
+)
+
+CONTACT_FIELDS = (
+    FieldSpec("first_name", "First name", "text", _aliases("first name", "firstname", "given name", "first")),
+    FieldSpec("last_name", "Last name", "text", _aliases("last name", "surname", "family name", "last")),
+    FieldSpec(
+        "email", "E-mail", "email", _aliases("email", "e-mail", "email address", "e-mail address", "work email", "mail")
+    ),
+    FieldSpec(
+        "account_domain",
+        "Account domain",
+        "account",
+        _aliases("account domain", "company domain", "domain", "website", "company website"),
+    ),
+    FieldSpec("title", "Title", "text", _aliases("title", "job title", "position")),
+    FieldSpec("department", "Department", "text", _aliases("department", "dept")),
+    FieldSpec("seniority", "Seniority", "choice", _aliases("seniority", "level"), tuple(Seniority.choices)),
+    FieldSpec("phone", "Phone", "text", _aliases("phone", "phone number", "telephone", "mobile")),
+    FieldSpec("linkedin_url", "LinkedIn URL", "text", _aliases("linkedin url", "linkedin", "linkedin profile")),
+    FieldSpec("buying_role", "Buying role", "choice", _aliases("buying role", "role"), tuple(BuyingRole.choices)),
+    FieldSpec(
+        "relationship_strength",
+        "Relationship strength",
+        "choice",
+        _aliases("relationship strength", "relationship"),
+        tuple(RelationshipStrength.choices),
+    ),
+    FieldSpec("status", "Status", "choice", _aliases("status", "contact status"), tuple(ContactStatus.choices)),
+    FieldSpec(
+        "last_verified_on", "Last verified on", "date", _aliases("last verified on", "last verified", "verified on")
+    ),
+)
+
+FIELDS = {ImportKind.ACCOUNTS: ACCOUNT_FIELDS, ImportKind.CONTACTS: CONTACT_FIELDS}
+MODELS = {ImportKind.ACCOUNTS: Account, ImportKind.CONTACTS: Contact}
+FOREIGN_KEYS = {"owner": "owner_id", "account_domain": "account_id"}
+
+
+def field_specs(kind: str) -> dict[str, FieldSpec]:
+    return {spec.name: spec for spec in FIELDS[kind]}
+
+
+def required_fields_message(kind: str) -> str:
+    if kind == ImportKind.ACCOUNTS:
+        return "Accounts need a Name column."
+    return "Contacts need a First name column and an E-mail or Account domain column."
+
+
+def auto_map(kind: str, headers: Iterable[str]) -> dict[str, str]:
+    """Each header → the field it names (by normalized name or alias), or "" (ignored). A field is used once."""
+    by_alias = {}
+    for spec in FIELDS[kind]:
+        for alias in (normalize_header(spec.name), normalize_header(spec.label), *spec.aliases):
+            by_alias.setdefault(alias, spec.name)
+    mapping, used = {}, set()
+    for header in headers:
+        target = by_alias.get(normalize_header(header), "")
+        if target in used:
+            target = ""
+        used.add(target)
+        mapping[header] = target
+    return mapping
+
+
+def validate_mapping(kind: str, headers: list[str], mapping: dict) -> dict[str, str]:
+    """A complete mapping (every header, "" for ignored) or ``ImportMappingError`` saying what is wrong."""
+    if not isinstance(mapping, dict):
+        raise ImportMappingError("The mapping must be an object of column name → field name.")
+    specs = field_specs(kind)
+    unknown_columns = [column for column in mapping if column not in headers]
+    if unknown_columns:
+        raise ImportMappingError(f"The file has no column “{unknown_columns[0]}”. Its columns: {', '.join(headers)}.")
+    complete, seen = {}, {}
+    for header in headers:
+        target = mapping.get(header) or ""
+        if not isinstance(target, str) or (target and target not in specs):
+            raise ImportMappingError(
+                f'Unknown field “{target}” for column “{header}”. Fields: {", ".join(specs)} (or "" to ignore).'
+            )
+        if target and target in seen:
+            raise ImportMappingError(f"Columns “{seen[target]}” and “{header}” are both mapped to {target}.")
+        if target:
+            seen[target] = header
+        complete[header] = target
+    mapped = set(seen)
+    if kind == ImportKind.ACCOUNTS:
+        missing = "name" not in mapped
+    else:
+        missing = "first_name" not in mapped or not ({"email", "account_domain"} & mapped)
+    if missing:
+        raise ImportMappingError(f"Missing required column. {required_fields_message(kind)}")
+    return complete
+
+
+# --- reading the file ---------------------------------------------------------------------------------
+
+
+def read_upload(upload) -> bytes:
+    """The uploaded file's bytes, refusing more than ``MAX_BYTES`` without reading it all."""
+    if getattr(upload, "size", None) is not None and upload.size > MAX_BYTES:
+        raise ImportFileError(f"The file is larger than {MAX_BYTES / (1024 * 1024):g} MB.")
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"The file is larger than {MAX_BYTES / (1024 * 1024):g} MB.")
+    return data
+
+
+def decode(data: bytes) -> str:
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"The file is not UTF-8 text: byte 0x{data[error.start]:02X} on line {line} (position {error.start}). "
+            "Save it as “CSV UTF-8” and upload it again."
+        ) from None
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = text[:65536]
+    first_line = sample.split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;").delimiter
+    except csv.Error:
+        delimiter = ""
+    if not delimiter or delimiter not in first_line:
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return delimiter
+
+
+@dataclass
+class ParsedFile:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number in the file, header = 1; cells)
+    delimiter: str
+
+
+def parse(text: str, delimiter: str | None = None) -> ParsedFile:
+    """Header and data rows; blank lines are left out but keep their numbers."""
+    if not text.strip():
+        raise ImportFileError("The file is empty.")
+    delimiter = delimiter or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = [cell.strip() for cell in next(reader)]
+        rows = []
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
+            rows.append((number, cells))
+    except csv.Error as error:
+        raise ImportFileError(f"The file is not valid CSV: {error}.") from None
+    if not any(headers):
+        raise ImportFileError("The first row must name the columns; it is empty.")
+    blank = [index + 1 for index, header in enumerate(headers) if not header]
+    if blank:
+        raise ImportFileError(f"Column {blank[0]} has no name in the first row.")
+    seen = set()
+    for header in headers:
+        if header in seen:
+            raise ImportFileError(f"The column “{header}” appears twice.")
+        seen.add(header)
+    if not rows:
+        raise ImportFileError("The file has a header row but no data rows.")
+    return ParsedFile(headers=headers, rows=rows, delimiter=delimiter)
+
+
+# --- cells --------------------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    pass
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
+FALSE_WORDS = {"no", "n", "false", "f", "0"}
+
+
+def clean_cell(value: str) -> str:
+    """Trimmed, with the apostrophe that our export puts before formula characters taken off again."""
+    value = value or ""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        value = value[1:]
+    return value.strip()
+
+
+def parse_number(value: str, *, integer: bool) -> int | Decimal:
+    compact = value.replace(" ", "").replace("\u00a0", "")
+    if _THOUSANDS.match(compact):
+        compact = compact.replace(",", "")
+    if not _PLAIN_NUMBER.match(compact):
+        raise CellError(f"“{value}” is not a {'whole ' if integer else ''}number.")
+    try:
+        number = Decimal(compact)
+    except InvalidOperation:
+        raise CellError(f"“{value}” is not a number.") from None
+    if integer:
+        if number != number.to_integral_value():
+            raise CellError(f"“{value}” is not a whole number.")
+        return int(number)
+    return number
+
+
+_COUNTRY_LOOKUP: dict[str, str] = {}
+COUNTRY_ALIASES = {"usa": "US", "united states": "US", "uk": "GB", "great britain": "GB", "england": "GB"}
+
+
+def parse_country(value: str) -> str:
+    if not _COUNTRY_LOOKUP:
+        _COUNTRY_LOOKUP.update(COUNTRY_ALIASES)
+        for code, name in countries:
+            _COUNTRY_LOOKUP[code.casefold()] = code
+            _COUNTRY_LOOKUP[str(name).casefold()] = code
+            alpha3 = countries.alpha3(code)
+            if alpha3:
+                _COUNTRY_LOOKUP[alpha3.casefold()] = code
+    code = _COUNTRY_LOOKUP.get(value.casefold())
+    if code is None:
+        raise CellError(f"“{value}” is not a known country; use a country name or its ISO code such as DE.")
+    return code
+
+
+def parse_choice(value: str, choices: tuple) -> str | int:
+    wanted = value.casefold()
+    for choice_value, label in choices:
+        if wanted in (str(choice_value).casefold(), str(label).casefold()):
+            return choice_value
+    raise CellError(f"“{value}” is not one of: {', '.join(str(label) for _, label in choices)}.")
+
+
+def parse_bool(value: str) -> bool:
+    word = value.casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(f"“{value}” is not yes or no.")
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CellError(f"“{value}” is not a date; use YYYY-MM-DD.") from None
+
+
+def parse_domain(value: str) -> str:
+    try:
+        return normalize_domain(value)
+    except ValidationError as error:
+        raise CellError(f"“{value}”: {error.messages[0]}") from None
+
+
+# --- planning -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    results: list[dict] = field(default_factory=list)
+    creates: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    update_fields: set[str] = field(default_factory=set)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for result in self.results:
+            counts[result["outcome"]] += 1
+        return counts
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict  # attname → parsed value, non-empty cells only
+    errors: list[dict]
+    key: tuple | None = None
+    match_id: int | None = None
+
+
+def _error(field_name: str, column: str, value: str, message: str) -> dict:
+    return {"field": field_name, "column": column, "value": value, "message": message}
+
+
+class _Planner:
+    """Plans one file against the current tenant's data; DB reads happen in short tenant transactions."""
+
+    def __init__(self, kind: str, parsed: ParsedFile, mapping: dict[str, str], progress: Callable | None):
+        self.kind = kind
+        self.model = MODELS[kind]
+        self.specs = field_specs(kind)
+        self.columns = [
+            (index, header, mapping[header]) for index, header in enumerate(parsed.headers) if mapping[header]
+        ]
+        self.parsed = parsed
+        self.progress = progress
+        self.tenant = get_current_tenant()
+        self.user = get_current_user() if getattr(get_current_user(), "is_authenticated", False) else None
+        self.total = len(parsed.rows)
+
+    def tick(self, index: int, offset: int) -> None:
+        if self.progress and index % PROGRESS_EVERY == 0 and index:
+            self.progress(offset + index)
+
+    # cells → values
+    def read_row(self, number: int, cells: list[str]) -> _Row:
+        row = _Row(number=number, values={}, errors=[])
+        for index, header, name in self.columns:
+            raw = cells[index] if index < len(cells) else ""
+            value = clean_cell(raw)
+            if not value:
+                continue
+            spec = self.specs[name]
+            try:
+                row.values[FOREIGN_KEYS.get(name, name)] = self.parse_value(spec, value)
+            except CellError as error:
+                row.errors.append(_error(name, header, value, str(error)))
+        return row
+
+    def parse_value(self, spec: FieldSpec, value: str):
+        parser = spec.parser
+        if parser == "text":
+            return value
+        if parser == "int":
+            return parse_number(value, integer=True)
+        if parser == "decimal":
+            return parse_number(value, integer=False)
+        if parser == "country":
+            return parse_country(value)
+        if parser == "choice":
+            return parse_choice(value, spec.choices)
+        if parser == "bool":
+            return parse_bool(value)
+        if parser == "date":
+            return parse_date(value)
+        if parser == "domain":
+            return parse_domain(value)
+        if parser == "email":
+            return value.lower()
+        if parser == "owner":
+            owner_id = self.members.get(value.casefold())
+            if owner_id is None:
+                raise CellError(f"No member of this workspace has the e-mail or user name “{value}”.")
+            return owner_id
+        if parser == "account":
+            domain = parse_domain(value)
+            account_id = self.accounts_by_domain.get(domain)
+            if account_id is None:
+                raise CellError(f"No account with the domain {domain} in this workspace.")
+            return account_id
+        raise AssertionError(parser)
+
+    def column_of(self, name: str) -> str:
+        return next((header for _, header, mapped in self.columns if mapped == name), self.specs[name].label)
+
+    def run(self) -> Plan:
+        with tenant_transaction(self.tenant):
+            self.preload()
+        rows = []
+        for index, (number, cells) in enumerate(self.parsed.rows):
+            row = self.read_row(number, cells)
+            self.match(row)
+            rows.append(row)
+            self.tick(index, 0)
+        with tenant_transaction(self.tenant):
+            self.load_matches(rows)
+        plan, first_row_of = Plan(), {}
+        for index, row in enumerate(rows):
+            self.tick(index, self.total)
+            if row.key is not None and not row.errors:
+                if row.key in first_row_of:
+                    row.errors.append(self.duplicate_error(row, first_row_of[row.key]))
+                else:
+                    first_row_of[row.key] = row.number
+            plan.results.append(self.decide(row, plan))
+        if self.progress:
+            self.progress(2 * self.total)
+        return plan
+
+    def decide(self, row: _Row, plan: Plan) -> dict:
+        result = {
+            "row": row.number,
+            "record": self.describe(row),
+            "outcome": "error",
+            "id": row.match_id,
+            "changes": [],
+            "errors": row.errors,
+        }
+        if row.match_id is None:
+            self.missing_required(row)
+            instance = self.model(tenant=self.tenant, created_by=self.user, updated_by=self.user, source="import")
+            changes = list(row.values)
+        else:
+            instance = self.instances[row.match_id]
+            changes = [name for name, value in row.values.items() if self.current(instance, name) != value]
+        for name in changes:
+            setattr(instance, name, row.values[name])
+        # Rows with cell errors are validated too, so that one dry run lists all of a row's problems.
+        self.validate(instance, changes, row)
+        if row.errors:
+            return result
+        self.after_changes(instance, changes, row)
+        if row.match_id is None:
+            result["outcome"] = "create"
+            plan.creates.append(instance)
+        elif changes:
+            result["outcome"] = "update"
+            result["changes"] = [name.removesuffix("_id") for name in changes if name != "persona_match_reason"]
+            instance.updated_by = self.user
+            plan.updates.append(instance)
+            plan.update_fields.update(changes)
+        else:
+            result["outcome"] = "skip"
+        return result
+
+    @staticmethod
+    def describe(row: _Row) -> str:
+        """A short name for the row on the report: the account's name and domain, the contact's name and e-mail."""
+        values = row.values
+        name = values.get("name") or " ".join(filter(None, (values.get("first_name"), values.get("last_name"))))
+        key = values.get("domain") or values.get("email") or ""
+        return f"{name} ({key})" if name and key else name or key
+
+    @staticmethod
+    def current(instance, name):
+        value = getattr(instance, name)
+        if name == "country":
+            return value.code or ""
+        return value
+
+    def validate(self, instance, changes: list[str], row: _Row) -> None:
+        """The model's own field validation (lengths, e-mail and URL syntax, ranges) on the changed fields."""
+        checked = {name.removesuffix("_id") for name in changes}
+        exclude = [f.name for f in self.model._meta.fields if f.name not in checked or f.is_relation]
+        try:
+            instance.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = self.column_of(name) if name in self.specs else name
+                value = row.values.get(FOREIGN_KEYS.get(name, name), "")
+                for message in messages:
+                    row.errors.append(_error(name, column, str(value), message))
+
+    def after_changes(self, instance, changes: list[str], row: _Row) -> None:
+        pass
+
+
+class _AccountPlanner(_Planner):
+    def preload(self) -> None:
+        self.members = {}
+        for user_id, email, username in Membership.objects.filter(tenant=self.tenant).values_list(
+            "user_id", "user__email", "user__username"
+        ):
+            if email:
+                self.members.setdefault(email.casefold(), user_id)
+            self.members.setdefault(username.casefold(), user_id)
+        self.by_domain = defaultdict(list)
+        self.by_name = {}
+        for pk, domain, name, parent_id in Account.objects.order_by("id").values_list(
+            "id", "domain", "name", "parent_id"
+        ):
+            if domain:
+                self.by_domain[domain].append((pk, name.casefold(), parent_id))
+            else:
+                self.by_name.setdefault(name.casefold(), pk)
+
+    def match(self, row: _Row) -> None:
+        domain, name = row.values.get("domain", ""), row.values.get("name", "")
+        if domain:
+            candidates = self.by_domain.get(domain, [])
+            if len(candidates) == 1:
+                row.match_id = candidates[0][0]
+            elif candidates:  # a hierarchy sharing one domain: the same name, else the top account
+                same_name = [pk for pk, other, _ in candidates if other == name.casefold()]
+                roots = [pk for pk, _, parent_id in candidates if parent_id is None]
+                row.match_id = (same_name or roots or [candidates[0][0]])[0]
+            row.key = ("id", row.match_id) if row.match_id else ("domain", domain)
+        elif name:
+            row.match_id = self.by_name.get(name.casefold())
+            row.key = ("id", row.match_id) if row.match_id else ("name", name.casefold())
+
+    def load_matches(self, rows: list[_Row]) -> None:
+        ids = sorted({row.match_id for row in rows if row.match_id})
+        self.instances = {}
+        for start in range(0, len(ids), 2000):
+            self.instances.update(Account.objects.in_bulk(ids[start : start + 2000]))
+
+    def duplicate_error(self, row: _Row, first: int) -> dict:
+        if row.values.get("domain"):
+            return _error("domain", self.column_of("domain"), row.values["domain"], f"Same domain as row {first}.")
+        return _error("name", self.column_of("name"), row.values.get("name", ""), f"Same account as row {first}.")
+
+    def missing_required(self, row: _Row) -> None:
+        if not row.values.get("name"):
+            row.errors.append(_error("name", self.column_of("name"), "", "A name is required."))
+
+
+class _ContactPlanner(_Planner):
+    def preload(self) -> None:
+        first, roots = {}, {}  # a hierarchy sharing a domain: its top account
+        for pk, domain, parent_id in (
+            Account.objects.exclude(domain="").order_by("id").values_list("id", "domain", "parent_id")
+        ):
+            first.setdefault(domain, pk)
+            if parent_id is None:
+                roots.setdefault(domain, pk)
+        self.accounts_by_domain = {**first, **roots}
+        self.persona_rules = persona_rules()
+
+    def match(self, row: _Row) -> None:
+        email = row.values.get("email", "")
+        if email:
+            row.key = ("email", email)
+
+    def load_matches(self, rows: list[_Row]) -> None:
+        emails = sorted({row.values["email"] for row in rows if row.values.get("email")})
+        self.instances = {}
+        by_email = {}
+        for start in range(0, len(emails), 2000):
+            for contact in Contact.objects.filter(email__in=emails[start : start + 2000]):
+                self.instances[contact.pk] = contact
+                by_email[contact.email] = contact.pk
+        unnamed = [row for row in rows if not row.values.get("email")]
+        account_ids = sorted({row.values["account_id"] for row in unnamed if row.values.get("account_id")})
+        by_person = {}
+        for start in range(0, len(account_ids), 2000):
+            for contact in Contact.objects.filter(email="", account_id__in=account_ids[start : start + 2000]):
+                self.instances[contact.pk] = contact
+                by_person.setdefault(
+                    self.person_key(contact.account_id, contact.first_name, contact.last_name), contact.pk
+                )
+        for row in rows:
+            if row.values.get("email"):
+                row.match_id = by_email.get(row.values["email"])
+            elif row.values.get("account_id") and row.values.get("first_name"):
+                key = self.person_key(
+                    row.values["account_id"], row.values["first_name"], row.values.get("last_name", "")
+                )
+                row.match_id = by_person.get(key)
+                row.key = key
+        # The account of a new contact without an Account domain cell: the domain of its e-mail.
+        for row in rows:
+            if (
+                row.match_id is None
+                and "account_id" not in row.values
+                and not any(e["field"] == "account_domain" for e in row.errors)
+            ):
+                email = row.values.get("email", "")
+                domain = email.rsplit("@", 1)[-1] if "@" in email else ""
+                try:
+                    domain = normalize_domain(domain) if domain else ""
+                except ValidationError:
+                    domain = ""
+                account_id = self.accounts_by_domain.get(domain) if domain else None
+                if account_id is not None:
+                    row.values["account_id"] = account_id
+                else:
+                    row.errors.append(
+                        _error(
+                            "account_domain",
+                            self.column_of("account_domain"),
+                            "",
+                            f"No account with the e-mail's domain {domain or '(none)'}; add an Account domain column."
+                            if email
+                            else "An account domain is required.",
+                        )
+                    )
+
+    @staticmethod
+    def person_key(account_id: int, first: str, last: str) -> tuple:
+        return ("person", account_id, first.casefold(), last.casefold())
+
+    def duplicate_error(self, row: _Row, first: int) -> dict:
+        if row.values.get("email"):
+            return _error("email", self.column_of("email"), row.values["email"], f"Same e-mail as row {first}.")
+        return _error(
+            "first_name",
+            self.column_of("first_name"),
+            row.values.get("first_name", ""),
+            f"Same contact as row {first}.",
+        )
+
+    def missing_required(self, row: _Row) -> None:
+        if not row.values.get("first_name"):
+            row.errors.append(_error("first_name", self.column_of("first_name"), "", "A first name is required."))
+
+    def after_changes(self, instance, changes: list[str], row: _Row) -> None:
+        """Persona auto-matching with the contact services' own rule (``services.apply_persona_match``) for new
+        contacts and changed ones; a row that changes nothing stays a skip."""
+        if (changes or instance.pk is None) and apply_persona_match(instance, rules=self.persona_rules):
+            changes.extend(name for name in ("persona_id", "persona_match_reason") if name not in changes)
+
+
+PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}
+
+
+def plan_import(*, kind: str, parsed: ParsedFile, mapping: dict[str, str], progress: Callable | None = None) -> Plan:
+    """Every row's outcome against the current tenant's data. Reads only."""
+    return PLANNERS[kind](kind, parsed, validate_mapping(kind, parsed.headers, mapping), progress).run()
+
+
+def write_plan(*, kind: str, plan: Plan, reason: str) -> dict[str, int]:
+    """Writes the plan's creates and updates with their history. The caller holds the transaction."""
+    model, user, now = MODELS[kind], get_current_user(), timezone.now()
+    user = user if getattr(user, "is_authenticated", False) else None
+    if plan.creates:
+        bulk_create_with_history(
+            plan.creates, model, batch_size=WRITE_BATCH_SIZE, default_user=user, default_change_reason=reason
+        )
+    if plan.updates:
+        for instance in plan.updates:
+            instance.updated_at = now
+        bulk_update_with_history(
+            plan.updates,
+            model,
+            sorted(plan.update_fields | {"updated_at", "updated_by"}),
+            batch_size=WRITE_BATCH_SIZE,
+            default_user=user,
+            default_change_reason=reason,
+            default_date=now,
+        )
+    return {"created": len(plan.creates), "updated": len(plan.updates)}
+
+
+# --- batches: what the views, the API and the task call ----------------------------------------------
+
+
+def report_from_plan(plan: Plan) -> dict:
+    return {"counts": plan.counts, "rows": plan.results}
+
+
+def batch_create(*, kind: str, upload, file_name: str = "") -> ImportBatch:
+    """Read and check an uploaded file, keep it with an automatic mapping. Raises ``ImportFileError``."""
+    if kind not in FIELDS:
+        raise ImportFileError("Choose what the file holds: accounts or contacts.")
+    text = decode(read_upload(upload))
+    parsed = parse(text)
+    batch = ImportBatch(
+        kind=kind,
+        file_name=(file_name or getattr(upload, "name", "") or "")[:255],
+        content=text,
+        delimiter=parsed.delimiter,
+        headers=parsed.headers,
+        row_count=len(parsed.rows),
+        mapping=auto_map(kind, parsed.headers),
+    )
+    batch.full_clean(exclude=["content", "job"])
+    batch.save()
+    return batch
+
+
+def parsed_file(batch: ImportBatch) -> ParsedFile:
+    return parse(batch.content, batch.delimiter)
+
+
+def is_large(batch: ImportBatch) -> bool:
+    return batch.row_count > IMPORT_SYNC_LIMIT
+
+
+def _set(batch: ImportBatch, **fields) -> ImportBatch:
+    with tenant_transaction(get_current_tenant()):
+        ImportBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    return batch
+
+
+def batch_set_mapping(*, batch: ImportBatch, mapping: dict) -> ImportBatch:
+    if batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING, ImportStatus.COMMITTED):
+        raise ImportMappingError(f"This import is {batch.get_status_display().lower()}; its mapping cannot change.")
+    merged = {header: batch.mapping.get(header, "") for header in batch.headers}
+    if mapping:
+        validate_mapping(batch.kind, batch.headers, {**merged, **mapping})  # names the problem early
+        merged.update(mapping)
+    merged = validate_mapping(batch.kind, batch.headers, merged)
+    return _set(batch, mapping=merged, status=ImportStatus.UPLOADED, report={}, error="")
+
+
+def batch_dry_run(*, batch: ImportBatch, progress: Callable | None = None) -> ImportBatch:
+    """Plan every row and store the report. Writes nothing else."""
+    plan = plan_import(kind=batch.kind, parsed=parsed_file(batch), mapping=batch.mapping, progress=progress)
+    return _set(batch, status=ImportStatus.VALIDATED, report=report_from_plan(plan), error="")
+
+
+def batch_start(*, batch: ImportBatch, status: str) -> ImportBatch:
+    """Claim the batch for a dry run or a commit (once), refusing a batch in the wrong state."""
+    allowed = {
+        ImportStatus.VALIDATING: (ImportStatus.UPLOADED, ImportStatus.VALIDATED, ImportStatus.FAILED),
+        ImportStatus.COMMITTING: (ImportStatus.VALIDATED,),
+    }[status]
+    if status == ImportStatus.COMMITTING and batch.status == ImportStatus.VALIDATED:
+        errors = batch.report.get("counts", {}).get("error", 0)
+        if errors:
+            raise ImportCommitError(
+                f"{errors} row{'s' if errors != 1 else ''} ha{'ve' if errors != 1 else 's'} errors: "
+                "fix the file and upload it again. Nothing was written."
+            )
+    with tenant_transaction(get_current_tenant()):
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=allowed).update(status=status)
+    if not claimed:
+        what = "a dry run" if status == ImportStatus.VALIDATING else "the import (run the dry run first)"
+        raise ImportCommitError(f"This import is {batch.get_status_display().lower()}: it cannot start {what}.")
+    batch.status = status
+    return batch
+
+
+def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> ImportBatch:
+    """Plan again against the current data, then write every row or none. Needs ``batch_start(COMMITTING)``.
+
+    Raises ``ImportCommitError`` (the batch is then marked failed with the reason) when a row now has an
+    error or the database refuses a write; the writes are rolled back as one.
+    """
+    tenant = get_current_tenant()
+    try:
+        plan = plan_import(kind=batch.kind, parsed=parsed_file(batch), mapping=batch.mapping, progress=progress)
+        counts = plan.counts
+        if counts["error"]:
+            raise ImportCommitError(
+                f"{counts['error']} row(s) have errors now (the data changed since the dry run): "
+                "run the dry run again. Nothing was written."
+            )
+        try:
+            with tenant_transaction(tenant):
+                written = write_plan(kind=batch.kind, plan=plan, reason=f"CSV import #{batch.pk}")
+        except (DatabaseError, ValidationError) as error:
+            raise ImportCommitError(f"The import was rolled back, nothing was written: {error}".strip()) from error
+    except ImportCommitError as error:
+        _set(batch, status=ImportStatus.FAILED, error=str(error))
+        raise
+    report = {**report_from_plan(plan), "written": written}
+    return _set(batch, status=ImportStatus.COMMITTED, report=report, error="", committed_at=timezone.now())
+
+
+def report_preview(report: dict, per_outcome: int = PREVIEW_ROWS) -> dict[str, list[dict]]:
+    """The first rows of each outcome, for the page."""
+    preview = {outcome: [] for outcome in OUTCOMES}
+    for result in report.get("rows", []):
+        rows = preview[result["outcome"]]
+        if len(rows) < per_outcome:
+            rows.append(result)
+    return preview
+
+
+def batch_fail(*, batch: ImportBatch, error: str) -> ImportBatch:
+    return _set(batch, status=ImportStatus.FAILED, error=error[:5000])
+
+
+def batch_run(*, batch: ImportBatch, phase: str) -> ImportBatch:
+    """The dry run (``phase="dry_run"``) or the commit (``"commit"``): in this request for files of up to
+    ``IMPORT_SYNC_LIMIT`` rows, else as a Celery job (enqueued when the request's transaction commits) whose
+    progress is on ``batch.job``."""
+    if phase not in ("dry_run", "commit"):
+        raise ValueError(phase)
+    batch_start(batch=batch, status=ImportStatus.COMMITTING if phase == "commit" else ImportStatus.VALIDATING)
+    if not is_large(batch):
+        return batch_commit(batch=batch) if phase == "commit" else batch_dry_run(batch=batch)
+    from abs_platform.jobs.services import job_create, on_commit_enqueue
+
+    from .tasks import IMPORT_JOB_KIND, import_batch_run
+
+    job = job_create(kind=IMPORT_JOB_KIND, total=2 * batch.row_count)
+    _set(batch, job=job)
+    on_commit_enqueue(import_batch_run, get_current_tenant().pk, batch.pk, job.pk, phase)
+    return batch

@@ -1,0 +1,548 @@
+"""Writes for the ICP, its criteria and sign-offs, tiers and fit scores.
+
+Keyword-only functions in a transaction that validate before they save.
+Writes to accounts go through ``bulk_update_with_history`` so that the audit
+log records them (even for one account: only the named fields are written).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_countries import countries
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from abs_platform.jobs import services as job_services
+from abs_platform.jobs.models import Job, JobStatus
+from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.db import tenant_transaction
+from accounts.models import Account, CompanyType, SignalType, Technology
+
+from . import selectors
+from .models import Criterion, CriterionKind, EngagementModel, IdealCustomerProfile, SignOff, Tier
+from .scoring import AccountFacts, clean_params, score_account, suggest_tiers
+
+CHUNK_SIZE = 500
+DEFAULT_TIERS = [
+    (
+        "Tier 1",
+        1,
+        EngagementModel.ONE_TO_ONE,
+        50,
+        "Deep research, one-to-one outreach by sales, SDR, marketing and executives.",
+    ),
+    (
+        "Tier 2",
+        2,
+        EngagementModel.ONE_TO_FEW,
+        200,
+        "Personalized by industry and persona; multi-touch campaigns over weeks.",
+    ),
+    ("Tier 3", 3, EngagementModel.ONE_TO_MANY, None, "Everyone else: one-to-many programmes."),
+]
+READ_ONLY_MESSAGE = "ICP version {version} is a previous version and read-only; create a new version to change it."
+SCORE_FIELDS = ["fit_score", "fit_explanation", "fit_scored_at"]
+TIER_FIELDS = ["suggested_tier", "tier"]
+
+
+def _user():
+    user = get_current_user()
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _touch(account: Account) -> None:
+    account.updated_at = timezone.now()
+    account.updated_by = _user() or account.updated_by
+
+
+# ---------------------------------------------------------------- bulk writes to accounts
+
+
+def accounts_bulk_write(accounts: list[Account], fields: list[str]) -> None:
+    """Write ``fields`` of many accounts and record one history row each (the audit log sees bulk writes).
+
+    On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per chunk: Django's
+    ``bulk_update`` builds a CASE expression per row and field, which costs
+    seconds of Python per thousand rows. The history rows are written like
+    ``bulk_update_with_history`` writes them (``bulk_history_create``).
+    Elsewhere (SQLite) it is ``bulk_update_with_history`` itself.
+    """
+    if not accounts:
+        return
+    if connection.vendor != "postgresql":
+        bulk_update_with_history(accounts, Account, fields, batch_size=CHUNK_SIZE)
+        return
+    columns = [Account._meta.get_field(name) for name in fields]
+    assignments = ", ".join(
+        f'"{column.column}" = v."{column.column}"::{column.db_type(connection)}' for column in columns
+    )
+    names = ", ".join(f'"{column.column}"' for column in columns)
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(accounts), CHUNK_SIZE):
+            chunk = accounts[start : start + CHUNK_SIZE]
+            row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+            params = []
+            for account in chunk:
+                params.append(account.pk)
+                params.extend(
+                    column.get_db_prep_save(getattr(account, column.attname), connection) for column in columns
+                )
+            sql = (
+                f'UPDATE "{Account._meta.db_table}" AS a SET {assignments} '
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, {names}) "
+                "WHERE a.id = v.id::bigint AND a.tenant_id = %s"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, chunk[0].tenant_id])
+        Account.history.bulk_history_create(accounts, update=True, batch_size=CHUNK_SIZE)
+
+
+# ---------------------------------------------------------------- tiers
+
+
+def tiers_ensure_defaults() -> list[Tier]:
+    """The workspace's tiers, creating the three default tiers the first time."""
+    tiers = list(selectors.tier_list())
+    if tiers:
+        return tiers
+    try:
+        with transaction.atomic():
+            for name, rank, engagement, capacity, description in DEFAULT_TIERS:
+                tier = Tier(
+                    name=name, rank=rank, engagement_model=engagement, capacity=capacity, description=description
+                )
+                tier.full_clean(validate_constraints=False)
+                tier.save()
+    except IntegrityError:  # another request created them at the same moment
+        pass
+    return list(selectors.tier_list())
+
+
+def _tier_save(tier: Tier) -> Tier:
+    tier.full_clean(validate_constraints=False)
+    if Tier.objects.filter(rank=tier.rank).exclude(pk=tier.pk).exists():
+        raise ValidationError({"rank": [f"Another tier already has rank {tier.rank}."]})
+    tier.save()
+    return tier
+
+
+@transaction.atomic
+def tier_create(**fields) -> Tier:
+    tier = _tier_save(Tier(tenant=get_current_tenant(), **fields))
+    tiers_resuggest_enqueue()
+    return tier
+
+
+@transaction.atomic
+def tier_update(*, tier: Tier, **fields) -> Tier:
+    for name, value in fields.items():
+        setattr(tier, name, value)
+    _tier_save(tier)
+    tiers_resuggest_enqueue()
+    return tier
+
+
+@transaction.atomic
+def tier_delete(*, tier: Tier) -> None:
+    tier.delete()
+    tiers_resuggest_enqueue()
+
+
+def tiers_resuggest_enqueue() -> None:
+    from .tasks import tiers_resuggest
+
+    job_services.on_commit_enqueue(tiers_resuggest, get_current_tenant().pk)
+
+
+def tiers_suggest() -> dict[str, int]:
+    """Suggested tier by fit-score rank within capacity, and the effective tier where not overridden.
+
+    Target accounts with a fit score, best first (ties by id), fill the tiers in
+    rank order up to each capacity; the last tier takes the rest. Accounts
+    without a score or not targeted get no suggestion. Only changed accounts
+    are written. Returns accounts per suggested tier name.
+    """
+    tiers = tiers_ensure_defaults()
+    ranked = list(
+        Account.objects.filter(is_target=True, fit_score__isnull=False)
+        .order_by("-fit_score", "id")
+        .values_list("id", flat=True)
+    )
+    suggestion = suggest_tiers(ranked, [(tier.pk, tier.capacity) for tier in tiers])
+    changes = {}
+    for account_id, suggested_id, tier_id, reason in Account.objects.values_list(
+        "id", "suggested_tier_id", "tier_id", "tier_override_reason"
+    ):
+        new_suggested = suggestion.get(account_id)
+        new_tier = tier_id if reason else new_suggested
+        if (suggested_id, tier_id) != (new_suggested, new_tier):
+            changes[account_id] = (new_suggested, new_tier)
+    ids = sorted(changes)
+    for start in range(0, len(ids), CHUNK_SIZE):
+        accounts = list(Account.objects.filter(id__in=ids[start : start + CHUNK_SIZE]))
+        for account in accounts:
+            account.suggested_tier_id, account.tier_id = changes[account.pk]
+        accounts_bulk_write(accounts, TIER_FIELDS)
+    names = {tier.pk: tier.name for tier in tiers}
+    counts = {tier.name: 0 for tier in tiers}
+    for tier_id in suggestion.values():
+        counts[names[tier_id]] += 1
+    return counts
+
+
+@transaction.atomic
+def account_override_tier(*, account: Account, tier: Tier, reason: str) -> Account:
+    """Put ``account`` in ``tier`` by hand; the reason is required and kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why this account belongs in another tier than suggested."]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
+    if tier.tenant_id != account.tenant_id:
+        raise ValidationError({"tier": ["No tier with this id in this workspace."]})
+    account.tier = tier
+    account.tier_override_reason = reason
+    _touch(account)
+    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    return account
+
+
+@transaction.atomic
+def account_clear_tier_override(*, account: Account) -> Account:
+    """Back to the suggested tier."""
+    account.tier_id = account.suggested_tier_id
+    account.tier_override_reason = ""
+    _touch(account)
+    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    return account
+
+
+# ---------------------------------------------------------------- ICP versions
+
+
+def _active_version() -> int | None:
+    return IdealCustomerProfile.objects.filter(is_active=True).values_list("version", flat=True).first()
+
+
+def icp_require_editable(icp: IdealCustomerProfile) -> None:
+    if not selectors.icp_is_editable(icp):
+        raise ValidationError(READ_ONLY_MESSAGE.format(version=icp.version))
+
+
+@transaction.atomic
+def icp_create(
+    *, name: str = "", notes: str = "", copy_from: IdealCustomerProfile | None = None
+) -> IdealCustomerProfile:
+    """A new draft version, starting as a copy of ``copy_from`` (default: the active version)."""
+    source = copy_from or selectors.icp_active()
+    version = (IdealCustomerProfile.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+    icp = IdealCustomerProfile(
+        tenant=get_current_tenant(),
+        version=version,
+        name=name or (source.name if source else "Ideal customer profile"),
+        notes=notes or (source.notes if source else ""),
+    )
+    icp.full_clean(validate_constraints=False)
+    icp.save()
+    if source is not None:
+        copies = [
+            Criterion(
+                tenant=icp.tenant,
+                icp=icp,
+                kind=criterion.kind,
+                params=criterion.params,
+                weight=criterion.weight,
+                must_have=criterion.must_have,
+                position=criterion.position,
+                created_by=_user(),
+                updated_by=_user(),
+            )
+            for criterion in source.criteria.order_by("position", "id")
+        ]
+        bulk_create_with_history(copies, Criterion, default_user=_user())
+    return icp
+
+
+@transaction.atomic
+def icp_update(*, icp: IdealCustomerProfile, **fields) -> IdealCustomerProfile:
+    icp_require_editable(icp)
+    for name, value in fields.items():
+        setattr(icp, name, value)
+    icp.full_clean(validate_constraints=False)
+    icp.save()
+    return icp
+
+
+@transaction.atomic
+def icp_activate(*, icp: IdealCustomerProfile) -> Job | None:
+    """Make ``icp`` the one active version and recompute every fit score in the background."""
+    if not icp.criteria.exists():
+        raise ValidationError("Add at least one criterion before activating this version.")
+    if icp.is_active:
+        return None
+    for previous in IdealCustomerProfile.objects.filter(is_active=True).select_for_update():
+        previous.is_active = False
+        previous.save()
+    icp.is_active = True
+    icp.activated_at = timezone.now()
+    icp.save()
+    return fit_recompute_enqueue()
+
+
+# ---------------------------------------------------------------- criteria
+
+
+def _clean_criterion(criterion: Criterion) -> None:
+    errors = {}
+    if criterion.kind not in CriterionKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(CriterionKind.values)}."]
+    if criterion.weight is None or not 1 <= criterion.weight <= 100:
+        errors["weight"] = ["The weight must be between 1 and 100."]
+    if "kind" not in errors:
+        given = criterion.params.get("technology_ids") if isinstance(criterion.params, dict) else None
+        known = None
+        if criterion.kind == CriterionKind.TECHNOLOGY and isinstance(given, list):
+            numeric = [value for value in given if isinstance(value, int) and not isinstance(value, bool)]
+            numeric += [int(value) for value in given if isinstance(value, str) and value.isdigit()]
+            known = set(Technology.objects.filter(id__in=numeric).values_list("id", flat=True))
+        try:
+            criterion.params = clean_params(
+                criterion.kind,
+                criterion.params,
+                technology_ids=known if known is not None else set(),
+                country_codes={code for code, _ in countries},
+                company_types=set(CompanyType.values),
+                signal_types=set(SignalType.values),
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    criterion.full_clean(exclude=["params"], validate_constraints=False)
+
+
+def _criteria_changed(icp: IdealCustomerProfile) -> None:
+    if icp.is_active:
+        fit_recompute_enqueue()
+
+
+@transaction.atomic
+def criterion_create(*, icp: IdealCustomerProfile, **fields) -> Criterion:
+    icp_require_editable(icp)
+    if "position" not in fields:
+        fields["position"] = (icp.criteria.aggregate(top=Max("position"))["top"] or 0) + 1
+    criterion = Criterion(tenant=get_current_tenant(), icp=icp, **fields)
+    _clean_criterion(criterion)
+    criterion.save()
+    _criteria_changed(icp)
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(*, criterion: Criterion, **fields) -> Criterion:
+    icp_require_editable(criterion.icp)
+    if "icp" in fields and fields["icp"].pk != criterion.icp_id:
+        raise ValidationError({"icp": ["A criterion cannot move to another ICP version."]})
+    fields.pop("icp", None)
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    _clean_criterion(criterion)
+    criterion.save()
+    _criteria_changed(criterion.icp)
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion) -> None:
+    icp = criterion.icp
+    icp_require_editable(icp)
+    criterion.delete()
+    _criteria_changed(icp)
+
+
+@transaction.atomic
+def icp_accept_insights(*, attributes: list[str]) -> IdealCustomerProfile:
+    """A new draft version (copy of the active one) with the insights' suggested criteria for ``attributes``;
+    a suggestion replaces the draft's criteria of the same kind."""
+    from .insights import compute_insights, suggested_criterion
+
+    insights = {row["attribute"]: row for row in compute_insights(selectors.deal_facts())["attributes"]}
+    unknown = [name for name in attributes if name not in insights]
+    if unknown or not attributes:
+        raise ValidationError({"attributes": [f"Choose from: {', '.join(insights)}."]})
+    empty = [insights[name]["title"] for name in attributes if insights[name]["suggestion"] is None]
+    if empty:
+        raise ValidationError({"attributes": [f"No suggestion (too few deals) for: {', '.join(empty)}."]})
+    icp = icp_create()
+    for name in attributes:
+        suggestion = insights[name]["suggestion"]
+        kind, params = suggested_criterion(name, suggestion)
+        for criterion in icp.criteria.filter(kind=kind):
+            criterion.delete()
+        criterion_create(icp=icp, kind=kind, params=params, weight=suggestion["weight"])
+    return icp
+
+
+# ---------------------------------------------------------------- sign-offs
+
+
+@transaction.atomic
+def sign_off_create(*, icp: IdealCustomerProfile, department: str, note: str = "") -> SignOff:
+    icp_require_editable(icp)
+    if SignOff.objects.filter(icp=icp, department=department).exists():
+        raise ValidationError({"department": ["This department has already signed off this version."]})
+    sign_off = SignOff(tenant=get_current_tenant(), icp=icp, department=department, note=note, signed_by=_user())
+    sign_off.full_clean(exclude=["signed_by"], validate_constraints=False)  # API keys sign as nobody
+    sign_off.save()
+    return sign_off
+
+
+@transaction.atomic
+def sign_off_delete(*, sign_off: SignOff) -> None:
+    icp_require_editable(sign_off.icp)
+    sign_off.delete()
+
+
+# ---------------------------------------------------------------- fit scores
+
+
+def _facts_row(account: Account) -> dict:
+    return {
+        "id": account.pk,
+        "industry": account.industry,
+        "employee_count": account.employee_count,
+        "annual_revenue": account.annual_revenue,
+        "country": str(account.country or ""),
+        "company_type": account.company_type,
+        "growth_rate": account.growth_rate,
+        "status": account.status,
+    }
+
+
+def _apply_score(account: Account, facts: AccountFacts, criteria, *, today, now) -> bool:
+    """Set the account's score fields; True when they changed."""
+    result = score_account(facts, criteria, today=today)
+    explanation = result.explanation
+    if account.fit_score == result.score and account.fit_explanation == explanation:
+        return False
+    account.fit_score = result.score
+    account.fit_explanation = explanation
+    account.fit_scored_at = now if result.score is not None else None
+    return True
+
+
+@transaction.atomic
+def fit_score_recompute_account(*, account: Account) -> Account:
+    """Score one account against the active ICP now (called when the account changes)."""
+    criteria = selectors.active_criteria_specs()
+    if not criteria and account.fit_score is None:
+        return account
+    now = timezone.now()
+    today = timezone.localdate(now)
+    facts = selectors.facts_for_rows([_facts_row(account)], criteria, today=today)[account.pk]
+    if _apply_score(account, facts, criteria, today=today, now=now):
+        bulk_update_with_history([account], Account, SCORE_FIELDS)
+    return account
+
+
+def fit_recompute_enqueue() -> Job:
+    """Queue a bulk recomputation (runs after the current transaction commits); returns its job."""
+    from .tasks import fit_scores_recompute
+
+    job = job_services.job_create(kind=selectors.FIT_JOB_KIND)
+    job_services.on_commit_enqueue(fit_scores_recompute, get_current_tenant().pk, job.pk)
+    return job
+
+
+def fit_scores_run(*, job_id: int | None = None) -> dict:
+    """Recompute every account's fit score in chunks (one transaction each), then the suggested tiers.
+
+    Runs the given job and then any job queued meanwhile (a second task for
+    the same workspace skips while this one runs). Call without a transaction.
+    """
+    tenant = get_current_tenant()
+    with tenant_transaction(tenant):
+        job = Job.objects.filter(kind=selectors.FIT_JOB_KIND, pk=job_id).first() if job_id else None
+    if job is None:
+        job = job_services.job_create(kind=selectors.FIT_JOB_KIND)
+    result: dict = {}
+    while job is not None:
+        if not job.is_finished:  # a previous run may already have picked it up
+            try:
+                result = _fit_scores_run_job(job)
+            except Exception as error:
+                job_services.job_fail(job=job, error=f"{type(error).__name__}: {error}")
+                raise
+        with tenant_transaction(tenant):
+            job = Job.objects.filter(kind=selectors.FIT_JOB_KIND, status=JobStatus.QUEUED).order_by("id").first()
+    return result
+
+
+def _fit_scores_run_job(job: Job) -> dict:
+    """Two passes, each chunked by id: score every account from its facts (values only, three queries a
+    chunk), rank and suggest tiers, then load and write only the accounts whose score or tier changed, one
+    UPDATE and one history insert per chunk, with progress after each chunk."""
+    tenant = get_current_tenant()
+    with tenant_transaction(tenant):
+        criteria = selectors.active_criteria_specs()
+        tiers = tiers_ensure_defaults()
+        total = Account.objects.count()
+    job_services.job_start(job=job, total=total)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    results: dict[int, tuple[int | None, list]] = {}
+    targets: set[int] = set()
+    last_id = 0
+    while True:
+        with tenant_transaction(tenant):
+            rows = list(
+                Account.objects.filter(id__gt=last_id)
+                .order_by("id")
+                .values(*selectors.FACT_FIELDS, "is_target")[:CHUNK_SIZE]
+            )
+            if not rows:
+                break
+            facts = selectors.facts_for_rows(rows, criteria, today=today)
+        for row in rows:
+            result = score_account(facts[row["id"]], criteria, today=today)
+            results[row["id"]] = (result.score, result.explanation)
+            if row["is_target"]:
+                targets.add(row["id"])
+        last_id = rows[-1]["id"]
+    ranked = sorted((pk for pk in targets if results[pk][0] is not None), key=lambda pk: (-results[pk][0], pk))
+    suggestion = suggest_tiers(ranked, [(tier.pk, tier.capacity) for tier in tiers])
+    done = changed = 0
+    last_id = 0
+    while True:
+        with tenant_transaction(tenant):
+            accounts = list(Account.objects.filter(id__gt=last_id).order_by("id")[:CHUNK_SIZE])
+            if not accounts:
+                break
+            dirty = []
+            for account in accounts:
+                if account.pk not in results:  # created meanwhile: scored by its own save
+                    continue
+                score, explanation = results[account.pk]
+                suggested = suggestion.get(account.pk)
+                tier_id = account.tier_id if account.tier_override_reason else suggested
+                new = (score, explanation, suggested, tier_id)
+                if new == (account.fit_score, account.fit_explanation, account.suggested_tier_id, account.tier_id):
+                    continue
+                if (score, explanation) != (account.fit_score, account.fit_explanation):
+                    account.fit_scored_at = now if score is not None else None
+                account.fit_score, account.fit_explanation = score, explanation
+                account.suggested_tier_id, account.tier_id = suggested, tier_id
+                dirty.append(account)
+            accounts_bulk_write(dirty, SCORE_FIELDS + TIER_FIELDS)
+        last_id = accounts[-1].pk
+        done += len(accounts)
+        changed += len(dirty)
+        job_services.job_progress(job=job, done=min(done, total))
+    names = {tier.pk: tier.name for tier in tiers}
+    counts = {tier.name: 0 for tier in tiers}
+    for tier_id in suggestion.values():
+        counts[names[tier_id]] += 1
+    result = {"accounts": done, "changed": changed, "tiers": counts}
+    job.total = max(job.total, done)
+    job_services.job_succeed(job=job, result=result)
+    return result

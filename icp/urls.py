@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "icp"
+
+urlpatterns = [
+    path("", views.page, name="page"),
+    path("jobs/<int:job_id>/", views.job_progress, name="job"),
+    path("insights/", views.insights, name="insights"),
+]

@@ -1,0 +1,144 @@
+"""Reads of personas, committees and coverage; constant query counts, coverage computed in the database.
+
+``accounts_with_coverage(queryset)`` is the set-based form of
+``personas.coverage.account_coverage`` for lists: it adds, per account, in
+the same single query,
+
+* ``coverage_required`` (int): requirements of the account's tier (0 without a tier),
+* ``coverage_covered`` (int): requirements with at least ``min_contacts``
+  current contacts (active, verified within ``FRESHNESS_DAYS``),
+* ``coverage_gaps`` (int): ``coverage_required - coverage_covered``,
+* ``coverage_percent`` (int or NULL): ``coverage_covered * 100 // coverage_required``,
+  NULL when nothing is required,
+* ``coverage_good_margin`` (int): ``10 * covered - 7 * required``; ``>= 0`` means
+  at least 70 % covered (integer maths, no rounding).
+
+Filter on them like on any field, e.g. ``.filter(coverage_gaps__gt=0)`` ("has
+gaps") or ``.filter(coverage_percent__gte=70)``.
+"""
+
+from datetime import date
+
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Account, Contact, ContactStatus
+
+from .coverage import ContactFacts, CoverageShares, Requirement, account_coverage, freshness, freshness_cutoff
+from .matching import PersonaRules, rules_from_personas
+from .models import CommitteeRequirement, Persona
+
+
+def persona_list() -> QuerySet[Persona]:
+    return Persona.objects.all()
+
+
+def persona_rules() -> list[PersonaRules]:
+    """The matching rules of every persona of the workspace (one query)."""
+    return rules_from_personas(
+        Persona.objects.only("id", "name", "title_keywords", "departments", "seniorities").order_by("id")
+    )
+
+
+def committee_requirement_list() -> QuerySet[CommitteeRequirement]:
+    return CommitteeRequirement.objects.select_related("tier", "persona")
+
+
+def requirements_for_tier(tier_id: int | None) -> list[CommitteeRequirement]:
+    if tier_id is None:
+        return []
+    return list(
+        CommitteeRequirement.objects.filter(tier_id=tier_id).select_related("persona").order_by("persona__name", "id")
+    )
+
+
+def _count(queryset) -> Subquery:
+    """``SELECT COUNT(id) FROM (queryset)`` as a correlated scalar subquery (0 when nothing matches)."""
+    counted = queryset.order_by().annotate(_n=Func(F("id"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def accounts_with_coverage(queryset: QuerySet[Account], *, today: date | None = None) -> QuerySet[Account]:
+    """Annotate accounts with their committee coverage (see the module docstring for the fields)."""
+    cutoff = freshness_cutoff(today or timezone.localdate())
+    current_contacts = Contact.objects.filter(
+        account=OuterRef(OuterRef("pk")),
+        persona=OuterRef("persona"),
+        status=ContactStatus.ACTIVE,
+        last_verified_on__gte=cutoff,
+    )
+    requirements = CommitteeRequirement.objects.filter(tier=OuterRef("tier"))
+    covered = requirements.annotate(_have=_count(current_contacts)).filter(_have__gte=F("min_contacts"))
+    return queryset.annotate(
+        coverage_required=_count(requirements),
+        coverage_covered=_count(covered),
+        coverage_gaps=F("coverage_required") - F("coverage_covered"),
+        coverage_percent=Case(
+            When(coverage_required=0, then=Value(None)),
+            default=F("coverage_covered") * 100 / F("coverage_required"),
+            output_field=IntegerField(),
+        ),
+        coverage_good_margin=F("coverage_covered") * 10 - F("coverage_required") * 7,
+    )
+
+
+def workspace_coverage(*, today: date | None = None) -> CoverageShares:
+    """Share of target accounts with 100 % / at least 70 % coverage (one query)."""
+    with_requirements = Q(coverage_required__gt=0)
+    totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today).aggregate(
+        accounts=Count("id", filter=with_requirements),
+        complete=Count("id", filter=with_requirements & Q(coverage_gaps=0)),
+        good=Count("id", filter=with_requirements & Q(coverage_good_margin__gte=0)),
+        without=Count("id", filter=Q(coverage_required=0)),
+    )
+    return CoverageShares(
+        accounts=totals["accounts"],
+        complete=totals["complete"],
+        good=totals["good"],
+        without_requirements=totals["without"],
+    )
+
+
+def persona_contacts(persona_id: int, *, limit: int = 200) -> list[Contact]:
+    """Contacts matched to (or set to) a persona, with their account, for the persona page."""
+    return list(
+        Contact.objects.filter(persona_id=persona_id)
+        .select_related("account")
+        .order_by("last_name", "first_name", "id")[:limit]
+    )
+
+
+def committee_map(account: Account, contacts: list[Contact], *, today: date | None = None) -> dict:
+    """The buying committee of one account: each required persona of its tier with the account's contacts
+    of that persona (buying role, freshness) and the gap if any; contacts outside the committee apart.
+
+    ``contacts`` are the account's contacts (with ``persona`` loaded); costs one query (the requirements).
+    """
+    today = today or timezone.localdate()
+    requirements = requirements_for_tier(account.tier_id)
+    coverage = account_coverage(
+        [Requirement(r.persona_id, r.persona.name, r.min_contacts) for r in requirements],
+        [ContactFacts(c.persona_id, c.status, c.last_verified_on) for c in contacts],
+        today=today,
+    )
+    gaps = {gap.persona_id: gap for gap in coverage.gaps}
+
+    def member(contact):
+        return {
+            "contact": contact,
+            "freshness": freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=today),
+        }
+
+    rows = [
+        {
+            "persona": requirement.persona,
+            "min_contacts": requirement.min_contacts,
+            "members": [member(contact) for contact in contacts if contact.persona_id == requirement.persona_id],
+            "gap": gaps.get(requirement.persona_id),
+        }
+        for requirement in requirements
+    ]
+    required_ids = {requirement.persona_id for requirement in requirements}
+    others = [member(contact) for contact in contacts if contact.persona_id not in required_ids]
+    return {"coverage": coverage, "rows": rows, "others": others, "gaps": coverage.gaps}

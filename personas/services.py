@@ -1,0 +1,190 @@
+"""Writes to personas and buying-committee requirements, and the bulk persona re-match."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from abs_platform.jobs import services as jobs
+from abs_platform.jobs.models import Job, JobStatus
+from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.db import tenant_transaction
+from accounts.models import Contact
+from accounts.services import apply_persona_match
+
+from . import selectors
+from .models import CommitteeRequirement, Persona
+
+PERSONA_NAME_TAKEN = "A persona with this name already exists."
+REQUIREMENT_TAKEN = "This tier already requires this persona."
+REMATCH_JOB_KIND = "persona_rematch"
+REMATCH_CHUNK = 500
+
+
+def persona_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
+    return Persona.objects.filter(name__iexact=name.strip()).exclude(pk=exclude_pk).exists()
+
+
+def _save_persona(persona: Persona) -> Persona:
+    persona.name = persona.name.strip()
+    if persona_name_taken(persona.name, exclude_pk=persona.pk):
+        raise ValidationError({"name": [PERSONA_NAME_TAKEN]})
+    persona.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            persona.save()
+    except IntegrityError as error:
+        if "persona_name_unique_per_tenant" in str(error):
+            raise ValidationError({"name": [PERSONA_NAME_TAKEN]}) from None
+        raise
+    return persona
+
+
+RULE_FIELDS = ("title_keywords", "departments", "seniorities")
+
+
+@transaction.atomic
+def persona_create(**fields) -> tuple[Persona, Job | None]:
+    """Create a persona; when it has matching rules, a re-match job is queued (returned)."""
+    persona = _save_persona(Persona(tenant=get_current_tenant(), **fields))
+    job = persona_rematch_enqueue() if any(getattr(persona, name) for name in RULE_FIELDS) else None
+    return persona, job
+
+
+@transaction.atomic
+def persona_update(*, persona: Persona, **fields) -> tuple[Persona, Job | None]:
+    """Update a persona; when its matching rules changed, a re-match job is queued (returned)."""
+    before = {name: getattr(persona, name) for name in RULE_FIELDS}
+    for name, value in fields.items():
+        setattr(persona, name, value)
+    persona = _save_persona(persona)
+    changed = any(getattr(persona, name) != value for name, value in before.items())
+    return persona, persona_rematch_enqueue() if changed else None
+
+
+@transaction.atomic
+def persona_delete(*, persona: Persona) -> Job | None:
+    """Delete a persona: its contacts lose it (automatically matched ones are re-matched by a job)."""
+    had_contacts = Contact.objects.filter(persona=persona).exists()
+    # Contacts pinned to this persona go back to automatic matching (the job re-matches them).
+    pinned = list(Contact.objects.filter(persona=persona, persona_overridden=True))
+    for contact in pinned:
+        contact.persona, contact.persona_overridden, contact.persona_match_reason = None, False, ""
+        contact.updated_at = timezone.now()
+    if pinned:
+        user = get_current_user()
+        bulk_update_with_history(
+            pinned,
+            Contact,
+            ["persona", "persona_overridden", "persona_match_reason", "updated_at"],
+            default_user=user if getattr(user, "is_authenticated", False) else None,
+            default_change_reason="Persona deleted",
+            manager=Contact.objects,
+        )
+    persona.delete()
+    return persona_rematch_enqueue() if had_contacts else None
+
+
+def persona_rematch_enqueue() -> Job:
+    """Queue a re-match of every automatically matched contact, after the current transaction commits."""
+    from .tasks import personas_rematch
+
+    job = Job.objects.create(kind=REMATCH_JOB_KIND)
+    tenant_id = get_current_tenant().pk
+    transaction.on_commit(lambda: personas_rematch.delay(tenant_id, job.pk))
+    return job
+
+
+def contacts_rematch(*, job: Job | None = None, chunk_size: int = REMATCH_CHUNK) -> dict:
+    """Re-match every contact whose persona is not set by hand, in chunks (each its own transaction).
+
+    Idempotent: contacts whose persona and reason do not change are not written.
+    Progress goes to ``job``. Returns counts: ``checked`` and ``changed``.
+    Runs outside a transaction (a ``tenant_task`` with ``atomic=False``).
+    """
+    tenant = get_current_tenant()
+    user = get_current_user()
+    with tenant_transaction(tenant):
+        rules = selectors.persona_rules()
+        total = Contact.objects.filter(persona_overridden=False).count()
+    if job is not None:
+        jobs.job_start(job=job, total=total)
+    checked = changed = 0
+    last_id = 0
+    while True:
+        with tenant_transaction(tenant):
+            chunk = list(Contact.objects.filter(persona_overridden=False, pk__gt=last_id).order_by("pk")[:chunk_size])
+            if not chunk:
+                break
+            dirty = [contact for contact in chunk if apply_persona_match(contact, rules=rules)]
+            now = timezone.now()
+            for contact in dirty:
+                contact.updated_at = now
+            if dirty:
+                bulk_update_with_history(
+                    dirty,
+                    Contact,
+                    ["persona", "persona_match_reason", "updated_at"],
+                    batch_size=chunk_size,
+                    default_user=user if getattr(user, "is_authenticated", False) else None,
+                    default_change_reason="Persona re-match",
+                    manager=Contact.objects,
+                )
+        last_id = chunk[-1].pk
+        checked += len(chunk)
+        changed += len(dirty)
+        if job is not None:
+            jobs.job_progress(job=job, done=checked)
+    result = {"checked": checked, "changed": changed}
+    if job is not None:
+        jobs.job_succeed(job=job, result=result)
+    return result
+
+
+def run_rematch_jobs(first_job_id: int | None) -> list[dict]:
+    """Run the given re-match job, then any others still queued (their own task was skipped while this ran)."""
+    results = []
+    job_id = first_job_id
+    while job_id is not None:
+        with tenant_transaction(get_current_tenant()):
+            job = Job.objects.filter(pk=job_id, kind=REMATCH_JOB_KIND).first()
+            # Queued jobs made while this one ran are covered by one more pass; mark them as run by it.
+            waiting = list(
+                Job.objects.filter(kind=REMATCH_JOB_KIND, status=JobStatus.QUEUED)
+                .exclude(pk=job_id)
+                .values_list("pk", flat=True)
+            )
+        if job is not None and job.status == JobStatus.QUEUED:
+            try:
+                results.append(contacts_rematch(job=job))
+            except Exception as error:
+                jobs.job_fail(job=job, error=str(error))
+                raise
+        job_id = waiting[0] if waiting else None
+    return results
+
+
+def _save_requirement(requirement: CommitteeRequirement) -> CommitteeRequirement:
+    duplicate = CommitteeRequirement.objects.filter(tier_id=requirement.tier_id, persona_id=requirement.persona_id)
+    if duplicate.exclude(pk=requirement.pk).exists():
+        raise ValidationError({"persona": [REQUIREMENT_TAKEN]})
+    requirement.full_clean(validate_constraints=False)
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def committee_requirement_create(**fields) -> CommitteeRequirement:
+    return _save_requirement(CommitteeRequirement(tenant=get_current_tenant(), **fields))
+
+
+@transaction.atomic
+def committee_requirement_update(*, requirement: CommitteeRequirement, **fields) -> CommitteeRequirement:
+    for name, value in fields.items():
+        setattr(requirement, name, value)
+    return _save_requirement(requirement)
+
+
+@transaction.atomic
+def committee_requirement_delete(*, requirement: CommitteeRequirement) -> None:
+    requirement.delete()

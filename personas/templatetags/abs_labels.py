@@ -1,0 +1,49 @@
+"""``{{ value|choice:"buying_role" }}``: the display label of a stored choice, for templates fed by serializer data."""
+
+from django import template
+
+from accounts.models import (
+    BuyingRole,
+    ContactStatus,
+    OpportunityKind,
+    OpportunityStage,
+    RelationshipStrength,
+    Seniority,
+    SignalType,
+    TechnologyRelation,
+)
+from personas.models import Channel
+
+register = template.Library()
+
+CHOICES = {
+    "buying_role": dict(BuyingRole.choices),
+    "contact_status": dict(ContactStatus.choices),
+    "seniority": dict(Seniority.choices),
+    "relationship_strength": {str(value): label for value, label in RelationshipStrength.choices},
+    "signal_type": dict(SignalType.choices),
+    "stage": dict(OpportunityStage.choices),
+    "kind": dict(OpportunityKind.choices),
+    "relation": dict(TechnologyRelation.choices),
+    "channel": dict(Channel.choices),
+}
+
+
+@register.filter
+def choice(value, kind: str) -> str:
+    if value in (None, ""):
+        return ""
+    return CHOICES[kind].get(str(value), str(value))
+
+
+@register.filter
+def choices_of(kind: str) -> list[tuple[str, str]]:
+    return list(CHOICES[kind].items())
+
+
+@register.filter
+def error_list(errors) -> list[str]:
+    """A field's errors as flat messages (a list field reports ``{index: [messages]}``)."""
+    if isinstance(errors, dict):
+        return [f"Item {int(key) + 1}: {message}" for key, messages in errors.items() for message in messages]
+    return list(errors or [])

@@ -1,0 +1,759 @@
+"""CSV import: parsing, mapping, dry run, atomic commit, jobs, isolation and roles (exact values)."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from abs_platform.celery import app as celery_app
+from abs_platform.jobs.models import Job
+from accounts import imports
+from accounts.models import Account, Contact, ImportBatch
+from tests.conftest import as_tenant
+from tests.factories import AccountFactory, ContactFactory, PersonaFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS_CSV = (
+    "Company,Website,Employees,Country,Industry\n"
+    'Acme,https://www.Acme.com/,"1,200",DE,Software\n'
+    "Globex, globex.io ,1200,United States,Energy\n"
+    "Initech,initech.com, 1200 ,FR,\n"
+)
+
+
+def upload(name: str, text: str | bytes) -> SimpleUploadedFile:
+    data = text.encode() if isinstance(text, str) else text
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def post_import(client, kind, text, mapping=None, name="file.csv"):
+    data = {"kind": kind, "file": upload(name, text)}
+    if mapping is not None:
+        data["mapping"] = json.dumps(mapping)
+    return client.post("/api/v1/imports/", data, format="multipart")
+
+
+def accounts_of(tenant):
+    with as_tenant(tenant):
+        return sorted(Account.objects.values_list("name", "domain", "employee_count", "country", "industry", "source"))
+
+
+def contacts_of(tenant):
+    with as_tenant(tenant):
+        return sorted(Contact.objects.values_list("first_name", "email", "account__domain", "title", "source"))
+
+
+def outcomes(body):
+    return [(row["row"], row["outcome"]) for row in body["rows"]]
+
+
+class TestFileChecks:
+    """A malformed file writes nothing and says why (unit level; the API tests below check the 400s)."""
+
+    def test_bom_and_semicolons_are_accepted(self):
+        parsed = imports.parse(imports.decode("\ufeffName;Domain\nAcme;acme.com\n".encode()))
+        assert (parsed.headers, parsed.rows, parsed.delimiter) == (["Name", "Domain"], [(2, ["Acme", "acme.com"])], ";")
+
+    def test_commas_inside_quotes_do_not_fool_the_sniffer(self):
+        parsed = imports.parse('Name,Employees\n"Acme, Inc.","1,200"\n')
+        assert (parsed.delimiter, parsed.rows) == (",", [(2, ["Acme, Inc.", "1,200"])])
+
+    def test_latin1_bytes_are_refused(self):
+        with pytest.raises(imports.ImportFileError) as error:
+            imports.decode("Name\nSociété Générale\n".encode("latin-1"))
+        assert str(error.value) == (
+            "The file is not UTF-8 text: byte 0xE9 on line 2 (position 9). Save it as “CSV UTF-8” and upload it again."
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("", "The file is empty."),
+            ("  \n\n", "The file is empty."),
+            ("Name,Domain\n", "The file has a header row but no data rows."),
+            ("Name,Name\nA,B\n", "The column “Name” appears twice."),
+            ("Name,,Domain\nA,,a.com\n", "Column 2 has no name in the first row."),
+        ],
+    )
+    def test_shape_errors(self, text, message):
+        with pytest.raises(imports.ImportFileError) as error:
+            imports.parse(imports.decode(text.encode()) if text.strip() else text)
+        assert str(error.value) == message
+
+    def test_too_many_rows(self, monkeypatch):
+        monkeypatch.setattr(imports, "MAX_ROWS", 3)
+        with pytest.raises(imports.ImportFileError) as error:
+            imports.parse("Name\nA\nB\nC\nD\n")
+        assert str(error.value) == "The file has more than 3 rows; split it into smaller files."
+
+    def test_too_large(self):
+        big = SimpleUploadedFile("big.csv", b"Name\n" + b"x" * imports.MAX_BYTES, content_type="text/csv")
+        with pytest.raises(imports.ImportFileError) as error:
+            imports.read_upload(big)
+        assert str(error.value) == "The file is larger than 10 MB."
+
+    @pytest.mark.parametrize(
+        ("value", "expected"), [("1,200", 1200), ("1200", 1200), (" 1200 ", 1200), ("12,345,678", 12345678)]
+    )
+    def test_numbers(self, value, expected):
+        assert imports.parse_number(imports.clean_cell(value), integer=True) == expected
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            ("abc", "“abc” is not a whole number."),
+            ("12.5", "“12.5” is not a whole number."),
+            ("1,20", "“1,20” is not a whole number."),
+        ],
+    )
+    def test_bad_numbers(self, value, message):
+        with pytest.raises(imports.CellError) as error:
+            imports.parse_number(value, integer=True)
+        assert str(error.value) == message
+
+    def test_decimals_and_countries(self):
+        assert imports.parse_number("25,000,000.50", integer=False) == Decimal("25000000.50")
+        assert [imports.parse_country(v) for v in ("de", "DEU", "Germany", "united states")] == ["DE", "DE", "DE", "US"]
+        with pytest.raises(imports.CellError, match="“Atlantis” is not a known country"):
+            imports.parse_country("Atlantis")
+
+    def test_export_apostrophes_are_taken_off(self):
+        assert [imports.clean_cell(v) for v in ("'=1+1", "'-2", "'@x", "O'Brien", "'quoted'")] == [
+            "=1+1",
+            "-2",
+            "@x",
+            "O'Brien",
+            "'quoted'",
+        ]
+
+
+class TestMapping:
+    def test_auto_map_by_name_and_alias(self):
+        headers = ["Company", "Website", "Employees", "E-mail", "Notes", "Domain"]
+        assert imports.auto_map("accounts", headers) == {
+            "Company": "name",
+            "Website": "domain",
+            "Employees": "employee_count",
+            "E-mail": "",
+            "Notes": "",
+            "Domain": "",  # "Website" took the domain field first
+        }
+        assert imports.auto_map("contacts", ["First Name", "E-mail", "Company domain", "Job title"]) == {
+            "First Name": "first_name",
+            "E-mail": "email",
+            "Company domain": "account_domain",
+            "Job title": "title",
+        }
+
+    @pytest.mark.parametrize(
+        ("kind", "mapping", "message"),
+        [
+            ("accounts", {"A": "domain"}, "Missing required column. Accounts need a Name column."),
+            (
+                "contacts",
+                {"A": "first_name"},
+                "Missing required column. Contacts need a First name column and an E-mail or Account domain column.",
+            ),
+            ("accounts", {"A": "name", "B": "name"}, "Columns “A” and “B” are both mapped to name."),
+            ("accounts", {"A": "nope"}, "Unknown field “nope” for column “A”."),
+            ("accounts", {"Z": "name"}, "The file has no column “Z”. Its columns: A, B."),
+        ],
+    )
+    def test_mapping_errors(self, kind, mapping, message):
+        with pytest.raises(imports.ImportMappingError) as error:
+            imports.validate_mapping(kind, ["A", "B"], mapping)
+        assert str(error.value).startswith(message)
+
+
+class TestAccountImportApi:
+    def test_dry_run_reports_every_row_and_writes_nothing(self, api_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", employee_count=1200, country="DE")
+        AccountFactory(tenant=tenant_a, name="Globex Corp", domain="globex.io", employee_count=50, country="US")
+        response = post_import(api_a, "accounts", ACCOUNTS_CSV, name="accounts.csv")
+        assert response.status_code == 201
+        body = response.json()
+        assert (body["status"], body["kind"], body["file_name"], body["row_count"]) == (
+            "validated",
+            "accounts",
+            "accounts.csv",
+            3,
+        )
+        assert body["mapping"] == {
+            "Company": "name",
+            "Website": "domain",
+            "Employees": "employee_count",
+            "Country": "country",
+            "Industry": "industry",
+        }
+        assert body["counts"] == {"create": 1, "update": 1, "skip": 1, "error": 0}
+        # Acme has exactly these values (the factory's industry is Software too); Globex changes.
+        assert outcomes(body) == [(2, "skip"), (3, "update"), (4, "create")]
+        rows = {row["row"]: row for row in body["rows"]}
+        assert rows[3]["changes"] == ["name", "employee_count", "industry"]
+        assert rows[4] == {
+            "row": 4,
+            "record": "Initech (initech.com)",
+            "outcome": "create",
+            "id": None,
+            "changes": [],
+            "errors": [],
+        }
+        assert accounts_of(tenant_a) == [
+            ("Acme", "acme.com", 1200, "DE", "Software", ""),
+            ("Globex Corp", "globex.io", 50, "US", "Software", ""),
+        ]
+
+    def test_commit_writes_all_rows_with_history_and_source(self, api_a, tenant_a, owner_a):
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", employee_count=10, country="DE")
+        batch = post_import(api_a, "accounts", ACCOUNTS_CSV).json()
+        assert batch["counts"] == {"create": 2, "update": 1, "skip": 0, "error": 0}
+        response = api_a.post(f"/api/v1/imports/{batch['id']}/commit/")
+        assert response.status_code == 200
+        body = response.json()
+        assert (body["status"], body["written"], body["counts"]) == (
+            "committed",
+            {"created": 2, "updated": 1},
+            {"create": 2, "update": 1, "skip": 0, "error": 0},
+        )
+        assert body["committed_at"] is not None
+        assert accounts_of(tenant_a) == [
+            ("Acme", "acme.com", 1200, "DE", "Software", ""),
+            ("Globex", "globex.io", 1200, "US", "Energy", "import"),
+            ("Initech", "initech.com", 1200, "FR", "", "import"),
+        ]
+        with as_tenant(tenant_a):
+            latest = Account.objects.get(pk=acme.pk).history.first()
+            assert (latest.history_type, latest.employee_count, latest.history_change_reason) == (
+                "~",
+                1200,
+                f"CSV import #{batch['id']}",
+            )
+            assert latest.history_user == owner_a  # the API key's creator
+            created = Account.objects.get(domain="globex.io")
+            assert list(created.history.values_list("history_type", flat=True)) == ["+"]
+            assert (created.created_by, created.updated_by) == (owner_a, owner_a)
+        # Committing twice is refused.
+        again = api_a.post(f"/api/v1/imports/{batch['id']}/commit/")
+        assert again.status_code == 400
+        assert again.json() == {
+            "detail": "This import is imported: it cannot start the import (run the dry run first)."
+        }
+
+    def test_dedup_by_normalized_domain_and_duplicates_in_the_file(self, api_a, tenant_a):
+        existing = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com")
+        text = (
+            "Name,Domain\n"
+            "Acme Group,https://www.Acme.com/\n"
+            "Acme again,WWW.ACME.COM\n"
+            "New Co,newco.com\n"
+            "New Co 2,http://newco.com/about\n"
+        )
+        body = post_import(api_a, "accounts", text).json()
+        assert outcomes(body) == [(2, "update"), (3, "error"), (4, "create"), (5, "error")]
+        rows = {row["row"]: row for row in body["rows"]}
+        assert rows[2]["id"] == existing.pk
+        assert rows[3]["errors"] == [
+            {"field": "domain", "column": "Domain", "value": "acme.com", "message": "Same domain as row 2."}
+        ]
+        assert rows[5]["errors"] == [
+            {"field": "domain", "column": "Domain", "value": "newco.com", "message": "Same domain as row 4."}
+        ]
+
+    def test_per_row_errors_name_field_column_value_and_reason(self, api_a, tenant_a):
+        text = (
+            "Company,Employees,Country,Website URL,Status,Domain\n"
+            "Acme,abc,DE,https://acme.com,prospect,acme.com\n"
+            "Globex,10,Atlantis,not a url,Customer,globex.io\n"
+            ",5,DE,,,nameless.com\n"
+            "Initech,-3,FR,,bogus,not a domain\n"
+        )
+        body = post_import(api_a, "accounts", text).json()
+        assert body["counts"] == {"create": 0, "update": 0, "skip": 0, "error": 4}
+        assert {row["row"]: row["errors"] for row in body["rows"]} == {
+            2: [
+                {
+                    "field": "employee_count",
+                    "column": "Employees",
+                    "value": "abc",
+                    "message": "“abc” is not a whole number.",
+                }
+            ],
+            3: [
+                {
+                    "field": "country",
+                    "column": "Country",
+                    "value": "Atlantis",
+                    "message": "“Atlantis” is not a known country; use a country name or its ISO code such as DE.",
+                },
+                {"field": "website", "column": "Website URL", "value": "not a url", "message": "Enter a valid URL."},
+            ],
+            4: [{"field": "name", "column": "Company", "value": "", "message": "A name is required."}],
+            5: [
+                {
+                    "field": "status",
+                    "column": "Status",
+                    "value": "bogus",
+                    "message": "“bogus” is not one of: Prospect, Customer, Churned.",
+                },
+                {
+                    "field": "domain",
+                    "column": "Domain",
+                    "value": "not a domain",
+                    "message": "“not a domain”: Enter a domain name such as acme.com.",
+                },
+                {
+                    "field": "employee_count",
+                    "column": "Employees",
+                    "value": "-3",
+                    "message": "Ensure this value is greater than or equal to 0.",
+                },
+            ],
+        }
+        commit = api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        assert commit.status_code == 400
+        assert commit.json() == {"detail": "4 rows have errors: fix the file and upload it again. Nothing was written."}
+        assert accounts_of(tenant_a) == []
+
+    def test_mapping_can_be_passed_and_changed(self, api_a, tenant_a):
+        text = "Firma,Web,Notes\nAcme,acme.com,hello\n"
+        missing = post_import(api_a, "accounts", text)
+        assert missing.status_code == 400
+        assert missing.json() == {"mapping": ["Missing required column. Accounts need a Name column."]}
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0  # nothing kept
+        body = post_import(api_a, "accounts", text, mapping={"Firma": "name", "Web": "domain"}).json()
+        assert body["mapping"] == {"Firma": "name", "Web": "domain", "Notes": ""}
+        assert body["counts"] == {"create": 1, "update": 0, "skip": 0, "error": 0}
+        remapped = api_a.post(
+            f"/api/v1/imports/{body['id']}/dry-run/", {"mapping": {"Notes": "industry"}}, format="json"
+        ).json()
+        assert remapped["mapping"] == {"Firma": "name", "Web": "domain", "Notes": "industry"}
+        api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        assert accounts_of(tenant_a) == [("Acme", "acme.com", None, "", "hello", "import")]
+
+    @pytest.mark.parametrize(
+        ("payload", "expected"),
+        [
+            (
+                "Name\nSociété\n".encode("latin-1"),
+                {
+                    "file": [
+                        "The file is not UTF-8 text: byte 0xE9 on line 2 (position 9). "
+                        "Save it as “CSV UTF-8” and upload it again."
+                    ]
+                },
+            ),
+            (b"", {"file": ["The submitted file is empty."]}),
+            (b"Name,Domain\n", {"file": ["The file has a header row but no data rows."]}),
+            (b"Domain\nacme.com\n", {"mapping": ["Missing required column. Accounts need a Name column."]}),
+        ],
+    )
+    def test_malformed_files_are_400_and_keep_nothing(self, api_a, tenant_a, payload, expected):
+        response = post_import(api_a, "accounts", payload)
+        assert response.status_code == 400
+        assert response.json() == expected
+        assert accounts_of(tenant_a) == []
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    def test_size_limits_are_400_with_the_limit(self, api_a, tenant_a, monkeypatch):
+        monkeypatch.setattr(imports, "MAX_ROWS", 3)
+        too_many = post_import(api_a, "accounts", "Name\nA\nB\nC\nD\n")
+        assert (too_many.status_code, too_many.json()) == (
+            400,
+            {"file": ["The file has more than 3 rows; split it into smaller files."]},
+        )
+        monkeypatch.setattr(imports, "MAX_BYTES", 1024 * 1024)
+        too_big = post_import(api_a, "accounts", "Name\n" + "Acme\n" * 210_000)
+        assert (too_big.status_code, too_big.json()) == (400, {"file": ["The file is larger than 1 MB."]})
+        assert accounts_of(tenant_a) == []
+
+    def test_rows_endpoint_pages_through_one_outcome(self, api_a, tenant_a):
+        text = "Name,Employees\n" + "".join(f"Co{i},{'x' if i % 2 else i}\n" for i in range(6))
+        body = post_import(api_a, "accounts", text).json()
+        page = api_a.get(f"/api/v1/imports/{body['id']}/rows/?outcome=error&offset=1&limit=1").json()
+        assert page["count"] == 3
+        assert [row["row"] for row in page["results"]] == [5]
+
+
+class TestAtomicCommit:
+    def test_a_failure_while_writing_writes_nothing(self, api_a, tenant_a, monkeypatch):
+        AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", employee_count=10)
+        batch = post_import(api_a, "accounts", ACCOUNTS_CSV).json()
+        assert batch["counts"] == {"create": 2, "update": 1, "skip": 0, "error": 0}
+
+        def fail_after_creates(*args, **kwargs):  # the creates are already in the database by then
+            raise IntegrityError("simulated failure after the creates")
+
+        monkeypatch.setattr(imports, "bulk_update_with_history", fail_after_creates)
+        response = api_a.post(f"/api/v1/imports/{batch['id']}/commit/")
+        assert response.status_code == 400
+        assert response.json() == {
+            "detail": "The import was rolled back, nothing was written: simulated failure after the creates"
+        }
+        assert accounts_of(tenant_a) == [("Acme", "acme.com", 10, "US", "Software", "")]
+        with as_tenant(tenant_a):
+            assert Account.history.count() == 1
+
+    def test_the_service_marks_the_batch_failed_with_the_reason(self, tenant_a, owner_a, monkeypatch):
+        with as_tenant(tenant_a, owner_a):
+            batch = imports.batch_create(kind="accounts", upload=upload("a.csv", ACCOUNTS_CSV))
+            imports.batch_run(batch=batch, phase="dry_run")
+            monkeypatch.setattr(
+                imports, "bulk_create_with_history", lambda *a, **k: (_ for _ in ()).throw(IntegrityError("boom"))
+            )
+            imports.batch_start(batch=batch, status="committing")
+            with pytest.raises(imports.ImportCommitError):
+                imports.batch_commit(batch=batch)
+            batch.refresh_from_db()
+            assert (batch.status, batch.error) == ("failed", "The import was rolled back, nothing was written: boom")
+            assert Account.objects.count() == 0
+
+
+class TestContactImport:
+    def test_contacts_match_by_email_and_account_by_domain(self, api_a, tenant_a):
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com")
+        AccountFactory(tenant=tenant_a, name="Globex", domain="globex.io")
+        ContactFactory(tenant=tenant_a, account=acme, first_name="Ann", email="ann@acme.com", title="CEO")
+        PersonaFactory(tenant=tenant_a, name="Finance", title_keywords=["CFO"])
+        text = (
+            "First name,Last name,E-mail,Company domain,Job title\n"
+            "Ann,Lee,ANN@Acme.com,,CEO\n"  # update (last name), e-mail case ignored
+            "Bob,Stone,bob@globex.io,https://www.globex.io/,CFO\n"  # create at Globex
+            "Cid,Moe,cid@acme.com,,\n"  # create: account from the e-mail's domain
+            "Dee,Roe,dee@nowhere.org,,\n"  # error: no account for that domain
+            "Eve,Fox,eve@x.com,unknown.com,\n"  # error: no account with that domain
+            "Bob,Again,BOB@globex.io,globex.io,\n"  # error: same e-mail as row 3
+        )
+        body = post_import(api_a, "contacts", text).json()
+        assert outcomes(body) == [(2, "update"), (3, "create"), (4, "create"), (5, "error"), (6, "error"), (7, "error")]
+        rows = {row["row"]: row for row in body["rows"]}
+        assert rows[2]["changes"] == ["last_name"]
+        assert rows[5]["errors"] == [
+            {
+                "field": "account_domain",
+                "column": "Company domain",
+                "value": "",
+                "message": "No account with the e-mail's domain nowhere.org; add an Account domain column.",
+            }
+        ]
+        assert rows[6]["errors"] == [
+            {
+                "field": "account_domain",
+                "column": "Company domain",
+                "value": "unknown.com",
+                "message": "No account with the domain unknown.com in this workspace.",
+            }
+        ]
+        assert rows[7]["errors"] == [
+            {"field": "email", "column": "E-mail", "value": "bob@globex.io", "message": "Same e-mail as row 3."}
+        ]
+
+    def test_commit_creates_contacts_with_personas(self, api_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Globex", domain="globex.io")
+        persona = PersonaFactory(tenant=tenant_a, name="Finance", title_keywords=["CFO"])
+        text = "First name;E-mail;Title\nBob;Bob@Globex.io;Group CFO\nCid;cid@globex.io;Engineer\n"
+        body = post_import(api_a, "contacts", text).json()
+        assert body["counts"] == {"create": 2, "update": 0, "skip": 0, "error": 0}
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert contacts_of(tenant_a) == [
+            ("Bob", "bob@globex.io", "globex.io", "Group CFO", "import"),
+            ("Cid", "cid@globex.io", "globex.io", "Engineer", "import"),
+        ]
+        with as_tenant(tenant_a):
+            bob = Contact.objects.get(email="bob@globex.io")
+            assert (bob.persona_id, bob.persona_match_reason) == (persona.pk, "title contains “CFO”")
+
+
+class TestLargeFileJob:
+    @pytest.fixture
+    def eager(self, monkeypatch):
+        saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+        celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+        yield
+        celery_app.conf.update(task_always_eager=saved[0], task_eager_propagates=saved[1])
+
+    @pytest.fixture(autouse=True)
+    def small_limits(self, monkeypatch):
+        monkeypatch.setattr(imports, "IMPORT_SYNC_LIMIT", 5)
+        monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+
+    def test_large_files_run_as_a_job_that_reaches_100_percent(
+        self, api_a, tenant_a, eager, django_capture_on_commit_callbacks
+    ):
+        text = "Name,Domain\n" + "".join(f"Company {i},c{i}.com\n" for i in range(8))
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = post_import(api_a, "accounts", text)
+        assert response.status_code == 202
+        assert response.json()["status"] == "validating"
+        assert len(callbacks) == 1
+        body = api_a.get(f"/api/v1/imports/{response.json()['id']}/").json()
+        assert (body["status"], body["counts"]) == ("validated", {"create": 8, "update": 0, "skip": 0, "error": 0})
+        assert body["job"] == {
+            "id": body["job"]["id"],
+            "status": "succeeded",
+            "done": 16,
+            "total": 16,
+            "percent": 100,
+            "error": "",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            commit = api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        assert commit.status_code == 202
+        done = api_a.get(f"/api/v1/imports/{body['id']}/").json()
+        assert (done["status"], done["written"], done["job"]["percent"]) == (
+            "committed",
+            {"created": 8, "updated": 0},
+            100,
+        )
+        assert len(accounts_of(tenant_a)) == 8
+        with as_tenant(tenant_a):
+            assert list(Job.objects.values_list("kind", "status")) == [("import", "succeeded"), ("import", "succeeded")]
+
+    def test_a_redelivered_task_does_not_run_twice(self, api_a, tenant_a, eager, django_capture_on_commit_callbacks):
+        from accounts.tasks import import_batch_run
+
+        text = "Name\n" + "".join(f"Co {i}\n" for i in range(8))
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = post_import(api_a, "accounts", text).json()
+        with django_capture_on_commit_callbacks(execute=True):
+            api_a.post(f"/api/v1/imports/{batch['id']}/commit/")
+        job_id = api_a.get(f"/api/v1/imports/{batch['id']}/").json()["job"]["id"]
+        again = import_batch_run.apply(args=[tenant_a.pk, batch["id"], job_id, "commit"]).get()
+        assert again == {"skipped": "committed"}
+        assert len(accounts_of(tenant_a)) == 8
+
+    def test_the_browser_polls_the_progress_until_the_job_ends(
+        self, client_for, member_a, tenant_a, eager, django_capture_on_commit_callbacks
+    ):
+        client = client_for(member_a)
+        text = "Name\n" + "".join(f"Co {i}\n" for i in range(8))
+        with django_capture_on_commit_callbacks(execute=False):
+            response = client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", text)})
+        batch_id = int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(f"/t/alpha/accounts/import/{batch_id}/dry-run/", {"column-0": "name"})
+        page = client.get(f"/t/alpha/accounts/import/{batch_id}/").content.decode()
+        assert f'hx-get="/t/alpha/accounts/import/{batch_id}/progress/" hx-trigger="every 1s"' in page
+        assert 'aria-valuenow="0"' in page
+        progress = client.get(f"/t/alpha/accounts/import/{batch_id}/progress/", HTTP_HX_REQUEST="true")
+        assert "Dry run in progress" in progress.content.decode()
+        callbacks[0]()  # the worker runs
+        finished = client.get(f"/t/alpha/accounts/import/{batch_id}/progress/", HTTP_HX_REQUEST="true")
+        assert finished["HX-Redirect"] == f"/t/alpha/accounts/import/{batch_id}/"
+
+
+class TestBrowserFlow:
+    def test_upload_map_dry_run_and_commit(self, client_for, member_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", employee_count=10)
+        client = client_for(member_a)
+        response = client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", ACCOUNTS_CSV)})
+        assert response.status_code == 302
+        batch_url = response["Location"]
+        page = client.get(batch_url).content.decode()
+        assert '<option value="domain" selected>Domain</option>' in page  # "Website" auto-mapped
+        mapping = {
+            "column-0": "name",
+            "column-1": "domain",
+            "column-2": "employee_count",
+            "column-3": "",
+            "column-4": "",
+        }
+        assert client.post(f"{batch_url}dry-run/", mapping).status_code == 302
+        report = client.get(batch_url).content.decode()
+        assert '<span class="tile-value" id="count-create">2</span>' in report
+        assert '<span class="tile-value" id="count-update">1</span>' in report
+        assert "Import 3 rows" in report
+        assert client.post(f"{batch_url}commit/").status_code == 302
+        done = client.get(batch_url).content.decode()
+        assert "Imported: 2 created, 1 updated, 0 unchanged." in done
+        assert accounts_of(tenant_a) == [
+            ("Acme", "acme.com", 1200, "US", "Software", ""),
+            ("Globex", "globex.io", 1200, "", "", "import"),
+            ("Initech", "initech.com", 1200, "", "", "import"),
+        ]
+
+    def test_a_bad_file_re_renders_the_form_with_the_reason(self, client_for, member_a, tenant_a):
+        client = client_for(member_a)
+        response = client.post(
+            "/t/alpha/accounts/import/",
+            {"kind": "accounts", "file": upload("a.csv", "Name\nSociété\n".encode("latin-1"))},
+        )
+        assert response.status_code == 400
+        assert "The file is not UTF-8 text: byte 0xE9 on line 2 (position 9)." in response.content.decode()
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    def test_errors_are_listed_with_column_value_and_reason(self, client_for, member_a, tenant_a):
+        client = client_for(member_a)
+        url = client.post(
+            "/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", "Name,Employees\nAcme,abc\n")}
+        )["Location"]
+        client.post(f"{url}dry-run/", {"column-0": "name", "column-1": "employee_count"})
+        page = client.get(url).content.decode()
+        assert "<td>Acme</td><td>Employees</td><td>abc</td><td>“abc” is not a whole number.</td>" in page
+        assert "Fix the rows with errors in the file" in page
+        assert "Import 0 rows" not in page
+
+    def test_a_mapping_without_the_required_column_is_refused(self, client_for, member_a, tenant_a):
+        client = client_for(member_a)
+        url = client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", ACCOUNTS_CSV)})[
+            "Location"
+        ]
+        response = client.post(f"{url}dry-run/", {"column-0": ""})
+        assert response.status_code == 400
+        assert "Missing required column. Accounts need a Name column." in response.content.decode()
+
+
+class TestRolesAndIsolation:
+    def test_viewer_cannot_import(self, client_for, viewer_a, tenant_a):
+        client = client_for(viewer_a)
+        assert client.get("/t/alpha/accounts/import/").status_code == 403
+        response = client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", ACCOUNTS_CSV)})
+        assert response.status_code == 403
+        api = client.post(
+            "/t/alpha/api/imports/", {"kind": "accounts", "file": upload("a.csv", ACCOUNTS_CSV)}, HTTP_HX_REQUEST="true"
+        )
+        assert api.status_code == 403
+        assert accounts_of(tenant_a) == []
+
+    def test_read_only_key_cannot_import(self, api_a_read, tenant_a):
+        response = post_import(api_a_read, "accounts", ACCOUNTS_CSV)
+        assert response.status_code == 403
+        assert response.json() == {"detail": "This API key is read-only."}
+
+    def test_imports_never_match_or_touch_another_tenants_rows(self, api_a, api_b, tenant_a, tenant_b):
+        b_account = AccountFactory(tenant=tenant_b, name="Acme B", domain="acme.com", employee_count=5)
+        ContactFactory(tenant=tenant_b, account=b_account, first_name="Ann", email="ann@acme.com")
+        a_account = AccountFactory(tenant=tenant_a, name="Acme A", domain="acme.com", employee_count=7)
+        body = post_import(api_a, "accounts", "Name,Domain,Employees\nAcme A,acme.com,99\n").json()
+        assert [(row["outcome"], row["id"]) for row in body["rows"]] == [("update", a_account.pk)]
+        api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        contacts = post_import(api_a, "contacts", "First name,E-mail\nAnn,ann@acme.com\n").json()
+        assert [(row["outcome"], row["id"]) for row in contacts["rows"]] == [("create", None)]
+        api_a.post(f"/api/v1/imports/{contacts['id']}/commit/")
+        assert accounts_of(tenant_b) == [("Acme B", "acme.com", 5, "US", "Software", "")]
+        assert contacts_of(tenant_b) == [("Ann", "ann@acme.com", "acme.com", "", "")]
+        assert contacts_of(tenant_a) == [("Ann", "ann@acme.com", "acme.com", "", "import")]
+        assert accounts_of(tenant_a) == [("Acme A", "acme.com", 99, "US", "Software", "")]
+
+    def test_a_batch_of_a_is_404_for_b_on_every_verb(self, api_a, api_b, client_for, member_b, tenant_a):
+        batch_id = post_import(api_a, "accounts", ACCOUNTS_CSV).json()["id"]
+        for method, path in [
+            ("get", f"/api/v1/imports/{batch_id}/"),
+            ("get", f"/api/v1/imports/{batch_id}/rows/"),
+            ("post", f"/api/v1/imports/{batch_id}/dry-run/"),
+            ("post", f"/api/v1/imports/{batch_id}/commit/"),
+            ("delete", f"/api/v1/imports/{batch_id}/"),
+        ]:
+            assert getattr(api_b, method)(path).status_code == 404, (method, path)
+        assert api_b.get("/api/v1/imports/").json()["results"] == []
+        browser = client_for(member_b)
+        for method, path in [
+            ("get", f"/t/bravo/accounts/import/{batch_id}/"),
+            ("get", f"/t/bravo/accounts/import/{batch_id}/progress/"),
+            ("post", f"/t/bravo/accounts/import/{batch_id}/dry-run/"),
+            ("post", f"/t/bravo/accounts/import/{batch_id}/commit/"),
+            ("get", f"/t/bravo/api/imports/{batch_id}/"),
+        ]:
+            assert getattr(browser, method)(path).status_code == 404, (method, path)
+        # Nor may B reach A's workspace URLs at all.
+        assert browser.get(f"/t/alpha/accounts/import/{batch_id}/").status_code == 404
+        assert accounts_of(tenant_a) == []
+
+
+class TestQueryBudget:
+    def count(self, client, url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    def test_import_list(self, api_a, tenant_a):
+        for _ in range(2):
+            post_import(api_a, "accounts", ACCOUNTS_CSV)
+        two = self.count(api_a, "/api/v1/imports/")
+        for _ in range(8):
+            post_import(api_a, "accounts", ACCOUNTS_CSV)
+        ten = self.count(api_a, "/api/v1/imports/")
+        # key lookup + one list query (+4 for the transaction)
+        assert two == ten == 6
+
+    def test_import_page(self, client_for, member_a, tenant_a, api_a):
+        client = client_for(member_a)
+        post_import(api_a, "accounts", ACCOUNTS_CSV)
+        one = self.count(client, "/t/alpha/accounts/import/")
+        for _ in range(5):
+            post_import(api_a, "accounts", ACCOUNTS_CSV)
+        six = self.count(client, "/t/alpha/accounts/import/")
+        # session, user, membership, the workspace switcher, the recent imports (+4 for the transaction)
+        assert one == six == 9
+
+    def test_batch_page(self, client_for, member_a, tenant_a, api_a):
+        batch = post_import(api_a, "accounts", ACCOUNTS_CSV).json()
+        client = client_for(member_a)
+        # session, user, membership, the workspace switcher, the batch with its job (+4)
+        assert self.count(client, f"/t/alpha/accounts/import/{batch['id']}/") == 9
+        # key lookup, the batch with its job (+4)
+        assert self.count(api_a, f"/api/v1/imports/{batch['id']}/") == 6
+
+
+def test_last_verified_dates_and_booleans(api_a, tenant_a):
+    text = "Name,Target account,Last verified on\nAcme,No,2026-01-31\nGlobex,maybe,31/01/2026\n"
+    body = post_import(api_a, "accounts", text).json()
+    assert [[e["message"] for e in row["errors"]] for row in body["rows"]] == [
+        [],
+        ["“maybe” is not yes or no.", "“31/01/2026” is not a date; use YYYY-MM-DD."],
+    ]
+    with as_tenant(tenant_a):
+        assert imports.parse_date("2026-01-31") == date(2026, 1, 31)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_large_import_through_redis(tenant_a, owner_a, monkeypatch):
+    """The job path end to end: enqueued on commit, run by a worker thread, progress committed as it goes."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from abs_platform.tenancy.context import tenant_context
+    from abs_platform.tenancy.db import tenant_transaction
+
+    monkeypatch.setattr(imports, "IMPORT_SYNC_LIMIT", 5)
+    text = "Name,Domain\n" + "".join(f"Company {i},c{i}.com\n" for i in range(12))
+
+    def wait_for(batch_id, status):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with as_tenant(tenant_a):
+                batch = ImportBatch.objects.select_related("job").get(pk=batch_id)
+            if batch.status == status:
+                return batch
+            time.sleep(0.1)
+        raise AssertionError(f"import still {batch.status}")
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with tenant_context(tenant_a, owner_a):
+            with tenant_transaction(tenant_a):
+                batch = imports.batch_create(kind="accounts", upload=upload("a.csv", text))
+                imports.batch_run(batch=batch, phase="dry_run")
+            validated = wait_for(batch.pk, "validated")
+            assert (validated.report["counts"], validated.job.percent) == (
+                {"create": 12, "update": 0, "skip": 0, "error": 0},
+                100,
+            )
+            with tenant_transaction(tenant_a):
+                imports.batch_run(batch=validated, phase="commit")
+        committed = wait_for(batch.pk, "committed")
+    assert (committed.report["written"], committed.job.status, committed.job.done) == (
+        {"created": 12, "updated": 0},
+        "succeeded",
+        24,
+    )
+    assert len(accounts_of(tenant_a)) == 12

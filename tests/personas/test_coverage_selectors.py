@@ -1,0 +1,105 @@
+"""The set-based coverage annotations agree with the pure functions, in one query."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Account
+from personas import selectors
+from tests.conftest import as_tenant
+from tests.factories import (
+    AccountFactory,
+    CommitteeRequirementFactory,
+    ContactFactory,
+    PersonaFactory,
+    TierFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 6, 30)
+FRESH = date(2026, 1, 1)
+STALE = TODAY - timedelta(days=366)
+
+
+@pytest.fixture
+def world(tenant_a, tenant_b):
+    tier1 = TierFactory(tenant=tenant_a, rank=1, name="Tier 1")
+    tier2 = TierFactory(tenant=tenant_a, rank=2, name="Tier 2")
+    cfo = PersonaFactory(tenant=tenant_a, name="Finance leader")
+    cio = PersonaFactory(tenant=tenant_a, name="IT leader")
+    champ = PersonaFactory(tenant=tenant_a, name="Champion")
+    CommitteeRequirementFactory(tenant=tenant_a, tier=tier1, persona=cfo, min_contacts=1)
+    CommitteeRequirementFactory(tenant=tenant_a, tier=tier1, persona=cio, min_contacts=2)
+    CommitteeRequirementFactory(tenant=tenant_a, tier=tier1, persona=champ, min_contacts=1)
+    CommitteeRequirementFactory(tenant=tenant_a, tier=tier2, persona=cfo, min_contacts=1)
+
+    def account(name, tier, is_target=True):
+        created = AccountFactory(tenant=tenant_a, name=name, is_target=is_target)
+        with as_tenant(tenant_a):
+            Account.objects.filter(pk=created.pk).update(tier=tier)
+        return created
+
+    partial = account("Partial", tier1)
+    for persona, status, verified in [
+        (cfo, "active", FRESH),
+        (cio, "active", FRESH),
+        (cio, "active", STALE),
+        (cio, "left_company", FRESH),
+        (champ, "active", None),
+        (None, "active", FRESH),
+    ]:
+        ContactFactory(tenant=tenant_a, account=partial, persona=persona, status=status, last_verified_on=verified)
+    full = account("Full", tier2)
+    ContactFactory(tenant=tenant_a, account=full, persona=cfo, last_verified_on=TODAY - timedelta(days=365))
+    empty = account("Empty", tier1)
+    untiered = account("No tier", None)
+    ContactFactory(tenant=tenant_a, account=untiered, persona=cfo, last_verified_on=FRESH)
+    account("Not targeted", tier2, is_target=False)
+    # Another workspace's rows never count.
+    other_tier = TierFactory(tenant=tenant_b, rank=1)
+    CommitteeRequirementFactory(tenant=tenant_b, tier=other_tier)
+    return {"partial": partial, "full": full, "empty": empty, "untiered": untiered}
+
+
+def test_annotations(tenant_a, world):
+    with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
+        rows = list(
+            selectors.accounts_with_coverage(Account.objects.filter(is_target=True), today=TODAY)
+            .order_by("name")
+            .values_list(
+                "name",
+                "coverage_required",
+                "coverage_covered",
+                "coverage_gaps",
+                "coverage_percent",
+                "coverage_good_margin",
+            )
+        )
+    assert len(queries) == 1
+    assert rows == [
+        ("Empty", 3, 0, 3, 0, -21),
+        ("Full", 1, 1, 0, 100, 3),
+        ("No tier", 0, 0, 0, None, 0),
+        ("Partial", 3, 1, 2, 33, -11),
+    ]
+
+
+def test_filters_on_annotations(tenant_a, world):
+    with as_tenant(tenant_a):
+        annotated = selectors.accounts_with_coverage(Account.objects.all(), today=TODAY)
+        has_gaps = sorted(annotated.filter(coverage_gaps__gt=0).values_list("name", flat=True))
+        at_least_70 = sorted(annotated.filter(coverage_percent__gte=70).values_list("name", flat=True))
+    assert has_gaps == ["Empty", "Not targeted", "Partial"]
+    assert at_least_70 == ["Full"]
+
+
+def test_workspace_figure(tenant_a, world):
+    with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
+        shares = selectors.workspace_coverage(today=TODAY)
+    assert len(queries) == 1
+    # Target accounts with a committee: Partial (1/3), Full (1/1), Empty (0/3); "No tier" has none.
+    assert (shares.accounts, shares.complete, shares.good, shares.without_requirements) == (3, 1, 1, 1)
+    assert (shares.complete_percent, shares.good_percent) == (33, 33)
