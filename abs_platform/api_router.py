@@ -11,6 +11,7 @@ from accounts.api import (
     ContactViewSet,
     ImportBatchViewSet,
     OpportunityViewSet,
+    SavedViewViewSet,
     SignalViewSet,
     TechnologyViewSet,
 )
@@ -24,6 +25,7 @@ router.register("contacts/export", ContactExportViewSet, basename="contact-expor
 router.register("imports", ImportBatchViewSet, basename="import")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("members", MemberViewSet, basename="member")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("signals", SignalViewSet, basename="signal")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")

@@ -12,6 +12,7 @@ from .models import (
     Contact,
     ImportBatch,
     Opportunity,
+    SavedView,
     Signal,
     Technology,
 )
@@ -129,3 +130,11 @@ class ImportBatchAdmin(TenantScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(TenantScopedAdmin):
+    list_display = ("name", "tenant", "user", "is_shared", "query", "updated_at")
+    list_filter = ("is_shared",)
+    search_fields = ("name", "user__username")
+    list_select_related = ("tenant", "user")

@@ -2,9 +2,11 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import Q, TextChoices
+from django.http import HttpResponse, QueryDict
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django_countries.serializer_fields import CountryField
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -19,6 +21,7 @@ from abs_platform.tenancy.context import get_current_tenant
 from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
+from icp.models import Tier
 from personas.coverage import freshness, freshness_cutoff
 from personas.models import Persona
 
@@ -38,6 +41,7 @@ from .models import (
     Opportunity,
     OpportunityKind,
     OpportunityStage,
+    SavedView,
     Seniority,
     Signal,
     SignalType,
@@ -53,6 +57,11 @@ class AccountSerializer(serializers.ModelSerializer):
     owner_name = serializers.SerializerMethodField()
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
     country = CountryField(required=False, allow_blank=True, country_dict=False)
+    tier_name = serializers.SerializerMethodField()
+    coverage_percent = serializers.SerializerMethodField(
+        help_text="Share of the tier's required personas covered by current contacts; null: nothing required."
+    )
+    coverage_gaps = serializers.SerializerMethodField(help_text="Required personas not yet covered.")
 
     class Meta:
         model = Account
@@ -70,10 +79,15 @@ class AccountSerializer(serializers.ModelSerializer):
             "owner_name",
             "is_target",
             "parent",
+            "fit_score",
+            "tier",
+            "tier_name",
+            "coverage_percent",
+            "coverage_gaps",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "owner_name", "created_at", "updated_at"]
+        read_only_fields = ["id", "owner_name", "fit_score", "tier", "created_at", "updated_at"]
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
@@ -87,6 +101,22 @@ class AccountSerializer(serializers.ModelSerializer):
     def get_owner_name(self, account) -> str:
         owner = account.owner
         return (owner.get_full_name() or owner.username) if owner else ""
+
+    def get_tier_name(self, account) -> str:
+        return account.tier.name if account.tier_id else ""
+
+    def _coverage(self, account) -> dict:
+        """Lists read the annotations; a single saved account costs one query."""
+        if not hasattr(account, "coverage_gaps"):
+            values = selectors.account_list().filter(pk=account.pk).values("coverage_percent", "coverage_gaps").get()
+            account.coverage_percent, account.coverage_gaps = values["coverage_percent"], values["coverage_gaps"]
+        return {"percent": account.coverage_percent, "gaps": account.coverage_gaps}
+
+    def get_coverage_percent(self, account) -> int | None:
+        return self._coverage(account)["percent"]
+
+    def get_coverage_gaps(self, account) -> int:
+        return self._coverage(account)["gaps"]
 
     def validate_domain(self, value: str) -> str:
         try:
@@ -124,13 +154,79 @@ def account_row(values: dict) -> dict:
         "owner_name": (full_name or values["owner__username"]) if values["owner_id"] else "",
         "is_target": values["is_target"],
         "parent": values["parent_id"],
+        "fit_score": values["fit_score"],
+        "tier": values["tier_id"],
+        "tier_name": values["tier__name"] or "",
+        "coverage_percent": values["coverage_percent"],
+        "coverage_gaps": values["coverage_gaps"],
         "created_at": _datetime.to_representation(values["created_at"]),
         "updated_at": _datetime.to_representation(values["updated_at"]),
     }
 
 
+class BulkAction(TextChoices):
+    MARK_TARGET = "mark_target", "Mark as target"
+    UNMARK_TARGET = "unmark_target", "Remove from targets"
+    ASSIGN_OWNER = "assign_owner", "Assign owner"
+    SET_TIER = "set_tier", "Set tier"
+
+
+class AccountIdsField(serializers.ListField):
+    """Ids of this workspace's accounts; unknown ids are listed in the error."""
+
+    child = serializers.IntegerField(min_value=1)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):
+            data = data.getlist(self.field_name)
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        accounts = list(selectors.accounts_by_ids(ids))
+        missing = sorted(set(ids) - {account.pk for account in accounts})
+        if missing:
+            raise serializers.ValidationError(f"No account with id {', '.join(map(str, missing))} in this workspace.")
+        return accounts
+
+    def get_value(self, dictionary):
+        if hasattr(dictionary, "getlist"):
+            return dictionary.getlist(self.field_name) or serializers.empty
+        return dictionary.get(self.field_name, serializers.empty)
+
+
+class AccountBulkSerializer(serializers.Serializer):
+    ids = AccountIdsField(min_length=1, max_length=500)
+    action = serializers.ChoiceField(choices=BulkAction.choices)
+    owner = TenantMemberField(required=False, allow_null=True, help_text="For assign_owner; null unassigns.")
+    tier = TenantRelatedField(model=Tier, required=False, help_text="For set_tier.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, help_text="For set_tier.")
+
+    def validate(self, data):
+        if data["action"] == BulkAction.ASSIGN_OWNER and "owner" not in data:
+            raise serializers.ValidationError({"owner": ["Choose the owner to assign."]})
+        if data["action"] == BulkAction.SET_TIER:
+            if data.get("tier") is None:
+                raise serializers.ValidationError({"tier": ["Choose the tier."]})
+            if not data.get("reason", "").strip():
+                raise serializers.ValidationError(
+                    {"reason": ["Say why these accounts belong in another tier than suggested."]}
+                )
+        return data
+
+
+class AccountBulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
 class AccountFilter(filters.FilterSet):
+    """Filters of the account list. Coverage filters use the annotations of ``selectors.account_list``."""
+
     status = filters.ChoiceFilter(choices=AccountStatus.choices)
+    tier = filters.NumberFilter(field_name="tier_id")
+    no_tier = filters.BooleanFilter(field_name="tier", lookup_expr="isnull")
+    fit_min = filters.NumberFilter(field_name="fit_score", lookup_expr="gte", min_value=0, max_value=100)
+    fit_max = filters.NumberFilter(field_name="fit_score", lookup_expr="lte", min_value=0, max_value=100)
+    coverage_min = filters.NumberFilter(field_name="coverage_percent", lookup_expr="gte", min_value=0, max_value=100)
+    coverage_max = filters.NumberFilter(field_name="coverage_percent", lookup_expr="lte", min_value=0, max_value=100)
+    has_gaps = filters.BooleanFilter(method="filter_has_gaps")
     industry = filters.CharFilter()
     country = filters.CharFilter()
     owner = filters.NumberFilter(field_name="owner_id")
@@ -142,17 +238,21 @@ class AccountFilter(filters.FilterSet):
         model = Account
         fields = ["status", "industry", "country", "owner", "is_target"]
 
+    def filter_has_gaps(self, queryset, name, value):
+        return queryset.filter(coverage_gaps__gt=0) if value else queryset.filter(coverage_gaps=0)
+
 
 class AccountViewSet(TenantModelViewSet):
     """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
-    `employees_min`, `employees_max`), search (`search` over name and domain), sort
-    (`ordering`: `name`, `created_at`, `updated_at`, prefix `-` for descending), and
-    keyset-paginated with `cursor` links."""
+    `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
+    `coverage_max`, `has_gaps`), search (`search` over name and domain), sort (`ordering`: `name`,
+    `created_at`, `updated_at`, `fit_sort` (fit score, unscored last), prefix `-` for descending), keyset-paginated with
+    `cursor` links. `POST bulk/` applies one change to many accounts."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
     search_fields = ["name", "domain"]
-    ordering_fields = ["name", "created_at", "updated_at"]
+    ordering_fields = ["name", "created_at", "updated_at", "fit_sort"]
     ordering = ["-created_at"]
     fragment_template = "accounts/accounts.html"
 
@@ -170,6 +270,38 @@ class AccountViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         services.account_delete(account=instance)
+
+    def get_write_role(self):
+        if self.action == "bulk" and self.request.data.get("action") == BulkAction.SET_TIER:
+            return Role.ADMIN  # tier overrides are an admin decision, as on the tier-overrides endpoint
+        return super().get_write_role()
+
+    @extend_schema(request=AccountBulkSerializer, responses={200: AccountBulkResultSerializer})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        """Apply one change to up to 500 accounts: all of them or none."""
+        serializer = AccountBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            updated = services.accounts_bulk_change(
+                accounts=data["ids"],
+                action=data["action"],
+                owner=data.get("owner"),
+                tier=data.get("tier"),
+                reason=data.get("reason", ""),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        response = Response({"updated": updated})
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    def get_fragment_template(self, response):
+        if self.action == "bulk":
+            return "accounts/accounts.html#bulk-result"
+        return super().get_fragment_template(response)
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
@@ -844,3 +976,67 @@ class ContactExportViewSet(ViewSet):
     def list(self, request, *args, **kwargs):
         queryset = _list_queryset(ContactViewSet, request)
         return _csv_response(exports.contacts_csv(queryset), f"contacts-{timezone.localdate():%Y-%m-%d}.csv")
+
+
+# --- Saved views of the account list ------------------------------------------------------------------
+
+
+class SavedViewSerializer(serializers.ModelSerializer):
+    owner_name = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="The Accounts page with these filters.")
+
+    class Meta:
+        model = SavedView
+        fields = ["id", "name", "query", "is_shared", "owner_name", "url", "created_at"]
+        read_only_fields = ["id", "owner_name", "url", "created_at"]
+
+    def get_owner_name(self, view) -> str:
+        return view.user.get_full_name() or view.user.username
+
+    def get_url(self, view) -> str:
+        path = reverse("accounts:page", kwargs={"tenant_slug": get_current_tenant().slug})
+        return f"{path}?{view.query}" if view.query else path
+
+    def validate_query(self, value: str) -> str:
+        """Keep only the account list's own filter parameters."""
+        allowed = set(AccountFilter.base_filters) | {"search", "ordering"}
+        params = QueryDict(value.lstrip("?"))
+        return urlencode([(key, item) for key in params if key in allowed for item in params.getlist(key) if item])
+
+    def validate(self, data):
+        if not self.context["request"].user.is_authenticated:
+            raise serializers.ValidationError("Saved views belong to a person; this API key has no creator.")
+        name = data.get("name", getattr(self.instance, "name", ""))
+        duplicates = selectors.saved_views_for(self.context["request"].user).filter(
+            user=self.context["request"].user, name=name
+        )
+        if self.instance is not None:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise serializers.ValidationError({"name": ["You already have a saved view with this name."]})
+        return data
+
+    def create(self, validated_data):
+        return services.saved_view_create(user=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.saved_view_update(view=instance, **validated_data)
+
+
+class SavedViewViewSet(TenantModelViewSet):
+    """Named filter sets of the account list: your own, and those others shared. You change only your own."""
+
+    serializer_class = SavedViewSerializer
+    fragment_template = "accounts/saved_views.html"
+    write_role = Role.VIEWER  # personal filters: everyone may save their own
+    filter_backends = []
+    ordering = ["name", "id"]
+
+    def scoped_queryset(self):
+        queryset = selectors.saved_views_for(self.request.user)
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            queryset = queryset.filter(user_id=getattr(self.request.user, "pk", None))
+        return queryset
+
+    def perform_destroy(self, instance):
+        services.saved_view_delete(view=instance)

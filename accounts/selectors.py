@@ -1,13 +1,22 @@
 """Reads of target accounts, shaped so that a page costs the same queries for 10 or 10,000 rows."""
 
 from django.core.cache import cache
-from django.db.models import DecimalField, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from abs_platform.tenancy.context import get_current_tenant
 
-from .models import CLOSED_STAGES, Account, AccountTechnology, Contact, Opportunity, Signal, Technology
+from .models import (
+    CLOSED_STAGES,
+    Account,
+    AccountTechnology,
+    Contact,
+    Opportunity,
+    SavedView,
+    Signal,
+    Technology,
+)
 
 # The columns of an account row in lists and details (accounts.api.account_row builds the JSON).
 ACCOUNT_ROW_COLUMNS = (
@@ -26,13 +35,29 @@ ACCOUNT_ROW_COLUMNS = (
     "owner__username",
     "is_target",
     "parent_id",
+    "fit_score",
+    "tier_id",
+    "tier__name",
+    "coverage_percent",
+    "coverage_gaps",
+    "fit_sort",
     "created_at",
     "updated_at",
 )
 
 
 def account_list() -> QuerySet[Account]:
-    return Account.objects.select_related("owner")
+    """Accounts with owner and tier, annotated with persona coverage (personas.selectors.accounts_with_coverage)."""
+    from personas.selectors import accounts_with_coverage
+
+    # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination.
+    return accounts_with_coverage(Account.objects.select_related("owner", "tier")).annotate(
+        fit_sort=Coalesce("fit_score", Value(-1))
+    )
+
+
+def accounts_by_ids(ids) -> QuerySet[Account]:
+    return Account.objects.filter(pk__in=ids)
 
 
 INDUSTRIES_CACHE_SECONDS = 60
@@ -200,3 +225,9 @@ def account_contacts_for_committee(account: Account) -> list[Contact]:
     return list(
         Contact.objects.filter(account=account).select_related("persona").order_by("last_name", "first_name", "id")
     )
+
+
+def saved_views_for(user) -> QuerySet[SavedView]:
+    """The user's own saved views and those shared in the workspace (only shared ones without a user)."""
+    mine = Q(user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return SavedView.objects.filter(mine | Q(is_shared=True)).select_related("user")

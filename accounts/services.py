@@ -2,8 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
-from abs_platform.tenancy.context import get_current_tenant
+from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.models import Membership
 
 from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
@@ -11,6 +14,7 @@ from .models import (
     AccountTechnology,
     Contact,
     Opportunity,
+    SavedView,
     Seniority,
     Signal,
     Technology,
@@ -244,3 +248,50 @@ def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTe
 @transaction.atomic
 def account_technology_remove(*, link: AccountTechnology) -> None:
     link.delete()
+
+
+@transaction.atomic
+def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, tier=None, reason: str = "") -> int:
+    """One change to many accounts, recorded in their history; all or nothing. Returns how many changed."""
+    from icp.services import account_override_tier
+
+    if action == "set_tier":
+        for account in accounts:
+            account_override_tier(account=account, tier=tier, reason=reason)
+        return len(accounts)
+    values = {
+        "mark_target": {"is_target": True},
+        "unmark_target": {"is_target": False},
+        "assign_owner": {"owner": owner},
+    }[action]
+    if owner is not None and not Membership.objects.filter(tenant=get_current_tenant(), user=owner).exists():
+        raise ValidationError({"owner": ["The owner must be a member of this workspace."]})
+    scope_user = get_current_user()
+    now = timezone.now()
+    for account in accounts:
+        for field, value in values.items():
+            setattr(account, field, value)
+        account.updated_at = now
+        if scope_user is not None and scope_user.is_authenticated:
+            account.updated_by = scope_user
+    bulk_update_with_history(accounts, Account, [*values, "updated_at", "updated_by"], default_user=scope_user)
+    return len(accounts)
+
+
+def saved_view_create(*, user, name: str, query: str = "", is_shared: bool = False) -> SavedView:
+    view = SavedView(tenant=get_current_tenant(), user=user, name=name, query=query, is_shared=is_shared)
+    view.full_clean()
+    view.save()
+    return view
+
+
+def saved_view_update(*, view: SavedView, **fields) -> SavedView:
+    for name, value in fields.items():
+        setattr(view, name, value)
+    view.full_clean()
+    view.save()
+    return view
+
+
+def saved_view_delete(*, view: SavedView) -> None:
+    view.delete()

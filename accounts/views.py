@@ -6,9 +6,18 @@ from django.views.decorators.http import require_POST
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_members
 from abs_platform.tenancy.views import require_role
+from icp.selectors import tier_list
 
 from . import imports, selectors
 from .models import Account, AccountStatus, ImportBatch, ImportKind, ImportStatus
+
+ACCOUNT_ORDERINGS = [
+    ("-created_at", "Newest first"),
+    ("-fit_sort", "Best fit first"),
+    ("name", "Name A–Z"),
+    ("-name", "Name Z–A"),
+    ("-updated_at", "Recently updated"),
+]
 
 
 def page(request, tenant_slug):
@@ -22,6 +31,9 @@ def page(request, tenant_slug):
             "statuses": AccountStatus.choices,
             "industries": selectors.account_industries(),
             "members": tenant_members(),
+            "tiers": tier_list(),
+            "orderings": ACCOUNT_ORDERINGS,
+            "saved_views_url": reverse("browser-api:saved-view-list", kwargs={"tenant_slug": tenant_slug}),
         },
     )
 

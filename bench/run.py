@@ -8,14 +8,26 @@ app and bypass roles, and Redis). Steps:
    VACUUM ANALYZE as the owner;
 3. create an API key and a logged-in session for a member of the tenant;
 4. count the SQL queries of one request per endpoint, in-process with the
-   Django test client (same settings, same database, same app role);
+   Django test client (same settings, same database, same app role); an
+   optional page (ICP, Personas) whose one request takes longer than
+   `--slow-limit` seconds is left out of the load and said so;
 5. start gunicorn (2 sync workers, DEBUG off, the app role) and run
    `wrk -t2 -c20 -d20s --latency` per endpoint, `--repeat` times interleaved;
 6. print medians and the ratio of requests/s to the bare view measured in the
-   same round; write bench/results/latest.json; stop gunicorn (also on failure).
+   same round; stop gunicorn (also on failure);
+7. timed steps (not wrk), printed after the table: the 10,000-row contact CSV
+   import (bench/import_bench.py) and the bulk fit-score recomputation of the
+   bench tenant's accounts against its active ICP (icp.services.fit_scores_run,
+   what the icp.fit_scores_recompute task runs), twice: first scoring, then
+   again with nothing changed; write bench/results/latest.json.
+
+`--profile` prints a cProfile of one in-process request per endpoint and
+`--explain` the EXPLAIN ANALYZE of each endpoint's queries under the RLS
+setting, for the analysis of slow endpoints.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -27,10 +39,10 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from time import perf_counter
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
-NOT_YET = "n/a (contacts arrive with issue 3)"
 SERVE_ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.settings",
     "DEBUG": "false",
@@ -51,6 +63,9 @@ class Endpoint:
     path: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     available: bool = True
+    optional: bool = False  # left out of the load when one request takes longer than --slow-limit
+    note: str = ""
+    in_process_ms: float | None = None
     status: int | None = None
     bytes: int | None = None
     queries: int | None = None
@@ -76,7 +91,16 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--industry", default="Healthcare", help="industry for the filtered list")
     parser.add_argument("--only", default="", help="comma-separated endpoint keys to run (bare always runs)")
+    parser.add_argument("--contacts", type=int, default=10, help="contacts per account (default 10)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each endpoint's queries")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one in-process request each")
+    parser.add_argument(
+        "--slow-limit",
+        type=float,
+        default=2.0,
+        help="seconds one in-process request of an optional page (ICP, Personas) may take to be loaded (default 2)",
+    )
+    parser.add_argument("--no-timed", action="store_true", help="skip the timed import and fit-scoring steps")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
     return parser.parse_args(argv)
 
@@ -134,7 +158,18 @@ def check_rls(tenant) -> str:
     return f"RLS on: app role {user} (no superuser, no BYPASSRLS, not owner {owner}); 0 rows visible without a tenant"
 
 
-def credentials(data, industry: str):
+@dataclass
+class Targets:
+    raw_key: str
+    cookie: str
+    account_id: int  # the API account detail: the middle account by creation
+    page_account_id: int  # the account page: a tier-1 account (richest committee), with a child if any
+    contact_id: int  # the API contact detail: a contact of the middle account
+    in_industry: int
+    committee: str  # what the account page's committee map shows
+
+
+def credentials(data, industry: str) -> Targets:
     """An API key, a session (plus CSRF cookie, as a browser sends) and the ids the endpoints need."""
     from django.conf import settings
     from django.test import Client
@@ -143,7 +178,8 @@ def credentials(data, industry: str):
     from abs_platform.tenancy.context import tenant_context
     from abs_platform.tenancy.db import tenant_transaction
     from abs_platform.tenancy.models import ApiKey
-    from accounts.models import Account
+    from accounts.models import Account, Contact
+    from personas.models import CommitteeRequirement
 
     tenant, user = data.tenant, data.owner
     with tenant_context(tenant, user):
@@ -159,33 +195,55 @@ def credentials(data, industry: str):
     with tenant_context(tenant), tenant_transaction(tenant):
         ids = list(Account.objects.order_by("created_at", "id").values_list("id", flat=True))
         in_industry = Account.objects.filter(industry=industry).count()
+        account_id = ids[len(ids) // 2]
+        contact_id = Contact.objects.filter(account_id=account_id).order_by("id").values_list("id", flat=True).first()
+        tier_one = Account.objects.filter(tier__rank=1).select_related("tier").order_by("id")
+        page_account = tier_one.filter(children__isnull=False).first() or tier_one.first()
+        if page_account is None:
+            raise SystemExit("No account is in tier 1: the data set has no tiers")
+        required = CommitteeRequirement.objects.filter(tier_id=page_account.tier_id).count()
+        contacts = Contact.objects.filter(account=page_account).count()
+        children = Account.objects.filter(parent=page_account).count()
     if not in_industry:
         raise SystemExit(f"No account has the industry {industry!r}")
+    if contact_id is None:
+        raise SystemExit("The middle account has no contacts")
     cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
-    return raw_key, cookie, ids[len(ids) // 2], in_industry
+    committee = (
+        f"account {page_account.pk} ({page_account.tier.name}: {required} committee requirements, "
+        f"{contacts} contacts, {children} child account(s))"
+    )
+    return Targets(raw_key, cookie, account_id, page_account.pk, contact_id, in_industry, committee)
 
 
-def endpoints_for(slug: str, raw_key: str, cookie: str, account_id: int, industry: str) -> list[Endpoint]:
-    api = {"Authorization": f"Api-Key {raw_key}"}
-    page = {"Cookie": cookie}
-    htmx = {"Cookie": cookie, "HX-Request": "true"}
+def endpoints_for(slug: str, targets: Targets, industry: str) -> list[Endpoint]:
+    api = {"Authorization": f"Api-Key {targets.raw_key}"}
+    page = {"Cookie": targets.cookie}
+    htmx = {"Cookie": targets.cookie, "HX-Request": "true"}
     return [
         Endpoint("bare", "BARE baseline (plain view, RLS)", "/bench/bare-accounts/", {}),
         Endpoint("api-list", "API account list (first page)", "/api/v1/accounts/", api),
         Endpoint(
             "api-list-industry", f"API account list, industry={industry}", f"/api/v1/accounts/?industry={industry}", api
         ),
-        Endpoint("api-detail", "API account detail", f"/api/v1/accounts/{account_id}/", api),
-        Endpoint("contact-list", "API contact list", available=False),
-        Endpoint("contact-detail", "API contact detail", available=False),
+        Endpoint("api-detail", "API account detail", f"/api/v1/accounts/{targets.account_id}/", api),
+        Endpoint("contact-list", "API contact list (first page)", "/api/v1/contacts/", api),
+        Endpoint("contact-detail", "API contact detail", f"/api/v1/contacts/{targets.contact_id}/", api),
         Endpoint("fragment-list", "Dashboard account list fragment (htmx)", f"/t/{slug}/api/accounts/", htmx),
         Endpoint("accounts-page", "Accounts page shell", f"/t/{slug}/accounts/", page),
+        Endpoint(
+            "account-page", "Account page (committee map)", f"/t/{slug}/accounts/{targets.page_account_id}/", page
+        ),
         Endpoint("metrics-page", "Metrics page", f"/t/{slug}/metrics/", page),
+        Endpoint("icp-page", "ICP page", f"/t/{slug}/icp/", page, optional=True),
+        Endpoint("personas-page", "Personas page", f"/t/{slug}/personas/", page, optional=True),
     ]
 
 
-def count_queries(endpoints: list[Endpoint], tenant, explain: bool) -> None:
-    """One request per endpoint in-process (after one warm-up request), with the headers wrk sends."""
+def count_queries(endpoints: list[Endpoint], tenant, args) -> None:
+    """One request per endpoint in-process (after one warm-up request), with the headers wrk sends: its
+    queries, its time (an optional page slower than --slow-limit is left out of the load) and, on request,
+    the EXPLAIN ANALYZE of its queries and a cProfile of one more request."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -197,19 +255,48 @@ def count_queries(endpoints: list[Endpoint], tenant, explain: bool) -> None:
         if not endpoint.available:
             continue
         client = Client(HTTP_HOST="127.0.0.1")
+        started = perf_counter()
         client.get(endpoint.path, headers=endpoint.headers)
+        first_ms = (perf_counter() - started) * 1000
+        started = perf_counter()
+        response = client.get(endpoint.path, headers=endpoint.headers)
+        endpoint.in_process_ms = (perf_counter() - started) * 1000
+        if endpoint.optional and min(first_ms, endpoint.in_process_ms) > args.slow_limit * 1000:
+            endpoint.available = False
+            endpoint.note = (
+                f"not loaded: one request took {endpoint.in_process_ms / 1000:.1f}s in-process "
+                f"(limit --slow-limit {args.slow_limit:g}s)"
+            )
         with CaptureQueriesContext(connection) as captured:
             response = client.get(endpoint.path, headers=endpoint.headers)
         if response.status_code != 200:
             raise SystemExit(f"{endpoint.path} answered {response.status_code} in-process")
         endpoint.sql = [query["sql"] for query in captured.captured_queries]
         endpoint.queries = sum(1 for sql in endpoint.sql if sql.split(None, 1)[0].upper() not in TRANSACTION_CONTROL)
-        if explain:
+        if args.explain:
             with tenant_context(tenant), tenant_transaction(tenant), connection.cursor() as cursor:
                 for sql in endpoint.sql:
-                    if sql.lstrip().upper().startswith("SELECT") and "set_config" not in sql:
+                    if sql.lstrip().upper().startswith(("SELECT", "WITH")) and "set_config" not in sql:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                         endpoint.explain.append(sql + "\n" + "\n".join(row[0] for row in cursor.fetchall()))
+        if args.profile:
+            say(f"\n--- cProfile of one request: {endpoint.key} {endpoint.path}\n{profile_request(client, endpoint)}")
+
+
+def profile_request(client, endpoint: Endpoint, lines: int = 30) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(endpoint.path, headers=endpoint.headers)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(lines)
+    stats.sort_stats("tottime").print_stats(15)
+    return out.getvalue()
 
 
 def check_served(server, endpoints: list[Endpoint]) -> None:
@@ -224,6 +311,23 @@ def check_served(server, endpoints: list[Endpoint]) -> None:
             raise SystemExit(f"{endpoint.path} answered {status} from gunicorn: {body[:300]!r}")
 
 
+def drain(server, limit: float = 120) -> float:
+    """Wait until gunicorn has worked off the requests wrk left queued when it stopped (a slow endpoint
+    leaves up to --connections of them), so that they do not eat into the next endpoint's run: /healthz
+    must answer within 0.2 s twice in a row. Returns the seconds waited."""
+    from bench.server import get
+
+    started = deadline = time.monotonic()
+    deadline += limit
+    quick = 0
+    while quick < 2 and time.monotonic() < deadline:
+        sent = time.monotonic()
+        with contextlib.suppress(OSError):
+            get(server.port, "/healthz", timeout=limit)
+        quick = quick + 1 if time.monotonic() - sent < 0.2 else 0
+    return time.monotonic() - started
+
+
 def run_rounds(server, endpoints: list[Endpoint], args) -> None:
     from bench import wrk
 
@@ -233,11 +337,13 @@ def run_rounds(server, endpoints: list[Endpoint], args) -> None:
         say(f"Warm-up: {args.warmup:g}s per endpoint…")
         for endpoint in live:
             wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=args.warmup, **options)
+            drain(server)
     for round_number in range(args.repeat):
         # Rotate the order each round so no endpoint always runs first or last.
         shift = round_number % len(live)
         for endpoint in live[shift:] + live[:shift]:
             result = wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=args.duration, **options)
+            waited = drain(server)
             errors = result.non_2xx_3xx + result.socket_errors
             endpoint.runs.append(
                 {
@@ -252,7 +358,9 @@ def run_rounds(server, endpoints: list[Endpoint], args) -> None:
             )
             say(
                 f"  round {round_number + 1}/{args.repeat}  {endpoint.key:<18} {result.requests_per_second:9.1f} req/s"
-                f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:8.2f} ms" + (f"  ERRORS {errors}" if errors else "")
+                f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:8.2f} ms"
+                + (f"  ERRORS {errors}" if errors else "")
+                + (f"  (backlog drained in {waited:.1f}s)" if waited > 1 else "")
             )
 
 
@@ -276,18 +384,65 @@ def print_table(endpoints: list[Endpoint]) -> None:
     say("-" * len(header))
     for e in endpoints:
         if not e.available:
-            say(f"{e.label:<42} {NOT_YET}")
+            say(f"{e.label:<42} {e.note}")
             continue
         if e.rps is None:
             continue
+
+        def num(value, spec):
+            return "-".rjust(8) if value is None else format(value, spec)
+
         flag = (
             "  < 0.5 bare" if e.key != "bare" and e.ratio_to_bare is not None and e.ratio_to_bare < BELOW_TARGET else ""
         )
         errors = f"  ({e.errors} errors)" if e.errors else ""
         say(
-            f"{e.label:<42} {e.rps:8.1f} {e.p50_ms:8.2f} {e.p99_ms:8.2f} {e.queries:8d} {e.bytes:8d} "
-            f"{e.ratio_to_bare:8.2f}{flag}{errors}"
+            f"{e.label:<42} {e.rps:8.1f} {e.p50_ms:8.2f} {e.p99_ms:8.2f} {num(e.queries, '8d')} "
+            f"{num(e.bytes, '8d')} {num(e.ratio_to_bare, '8.2f')}{flag}{errors}"
         )
+
+
+def timed_fit_scoring(data) -> dict:
+    """The bulk recomputation the icp.fit_scores_recompute task runs (icp.services.fit_scores_run), in-process,
+    twice: the first scoring of every account, then again with nothing changed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from abs_platform.tenancy.context import tenant_context
+    from abs_platform.tenancy.db import tenant_transaction
+    from accounts.models import Account
+    from icp import selectors, services
+
+    tenant = data.tenant
+    with tenant_context(tenant, data.owner):
+        with tenant_transaction(tenant):
+            criteria = len(selectors.active_criteria_specs())
+            accounts = Account.objects.count()
+        runs = []
+        for label in ("first", "again"):
+            with CaptureQueriesContext(connection) as captured:
+                started = perf_counter()
+                result = services.fit_scores_run()
+                seconds = perf_counter() - started
+            queries = sum(
+                1 for q in captured.captured_queries if q["sql"].split(None, 1)[0].upper() not in TRANSACTION_CONTROL
+            )
+            runs.append({"run": label, "seconds": round(seconds, 2), "queries": queries, "result": result})
+        with tenant_transaction(tenant):
+            scored = Account.objects.filter(fit_score__isnull=False).count()
+    return {"accounts": accounts, "criteria": criteria, "scored": scored, "runs": runs}
+
+
+def format_fit_scoring(result: dict) -> str:
+    first, again = result["runs"]
+    return (
+        f"Fit scoring of {result['accounts']:,} accounts against the active ICP ({result['criteria']} criteria; "
+        f"icp.services.fit_scores_run, what the icp.fit_scores_recompute task runs): first run "
+        f"{first['seconds']:.2f}s ({result['accounts'] / first['seconds']:,.0f} accounts/s, "
+        f"{first['result'].get('changed', 0):,} written with history, {first['queries']} queries, tiers "
+        f"{first['result'].get('tiers')}); again with nothing changed {again['seconds']:.2f}s "
+        f"({again['result'].get('changed', 0):,} written, {again['queries']} queries); {result['scored']:,} scored."
+    )
 
 
 def main(argv=None) -> int:
@@ -314,26 +469,37 @@ def main(argv=None) -> int:
     from bench import dataset
     from bench.server import Gunicorn
 
-    data = dataset.build(accounts=args.accounts, noise=args.noise)
+    data = dataset.build(accounts=args.accounts, noise=args.noise, contacts_per_account=args.contacts)
     phase = time.monotonic()
     owner_sql(owner_url, "VACUUM ANALYZE")
+    vacuum_seconds = time.monotonic() - phase
+    phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in data.phases.items())
     say(
-        f"Data set {'built' if data.built else 'reused'} in {data.seconds:.1f}s (+ VACUUM ANALYZE "
-        f"{time.monotonic() - phase:.1f}s): tenant '{data.tenant.slug}' with {args.accounts:,} accounts, "
-        f"{args.noise} noise tenant(s) of the same size; contacts: {NOT_YET}."
+        f"Data set {'built' if data.built else 'reused'} in {data.seconds:.1f}s ({phases}; + VACUUM ANALYZE "
+        f"{vacuum_seconds:.1f}s): tenant '{data.tenant.slug}' with {args.accounts:,} accounts and "
+        f"{data.contacts_per_tenant:,} contacts, default tiers, 6 personas with committees, an active ICP; "
+        f"{args.noise} noise tenant(s) of the same shape."
     )
     say(check_rls(data.tenant))
 
-    raw_key, cookie, account_id, in_industry = credentials(data, args.industry)
-    endpoints = endpoints_for(data.tenant.slug, raw_key, cookie, account_id, args.industry)
+    targets = credentials(data, args.industry)
+    endpoints = endpoints_for(data.tenant.slug, targets, args.industry)
     if args.only:
         wanted = {"bare", *args.only.split(",")}
-        endpoints = [e for e in endpoints if e.key in wanted or not e.available]
-    count_queries(endpoints, data.tenant, args.explain)
+        endpoints = [e for e in endpoints if e.key in wanted]
+    count_queries(endpoints, data.tenant, args)
     say(
         f"Queries per request counted in-process (each includes the RLS set_config; BEGIN/COMMIT not counted); "
-        f"industry {args.industry!r} has {in_industry} accounts."
+        f"industry {args.industry!r} has {targets.in_industry} accounts; the account page shows "
+        f"{targets.committee}."
     )
+    say(
+        "One in-process request: "
+        + ", ".join(f"{e.key} {e.in_process_ms:.0f} ms" for e in endpoints if e.in_process_ms is not None)
+    )
+    for e in endpoints:
+        if e.note:
+            say(f"{e.key}: {e.note}")
     if args.explain:
         for e in endpoints:
             for plan in e.explain:
@@ -355,7 +521,7 @@ def main(argv=None) -> int:
         server.stop()
 
     summarize(endpoints)
-    elapsed = time.monotonic() - started
+    load_elapsed = time.monotonic() - started
     say()
     say(f"Medians of {args.repeat} round(s); 'vs bare' is the median of per-round ratios to the bare view.")
     print_table(endpoints)
@@ -370,8 +536,20 @@ def main(argv=None) -> int:
             "was busy, so treat absolute figures (and, less so, ratios) as indicative. More --repeat helps."
         )
     load_after = os.getloadavg()
+
+    timed: dict = {}
+    if not args.no_timed:
+        from bench import import_bench
+
+        say("\nTimed steps (in-process, not wrk):")
+        timed["contact_import"] = import_bench.run()
+        say(import_bench.format_result(timed["contact_import"]))
+        timed["fit_scoring"] = timed_fit_scoring(data)
+        say(format_fit_scoring(timed["fit_scoring"]))
+    elapsed = time.monotonic() - started
     say(
-        f"\nTotal run time {elapsed:.0f}s. Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
+        f"\nTotal run time {elapsed:.0f}s ({load_elapsed:.0f}s up to the table). Load average before "
+        f"{load_before[0]:.2f}, after {load_after[0]:.2f} "
         f"({os.cpu_count()} CPUs; wrk, gunicorn and PostgreSQL share them, so does anything else running here)."
     )
 
@@ -391,9 +569,13 @@ def main(argv=None) -> int:
             "tenant": data.tenant.slug,
             "accounts_per_tenant": args.accounts,
             "noise_tenants": args.noise,
-            "contacts": NOT_YET,
+            "contacts_per_tenant": data.contacts_per_tenant,
             "build_seconds": round(data.seconds, 1),
+            "build_phases": {name: round(seconds, 1) for name, seconds in data.phases.items()},
+            "vacuum_analyze_seconds": round(vacuum_seconds, 1),
+            "account_page": targets.committee,
         },
+        "timed": timed,
         "endpoints": [
             {k: v for k, v in asdict(e).items() if k != "headers"} | {"auth": sorted(e.headers)} for e in endpoints
         ],

@@ -225,8 +225,8 @@ class TestQueryBudget:
         [
             # session, user, membership, one list query
             ("/t/alpha/api/accounts/?page_size=200", {"HTTP_HX_REQUEST": "true"}, 8),
-            # + members, the workspace switcher (industries are cached after the warm-up)
-            ("/t/alpha/accounts/", {}, 9),
+            # + members, tiers, the workspace switcher (industries are cached after the warm-up)
+            ("/t/alpha/accounts/", {}, 10),
             # + two aggregates, the workspace switcher
             ("/t/alpha/metrics/", {}, 10),
         ],

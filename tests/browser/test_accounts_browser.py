@@ -60,7 +60,7 @@ def test_member_creates_an_account_and_sees_domain_errors(page: Page, tenant_a, 
     open_accounts(page, "alpha")
     rows = page.locator("#account-rows tr")
     expect(rows).to_have_count(1)
-    expect(rows.first.locator("td").nth(0)).to_have_text("Globex")
+    expect(rows.first.locator("td").nth(1)).to_have_text("Globex")  # column 0: the selection checkbox
 
     # Create: the domain is stored and shown normalized.
     page.get_by_role("button", name="New account").click()
@@ -75,8 +75,8 @@ def test_member_creates_an_account_and_sees_domain_errors(page: Page, tenant_a, 
     expect(rows).to_have_count(2)
     new_row = row_named(page, "Example Corp")
     expect(new_row).to_have_count(1)
-    expect(new_row.locator("td").nth(0)).to_have_text("Example Corp")  # a target account: no "not targeted" badge
-    expect(new_row.locator("td").nth(1)).to_have_text("example-corp.com")
+    expect(new_row.locator("td").nth(1)).to_have_text("Example Corp")  # a target account: no "not targeted" badge
+    expect(new_row.locator("td").nth(2)).to_have_text("example-corp.com")
     assert accounts_in_db(tenant_a) == [("Example Corp", "example-corp.com"), ("Globex", "globex.com")]
     with as_tenant(tenant_a):
         assert Account.objects.get(name="Example Corp").is_target is True  # the model default, as over the API
@@ -111,7 +111,7 @@ def test_member_edits_an_account_in_place(page: Page, tenant_a, member_a):
     log_in(page, "member_a", "alpha")
     open_accounts(page, "alpha")
     row = page.locator(f"#account-row-{initech.pk}")
-    expect(row.locator("td").nth(0)).to_have_text("Initech")
+    expect(row.locator("td").nth(1)).to_have_text("Initech")
 
     row.get_by_role("button", name="Edit").click()
     form = row.locator("form")
@@ -122,8 +122,8 @@ def test_member_edits_an_account_in_place(page: Page, tenant_a, member_a):
     form.get_by_role("button", name="Save").click()
 
     expect(row.locator("form")).to_have_count(0)
-    expect(row.locator("td").nth(0)).to_have_text("Initech Global")
-    expect(row.locator("td").nth(1)).to_have_text("initech.com")
+    expect(row.locator("td").nth(1)).to_have_text("Initech Global")
+    expect(row.locator("td").nth(2)).to_have_text("initech.com")
     expect(page.locator("#account-rows tr")).to_have_count(2)
     assert accounts_in_db(tenant_a) == [("Globex", "globex.com"), ("Initech Global", "initech.com")]
 
