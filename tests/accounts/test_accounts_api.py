@@ -251,3 +251,35 @@ def test_lean_list_and_detail_rows_equal_the_serializer_output(api_a, tenant_a, 
     assert listed == expected
     assert api_a.get(f"/api/v1/accounts/{rich.pk}/").json() == expected["Rich"]
     assert expected["Rich"]["annual_revenue"] == "1234.50"
+
+
+class TestDomainsInHierarchies:
+    """A child may share its parent's domain; unrelated accounts with one normalized domain are duplicates."""
+
+    def test_child_shares_parent_domain_but_strangers_do_not(self, api_a, tenant_a):
+        parent = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com")
+        child = api_a.post(
+            "/api/v1/accounts/",
+            {"name": "Acme EMEA", "domain": "https://www.Acme.com/", "parent": parent.pk},
+            format="json",
+        )
+        assert child.status_code == 201
+        assert child.json()["domain"] == "acme.com"
+        grandchild = api_a.post(
+            "/api/v1/accounts/",
+            {"name": "Acme EMEA Buying Centre", "domain": "www.acme.com", "parent": child.json()["id"]},
+            format="json",
+        )
+        assert grandchild.status_code == 201
+        for domain in ("acme.com", "https://www.Acme.com/", "www.acme.com"):
+            stranger = api_a.post("/api/v1/accounts/", {"name": "Impostor", "domain": domain}, format="json")
+            assert stranger.status_code == 400
+            assert stranger.json() == {"domain": ["An account with this domain already exists in this workspace."]}
+        assert names(tenant_a) == ["Acme", "Acme EMEA", "Acme EMEA Buying Centre"]
+
+    def test_detaching_a_child_that_shares_the_domain_is_refused(self, api_a, tenant_a):
+        parent = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com")
+        child = AccountFactory(tenant=tenant_a, name="Acme EMEA", domain="acme.com", parent=parent)
+        response = api_a.patch(f"/api/v1/accounts/{child.pk}/", {"parent": None}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"domain": ["An account with this domain already exists in this workspace."]}
