@@ -49,8 +49,6 @@ from .models import (
     TechnologyRelation,
 )
 
-FORM_STYLE = {"template_pack": "forms/pack"}
-
 
 class AccountSerializer(serializers.ModelSerializer):
     owner = TenantMemberField(required=False, allow_null=True)
@@ -303,11 +301,6 @@ class AccountViewSet(TenantModelViewSet):
             return "accounts/accounts.html#bulk-result"
         return super().get_fragment_template(response)
 
-    def get_fragment_context(self, data, response):
-        context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
-        return context
-
 
 # --- Contacts ------------------------------------------------------------------------------------------
 
@@ -423,7 +416,6 @@ class ContactViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
         context["errors"] = data if response.status_code == 400 else {}
         if self.action in ("new_form", "edit_form", "create", "update", "partial_update"):
             context["personas"] = list(Persona.objects.only("id", "name"))
@@ -504,7 +496,6 @@ class SignalViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
         context["errors"] = data if response.status_code == 400 else {}
         context["account_id"] = _account_id_for_form(self, context)
         return context
@@ -609,7 +600,6 @@ class OpportunityViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
         context["errors"] = data if response.status_code == 400 else {}
         context["account_id"] = _account_id_for_form(self, context)
         return context
@@ -666,7 +656,6 @@ class TechnologyViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
         context["errors"] = data if response.status_code == 400 else {}
         return context
 

@@ -70,11 +70,6 @@ class TierViewSet(TenantModelViewSet):
     def perform_destroy(self, instance):
         services.tier_delete(tier=instance)
 
-    def get_fragment_context(self, data, response):
-        context = super().get_fragment_context(data, response)
-        context["form_style"] = {"template_pack": "forms/pack"}
-        return context
-
 
 # ---------------------------------------------------------------- ICP versions
 

@@ -12,8 +12,6 @@ from icp.models import Tier
 from . import selectors, services
 from .models import Channel, CommitteeRequirement, Persona
 
-FORM_STYLE = {"template_pack": "forms/pack"}
-
 
 class ListOfStrings(serializers.ListField):
     """A JSON list of strings; from an HTML form, comma-separated values are split into items."""
@@ -119,7 +117,6 @@ class PersonaViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
         context["errors"] = data if response.status_code == 400 else {}
         context["seniority_choices"] = Seniority.choices
         context["channel_choices"] = Channel.choices
@@ -182,6 +179,5 @@ class CommitteeRequirementViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["form_style"] = FORM_STYLE
         context["errors"] = data if response.status_code == 400 else {}
         return context

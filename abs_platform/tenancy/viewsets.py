@@ -11,6 +11,9 @@ from rest_framework.response import Response
 from .context import get_current_tenant
 from .models import Role, role_at_least
 
+# Serializer forms render with the field templates of templates/forms/pack/.
+FORM_STYLE = {"template_pack": "forms/pack"}
+
 FRAGMENT_BY_ACTION = {
     "list": "list",
     "retrieve": "detail",
@@ -124,6 +127,7 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             and role_at_least(self.request._request.tenant_role, self.write_role),
             "data": data,
             "serializer": getattr(data, "serializer", None),
+            "form_style": FORM_STYLE,
             "non_field_errors": data.get("non_field_errors", []) if response.status_code == 400 else [],
             "status": response.status_code,
             "view": self,
