@@ -12,9 +12,11 @@ so the account page shows a real committee map.
 
 Contacts get realistic titles, departments and seniorities (the persona demo's
 titles), varied status and ``last_verified_on``, and their persona set
-directly: the persona of each of the 17 titles is matched once, not per
-contact. Everything is loaded with ``bulk_create`` in chunks under the
-tenant's context and RLS setting, as the app role; no history rows.
+directly: the persona of each of the 21 titles is matched once, not per
+contact. Accounts are loaded with ``bulk_create``, contacts with one
+``INSERT … SELECT FROM unnest(…)`` per 2,000 rows (``_insert_rows``), in one
+transaction per tenant and 1,000 accounts, under the tenant's context and RLS
+setting, as the app role; no history rows.
 """
 
 import random
