@@ -24,6 +24,7 @@ from abs_platform.tenancy.viewsets import TenantModelViewSet
 from icp.models import Tier
 from personas.coverage import freshness, freshness_cutoff
 from personas.models import Persona
+from personas.selectors import accounts_with_coverage, coverage_for
 
 from . import exports, imports, selectors, services
 from .domains import normalize_domain
@@ -106,8 +107,7 @@ class AccountSerializer(serializers.ModelSerializer):
     def _coverage(self, account) -> dict:
         """Lists read the annotations; a single saved account costs one query."""
         if not hasattr(account, "coverage_gaps"):
-            values = selectors.account_list().filter(pk=account.pk).values("coverage_percent", "coverage_gaps").get()
-            account.coverage_percent, account.coverage_gaps = values["coverage_percent"], values["coverage_gaps"]
+            account.coverage_percent, account.coverage_gaps = coverage_for([(account.pk, account.tier_id)])[account.pk]
         return {"percent": account.coverage_percent, "gaps": account.coverage_gaps}
 
     def get_coverage_percent(self, account) -> int | None:
@@ -134,8 +134,14 @@ _datetime = serializers.DateTimeField()
 _money = serializers.DecimalField(max_digits=16, decimal_places=2)
 
 
-def account_row(values: dict) -> dict:
-    """The JSON of one account from ``ACCOUNT_ROW_COLUMNS`` values: exactly what AccountSerializer returns."""
+def account_rows(rows: list[dict]) -> list[dict]:
+    coverage = coverage_for([(values["id"], values["tier_id"]) for values in rows])
+    return [account_row(values, coverage[values["id"]]) for values in rows]
+
+
+def account_row(values: dict, coverage: tuple) -> dict:
+    """The JSON of one account from ``ACCOUNT_ROW_COLUMNS`` values and its (coverage percent, gaps):
+    exactly what AccountSerializer returns."""
     full_name = f"{values['owner__first_name']} {values['owner__last_name']}".strip()
     revenue = values["annual_revenue"]
     return {
@@ -155,8 +161,8 @@ def account_row(values: dict) -> dict:
         "fit_score": values["fit_score"],
         "tier": values["tier_id"],
         "tier_name": values["tier__name"] or "",
-        "coverage_percent": values["coverage_percent"],
-        "coverage_gaps": values["coverage_gaps"],
+        "coverage_percent": coverage[0],
+        "coverage_gaps": coverage[1],
         "created_at": _datetime.to_representation(values["created_at"]),
         "updated_at": _datetime.to_representation(values["updated_at"]),
     }
@@ -222,8 +228,8 @@ class AccountFilter(filters.FilterSet):
     no_tier = filters.BooleanFilter(field_name="tier", lookup_expr="isnull")
     fit_min = filters.NumberFilter(field_name="fit_score", lookup_expr="gte", min_value=0, max_value=100)
     fit_max = filters.NumberFilter(field_name="fit_score", lookup_expr="lte", min_value=0, max_value=100)
-    coverage_min = filters.NumberFilter(field_name="coverage_percent", lookup_expr="gte", min_value=0, max_value=100)
-    coverage_max = filters.NumberFilter(field_name="coverage_percent", lookup_expr="lte", min_value=0, max_value=100)
+    coverage_min = filters.NumberFilter(method="filter_coverage", min_value=0, max_value=100)
+    coverage_max = filters.NumberFilter(method="filter_coverage", min_value=0, max_value=100)
     has_gaps = filters.BooleanFilter(method="filter_has_gaps")
     industry = filters.CharFilter()
     country = filters.CharFilter()
@@ -236,8 +242,18 @@ class AccountFilter(filters.FilterSet):
         model = Account
         fields = ["status", "industry", "country", "owner", "is_target"]
 
+    @staticmethod
+    def _with_coverage(queryset):
+        """Coverage annotations cost a correlated subquery per row: added only when a filter needs them."""
+        return queryset if "coverage_gaps" in queryset.query.annotations else accounts_with_coverage(queryset)
+
     def filter_has_gaps(self, queryset, name, value):
+        queryset = self._with_coverage(queryset)
         return queryset.filter(coverage_gaps__gt=0) if value else queryset.filter(coverage_gaps=0)
+
+    def filter_coverage(self, queryset, name, value):
+        lookup = "gte" if name == "coverage_min" else "lte"
+        return self._with_coverage(queryset).filter(**{f"coverage_percent__{lookup}": value})
 
 
 class AccountViewSet(TenantModelViewSet):
@@ -260,11 +276,12 @@ class AccountViewSet(TenantModelViewSet):
     def list(self, request, *args, **kwargs):
         """Lean read path: only the listed columns, rows built without serializer machinery (see bench/)."""
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*selectors.ACCOUNT_ROW_COLUMNS))
-        return self.get_paginated_response([account_row(values) for values in rows])
+        return self.get_paginated_response(account_rows(rows))
 
     def retrieve(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset()).values(*selectors.ACCOUNT_ROW_COLUMNS)
-        return Response(account_row(get_object_or_404(queryset, pk=kwargs[self.lookup_field])))
+        # List filters do not apply to one account: no filter backends here.
+        queryset = self.get_queryset().values(*selectors.ACCOUNT_ROW_COLUMNS)
+        return Response(account_rows([get_object_or_404(queryset, pk=kwargs[self.lookup_field])])[0])
 
     def perform_destroy(self, instance):
         services.account_delete(account=instance)

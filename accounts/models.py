@@ -263,6 +263,9 @@ class Contact(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "created_at", "id"], name="contact_tenant_created"),
             models.Index(fields=["tenant", "account", "id"], name="contact_tenant_account"),
+            # The contact list's orderings (cursor pagination walks these indexes).
+            models.Index(fields=["tenant", "last_name", "id"], name="contact_tenant_last_name"),
+            models.Index(fields=["tenant", "updated_at", "id"], name="contact_tenant_updated"),
             models.Index(fields=["tenant", "persona"], name="contact_tenant_persona"),
         ]
 

@@ -38,8 +38,6 @@ ACCOUNT_ROW_COLUMNS = (
     "fit_score",
     "tier_id",
     "tier__name",
-    "coverage_percent",
-    "coverage_gaps",
     "fit_sort",
     "created_at",
     "updated_at",
@@ -47,13 +45,10 @@ ACCOUNT_ROW_COLUMNS = (
 
 
 def account_list() -> QuerySet[Account]:
-    """Accounts with owner and tier, annotated with persona coverage (personas.selectors.accounts_with_coverage)."""
-    from personas.selectors import accounts_with_coverage
-
+    """Accounts with owner and tier. Coverage comes per page (personas.selectors.coverage_for), or as
+    annotations (accounts_with_coverage) only when a coverage filter asks for it."""
     # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination.
-    return accounts_with_coverage(Account.objects.select_related("owner", "tier")).annotate(
-        fit_sort=Coalesce("fit_score", Value(-1))
-    )
+    return Account.objects.select_related("owner", "tier").annotate(fit_sort=Coalesce("fit_score", Value(-1)))
 
 
 def accounts_by_ids(ids) -> QuerySet[Account]:
@@ -79,7 +74,10 @@ def account_industries() -> list[str]:
 
 
 def contact_list() -> QuerySet[Contact]:
-    return Contact.objects.select_related("account", "persona")
+    # Only the joined columns the rows show: an account row is wide (fit explanation).
+    return Contact.objects.select_related("account", "persona").only(
+        *(f.name for f in Contact._meta.concrete_fields), "account__id", "account__name", "persona__id", "persona__name"
+    )
 
 
 def signal_list() -> QuerySet[Signal]:

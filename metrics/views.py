@@ -9,7 +9,6 @@ def page(request, tenant_slug):
         "metrics/page.html",
         {
             "nav": "metrics",
-            "summary": selectors.account_summary(),
-            "industries": selectors.target_accounts_by_industry(),
+            **selectors.programme_figures_cached(),
         },
     )

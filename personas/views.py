@@ -17,7 +17,7 @@ def page(request, tenant_slug):
             "nav": "personas",
             "api_url": reverse("browser-api:persona-list", kwargs={"tenant_slug": tenant_slug}),
             "committee_url": reverse("browser-api:committee-requirement-list", kwargs={"tenant_slug": tenant_slug}),
-            "coverage": selectors.workspace_coverage(),
+            "coverage": selectors.workspace_coverage_cached(),
             "freshness_days": FRESHNESS_DAYS,
         },
     )
