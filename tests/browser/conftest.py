@@ -9,8 +9,6 @@ database: data made by the factories is committed and visible to the server.
 import os
 
 import pytest
-from django.apps import apps
-from django.db.models.signals import post_migrate
 from django.test.utils import override_settings
 
 # Playwright's sync API runs an asyncio loop in this thread; Django's ORM calls
@@ -33,26 +31,16 @@ TIMEOUT_MS = 15_000  # generous: these machines are often busy
 
 @pytest.fixture(scope="session")
 def _browser_test_environment(django_db_setup):
-    """What a plain-HTTP live server and transactional tests need, for the rest of the session.
+    """Outside DEBUG the settings redirect to HTTPS and mark cookies Secure; the live server
+    speaks plain HTTP on localhost. ``SecurityMiddleware`` reads its settings when the
+    server thread builds its handler, so this must be in place before ``live_server`` starts.
 
-    * Outside DEBUG the settings redirect to HTTPS and mark cookies Secure; the
-      live server speaks plain HTTP on localhost. ``SecurityMiddleware`` reads
-      its settings when the server thread builds its handler, so this must be
-      in place before ``live_server`` starts.
-    * After each transactional test Django flushes the tables and fires
-      ``post_migrate``, whose row-level-security hook (``ALTER TABLE``) only the
-      table owner may run; the tests connect as the app role. The policies are
-      part of the tables and survive the flush, so the hook is not needed then.
+    (The flush after transactional tests re-fires ``post_migrate``; the row-level-security
+    hook skips itself for the app role, see ``tenancy.db.apply_row_level_security``.)
     """
-    from abs_platform.tenancy.db import apply_row_level_security
-
     plain_http = override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False)
     plain_http.enable()
-    tenancy_config = apps.get_app_config("tenancy")
-    was_connected = post_migrate.disconnect(sender=tenancy_config, dispatch_uid="tenancy_rls")
     yield
-    if was_connected:
-        post_migrate.connect(apply_row_level_security, sender=tenancy_config, dispatch_uid="tenancy_rls")
     plain_http.disable()
 
 
