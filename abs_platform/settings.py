@@ -134,7 +134,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="abs@localhost")
 if "EMAIL_URL" in env:
     vars().update(env.email("EMAIL_URL"))
 
+# Shared by all web processes in deployment (Redis): API keys and memberships are cached there and
+# dropped on change (tenancy/caching.py), so a per-process cache would keep a revoked key alive.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sessions read from the cache, written through to the database (they survive a cache flush).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

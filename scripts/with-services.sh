@@ -70,6 +70,7 @@ export DATABASE_OWNER_URL="postgres://abs_owner:owner@127.0.0.1:$PG_PORT/abs"
 export DATABASE_SUPERUSER_URL="postgres://postgres@127.0.0.1:$PG_PORT/abs"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export CELERY_BROKER_URL="$REDIS_URL"
+export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/1"
 export PG_BIN PG_PORT WORK
 
 "$@"

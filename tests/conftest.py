@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import environ
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -49,6 +50,14 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     yield
     with django_db_blocker.unblock(), _connect_as(owner_url):
         teardown_databases(db_config, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (Redis under `make test`): nothing cached leaks between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -192,12 +192,12 @@ class TenantAdmin(TenantOpsPermissions, admin.ModelAdmin):
 
     @admin.action(description="Deactivate: members and API keys lose access")
     def deactivate(self, request, queryset):
-        updated = queryset.update(is_active=False)
+        updated = services.tenants_set_active(tenants=queryset, active=False)
         messages.success(request, f"{updated} workspace(s) deactivated.")
 
     @admin.action(description="Reactivate")
     def activate(self, request, queryset):
-        updated = queryset.update(is_active=True)
+        updated = services.tenants_set_active(tenants=queryset, active=True)
         messages.success(request, f"{updated} workspace(s) reactivated.")
 
     def get_actions(self, request):

@@ -8,6 +8,9 @@ class TenancyConfig(AppConfig):
     verbose_name = "Workspaces and access"
 
     def ready(self):
+        from .caching import connect_receivers
         from .db import apply_row_level_security
+
+        connect_receivers()
 
         post_migrate.connect(apply_row_level_security, sender=self, dispatch_uid="tenancy_rls")

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 
+from .caching import ACCESS_CACHE_SECONDS, api_key_cache_key, memberships_cache_key
 from .context import get_current_tenant
 from .models import ApiKey, Invitation, Membership, hash_secret
 
@@ -11,15 +13,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def membership_for(*, user, tenant_slug: str) -> Membership | None:
-    return (
-        Membership.objects.select_related("tenant")
-        .filter(user=user, tenant__slug=tenant_slug, tenant__is_active=True)
-        .first()
-    )
+    return next((m for m in memberships_of(user) if m.tenant.slug == tenant_slug), None)
 
 
 def memberships_of(user) -> list[Membership]:
-    return list(Membership.objects.select_related("tenant").filter(user=user, tenant__is_active=True))
+    """The user's memberships of active workspaces, with the workspace (cached: see tenancy/caching.py)."""
+    cache_key = memberships_cache_key(user.pk)
+    memberships = cache.get(cache_key)
+    if memberships is None:
+        memberships = list(Membership.objects.select_related("tenant").filter(user=user, tenant__is_active=True))
+        cache.set(cache_key, memberships, ACCESS_CACHE_SECONDS)
+    return memberships
 
 
 def api_key_from_header(header: str) -> str | None:
@@ -33,18 +37,24 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     parts = raw_key.split("_")
     if len(parts) < 3 or parts[0] != "abs":
         return None
-    try:
-        api_key = ApiKey.objects.select_related("tenant", "created_by").get(
-            prefix=parts[1], hashed_key=hash_secret(raw_key), tenant__is_active=True
-        )
-    except ApiKey.DoesNotExist:
-        return None
+    hashed_key = hash_secret(raw_key)
+    cache_key = api_key_cache_key(hashed_key)
+    api_key = cache.get(cache_key)
+    if api_key is None:
+        try:
+            api_key = ApiKey.objects.select_related("tenant", "created_by").get(
+                prefix=parts[1], hashed_key=hashed_key, tenant__is_active=True
+            )
+        except ApiKey.DoesNotExist:
+            return None
+        cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
     if not api_key.is_active:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+        cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
     return api_key
 
 

@@ -10,10 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .caching import forget_tenant_access
 from .context import get_current_tenant
 from .models import ApiKey, ApiKeyScope, Invitation, Membership, Role, Tenant, hash_secret
 
 INVITATION_LIFETIME = timedelta(days=14)
+
+
+@transaction.atomic
+def tenants_set_active(*, tenants, active: bool) -> int:
+    """(De)activate workspaces in one statement; their members and keys gain or lose access at once."""
+    tenant_ids = list(tenants.values_list("pk", flat=True))
+    updated = Tenant.objects.filter(pk__in=tenant_ids).update(is_active=active)
+    forget_tenant_access(tenant_ids)
+    transaction.on_commit(lambda: forget_tenant_access(tenant_ids))  # a request in between may re-cache
+    return updated
 
 
 @transaction.atomic

@@ -208,7 +208,7 @@ class TestCommittee:
 class TestQueryBudget:
     @pytest.mark.parametrize(
         ("url", "budget"),
-        [("/api/v1/personas/?page_size=200", 6), ("/api/v1/committee-requirements/?page_size=200", 6)],
+        [("/api/v1/personas/?page_size=200", 5), ("/api/v1/committee-requirements/?page_size=200", 5)],
     )
     def test_lists(self, api_a, tenant_a, url, budget):
         def make(count):

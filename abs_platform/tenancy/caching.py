@@ -1,0 +1,59 @@
+"""Who-may-do-what, cached: the two lookups every request makes before it does any work.
+
+Every API request looks up its key and every page request the user's
+memberships; both change rarely and are read constantly, so they are kept in
+the shared cache (Redis in deployment: ``CACHE_URL``) for at most
+``ACCESS_CACHE_SECONDS`` and dropped at once, by the signal receivers below,
+whenever a key, a membership or a workspace is saved or deleted. Writes that
+bypass signals (``QuerySet.update``) call ``forget_tenant_access`` themselves.
+Why a shared cache and not per-process memory: docs/decisions/0006.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from .models import ApiKey, Membership, Tenant
+
+ACCESS_CACHE_SECONDS = 60
+
+
+def api_key_cache_key(hashed_key: str) -> str:
+    return f"access:api-key:{hashed_key}"
+
+
+def memberships_cache_key(user_id: int) -> str:
+    return f"access:memberships:{user_id}"
+
+
+def forget_tenant_access(tenant_ids) -> None:
+    """Drop the cached keys and memberships of these workspaces (after a deactivation, say)."""
+    keys = ApiKey.objects.filter(tenant_id__in=tenant_ids).values_list("hashed_key", flat=True)
+    users = Membership.objects.filter(tenant_id__in=tenant_ids).values_list("user_id", flat=True)
+    cache.delete_many([api_key_cache_key(hashed) for hashed in keys] + [memberships_cache_key(pk) for pk in users])
+
+
+def _forget(cache_key: str) -> None:
+    """Now, and again at commit: a request reading the old row in between may have cached it again."""
+    cache.delete(cache_key)
+    transaction.on_commit(lambda: cache.delete(cache_key))
+
+
+def _forget_api_key(sender, instance, **kwargs):
+    _forget(api_key_cache_key(instance.hashed_key))
+
+
+def _forget_memberships(sender, instance, **kwargs):
+    _forget(memberships_cache_key(instance.user_id))
+
+
+def _forget_tenant(sender, instance, **kwargs):
+    forget_tenant_access([instance.pk])
+    transaction.on_commit(lambda: forget_tenant_access([instance.pk]))
+
+
+def connect_receivers() -> None:
+    for event, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(_forget_api_key, sender=ApiKey, dispatch_uid=f"access_api_key_{event}")
+        signal.connect(_forget_memberships, sender=Membership, dispatch_uid=f"access_memberships_{event}")
+    post_save.connect(_forget_tenant, sender=Tenant, dispatch_uid="access_tenant_saved")

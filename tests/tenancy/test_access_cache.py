@@ -1,0 +1,65 @@
+"""API keys and memberships are cached (tenancy/caching.py); every change to them must still apply at once."""
+
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from abs_platform.tenancy.models import ApiKey, Membership, Role, Tenant
+from tests.factories import AccountFactory
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_key_in_use_stops_working_as_soon_as_it_is_revoked(admin_a, api_a, tenant_a):
+    AccountFactory(tenant=tenant_a)
+    assert api_a.get("/api/v1/accounts/").status_code == 200
+    api_key = ApiKey.objects.get()
+    assert logged_in(admin_a).post(f"/t/alpha/settings/api-keys/{api_key.pk}/revoke/").status_code == 302
+    rejected = api_a.get("/api/v1/accounts/")
+    assert rejected.status_code == 401
+    assert rejected.json() == {"detail": "Invalid, expired or revoked API key."}
+
+
+def test_a_key_in_use_stops_working_when_its_expiry_passes(api_a):
+    assert api_a.get("/api/v1/accounts/").status_code == 200
+    api_key = ApiKey.objects.get()
+    api_key.expires_at = api_key.created_at
+    api_key.save()
+    assert api_a.get("/api/v1/accounts/").status_code == 401
+
+
+def test_deactivating_a_workspace_locks_out_its_keys_and_members_at_once(api_a, member_a, tenant_a):
+    member = logged_in(member_a)
+    assert api_a.get("/api/v1/accounts/").status_code == 200
+    assert member.get("/t/alpha/accounts/").status_code == 200
+    operator = get_user_model().objects.create_superuser("operator", "operator@example.com", "pw")
+    response = logged_in(operator).post(
+        "/admin/tenancy/tenant/", {"action": "deactivate", "_selected_action": [tenant_a.pk]}
+    )
+    assert response.status_code == 302
+    assert Tenant.objects.get(pk=tenant_a.pk).is_active is False
+    assert api_a.get("/api/v1/accounts/").status_code == 401
+    assert member.get("/t/alpha/accounts/").status_code == 404
+
+
+def test_a_removed_member_loses_the_workspace_at_once(admin_a, member_a):
+    member = logged_in(member_a)
+    assert member.get("/t/alpha/accounts/").status_code == 200
+    membership = Membership.objects.get(user=member_a)
+    logged_in(admin_a).post(f"/t/alpha/settings/members/{membership.pk}/", {"remove": "1", "role": "member"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert member.get("/t/alpha/accounts/").status_code == 404
+
+
+def test_a_promoted_viewer_may_write_at_once(admin_a, viewer_a, tenant_a):
+    viewer = logged_in(viewer_a)
+    refused = viewer.post("/t/alpha/api/accounts/", {"name": "Early"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 403
+    membership = Membership.objects.get(user=viewer_a)
+    logged_in(admin_a).post(f"/t/alpha/settings/members/{membership.pk}/", {"role": "member"})
+    assert Membership.objects.get(pk=membership.pk).role == Role.MEMBER
+    created = viewer.post("/t/alpha/api/accounts/", {"name": "Now allowed"}, HTTP_HX_REQUEST="true")
+    assert created.status_code == 201
