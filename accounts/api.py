@@ -394,6 +394,37 @@ class ContactSerializer(serializers.ModelSerializer):
         return services.contact_update(contact=instance, **validated_data)
 
 
+def contact_row(values: dict, *, today) -> dict:
+    """The JSON of one contact from ``CONTACT_ROW_COLUMNS`` values: exactly what ContactSerializer returns."""
+    verified = values["last_verified_on"]
+    return {
+        "id": values["id"],
+        "account": values["account_id"],
+        "account_name": values["account__name"],
+        "first_name": values["first_name"],
+        "last_name": values["last_name"],
+        "name": f"{values['first_name']} {values['last_name']}".strip(),
+        "title": values["title"],
+        "department": values["department"],
+        "seniority": values["seniority"],
+        "email": values["email"],
+        "phone": values["phone"],
+        "linkedin_url": values["linkedin_url"],
+        "persona": values["persona_id"],
+        "persona_name": values["persona__name"] or "",
+        "persona_overridden": values["persona_overridden"],
+        "persona_match_reason": values["persona_match_reason"],
+        "buying_role": values["buying_role"],
+        "relationship_strength": values["relationship_strength"],
+        "status": values["status"],
+        "last_verified_on": None if verified is None else verified.isoformat(),
+        "freshness": freshness(status=values["status"], last_verified_on=verified, today=today),
+        "source": values["source"],
+        "created_at": _datetime.to_representation(values["created_at"]),
+        "updated_at": _datetime.to_representation(values["updated_at"]),
+    }
+
+
 class ContactFilter(filters.FilterSet):
     account = filters.NumberFilter(field_name="account_id")
     persona = filters.NumberFilter(field_name="persona_id")
@@ -427,6 +458,17 @@ class ContactViewSet(TenantModelViewSet):
 
     def scoped_queryset(self):
         return selectors.contact_list()
+
+    def list(self, request, *args, **kwargs):
+        """Lean read path, as for accounts: only the listed columns, rows built without serializer machinery."""
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*selectors.CONTACT_ROW_COLUMNS))
+        today = timezone.localdate()
+        return self.get_paginated_response([contact_row(values, today=today) for values in rows])
+
+    def retrieve(self, request, *args, **kwargs):
+        queryset = self.get_queryset().values(*selectors.CONTACT_ROW_COLUMNS)
+        values = get_object_or_404(queryset, pk=kwargs[self.lookup_field])
+        return Response(contact_row(values, today=timezone.localdate()))
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance)

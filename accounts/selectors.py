@@ -73,6 +73,33 @@ def account_industries() -> list[str]:
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------
 
 
+# The columns of a contact row in lists and details (accounts.api.contact_row builds the JSON).
+CONTACT_ROW_COLUMNS = (
+    "id",
+    "account_id",
+    "account__name",
+    "first_name",
+    "last_name",
+    "title",
+    "department",
+    "seniority",
+    "email",
+    "phone",
+    "linkedin_url",
+    "persona_id",
+    "persona__name",
+    "persona_overridden",
+    "persona_match_reason",
+    "buying_role",
+    "relationship_strength",
+    "status",
+    "last_verified_on",
+    "source",
+    "created_at",
+    "updated_at",
+)
+
+
 def contact_list() -> QuerySet[Contact]:
     # Only the joined columns the rows show: an account row is wide (fit explanation).
     return Contact.objects.select_related("account", "persona").only(

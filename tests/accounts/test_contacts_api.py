@@ -305,3 +305,28 @@ class TestQueryBudget:
         self.make(tenant_a, 90)
         hundred = self.count(client, url, **headers)
         assert ten == hundred == budget
+
+
+def test_lean_list_and_detail_rows_equal_the_serializer_output(api_a, tenant_a, acme, cfo_persona):
+    from accounts.api import ContactSerializer
+
+    today = timezone.localdate()
+    ContactFactory(tenant=tenant_a, account=acme, first_name="Plain", last_name="", email="", title="")
+    pinned = ContactFactory(
+        tenant=tenant_a,
+        account=acme,
+        first_name="Pinned",
+        persona=cfo_persona,
+        persona_overridden=True,
+        buying_role="champion",
+        relationship_strength=3,
+        last_verified_on=today - timedelta(days=400),
+        linkedin_url="https://www.linkedin.com/in/pinned",
+    )
+    with as_tenant(tenant_a):
+        expected = {c.first_name: dict(ContactSerializer(c).data) for c in Contact.objects.all()}
+    listed = {row["first_name"]: row for row in api_a.get("/api/v1/contacts/").json()["results"]}
+    assert listed == expected
+    assert api_a.get(f"/api/v1/contacts/{pinned.pk}/").json() == expected["Pinned"]
+    assert (expected["Pinned"]["freshness"], expected["Pinned"]["persona_name"]) == ("stale", "Finance leader")
+    assert expected["Plain"]["last_verified_on"] is None
