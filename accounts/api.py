@@ -318,6 +318,12 @@ class AccountViewSet(TenantModelViewSet):
             return "accounts/accounts.html#bulk-result"
         return super().get_fragment_template(response)
 
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        # Rows link to ``<account_pages_url><id>/``: one reverse() per page instead of one per row.
+        context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
+        return context
+
 
 # --- Contacts ------------------------------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """Reads of target accounts, shaped so that a page costs the same queries for 10 or 10,000 rows."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.cache import cache
-from django.db.models import DecimalField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from abs_platform.tenancy.context import get_current_tenant
@@ -132,64 +135,90 @@ def account_technology_list() -> QuerySet[AccountTechnology]:
 ANCESTOR_DEPTH = 4  # parents shown above an account (and the depth of a hierarchy root search)
 TREE_DEPTH = 6  # levels below the hierarchy root that the tree shows
 TREE_MAX_NODES = 300  # accounts in one hierarchy tree at most (the page says when it is cut)
+CENT = Decimal("0.01")
 
 
 def account_for_page(account_id: int) -> Account:
-    """One account with its owner, tiers and up to ``ANCESTOR_DEPTH`` ancestors (one query)."""
-    ancestors = "__".join(["parent"] * ANCESTOR_DEPTH)
-    return Account.objects.select_related("owner", "tier", "suggested_tier", ancestors).get(pk=account_id)
+    """One account with its owner and tiers (one query); its ancestors come from ``account_ancestors``."""
+    return Account.objects.select_related("owner", "tier", "suggested_tier").get(pk=account_id)
 
 
-def account_ancestors(account: Account) -> list[Account]:
-    """Ancestors from the top down, as loaded by ``account_for_page`` (no queries)."""
-    chain, current = [], account
-    for _ in range(ANCESTOR_DEPTH):
-        if current.parent_id is None:
-            break
-        current = current.parent
-        chain.append(current)
-    return list(reversed(chain))
+@dataclass
+class AccountNode:
+    """An account in the hierarchy: the few columns the breadcrumb and the tree show, with its own figures."""
+
+    pk: int
+    name: str
+    parent_id: int | None
+    tier_id: int | None = None
+    contacts_count: int = 0
+    open_pipeline: Decimal = Decimal("0.00")
+    coverage_covered: int = 0
+    coverage_required: int = 0
 
 
-def _count_subquery(queryset):
-    counted = queryset.order_by().annotate(_n=Func(F("id"), function="COUNT")).values("_n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+# The account page's hierarchy reads are hand-written SQL (plain, portable to SQLite): built with the
+# ORM, the ancestor joins and the per-node annotations cost more to compile than to run (docs/benchmarks.md).
+_ACCOUNT, _CONTACT, _OPPORTUNITY = (model._meta.db_table for model in (Account, Contact, Opportunity))
+
+_ANCESTORS_SQL = (
+    "WITH RECURSIVE up(id, name, parent_id, depth) AS ("
+    f" SELECT id, name, parent_id, 1 FROM {_ACCOUNT} WHERE id = %s AND tenant_id = %s"
+    f" UNION ALL SELECT p.id, p.name, p.parent_id, up.depth + 1 FROM {_ACCOUNT} p JOIN up ON p.id = up.parent_id"
+    " WHERE p.tenant_id = %s AND up.depth < %s"
+    ") SELECT id, name, parent_id FROM up ORDER BY depth DESC"
+)
 
 
-def hierarchy_nodes(root: Account, *, today=None) -> list[Account]:
-    """The root and its descendants down to ``TREE_DEPTH`` levels, each annotated with its own contacts,
-    open pipeline and committee coverage (one query; at most ``TREE_MAX_NODES`` rows)."""
-    from personas.selectors import accounts_with_coverage  # personas builds on accounts: imported late
+def account_ancestors(account: Account) -> list[AccountNode]:
+    """Up to ``ANCESTOR_DEPTH`` ancestors, from the top down (one query; none without a parent)."""
+    if account.parent_id is None:
+        return []
+    tenant_id = get_current_tenant().pk
+    with connection.cursor() as cursor:
+        cursor.execute(_ANCESTORS_SQL, [account.parent_id, tenant_id, tenant_id, ANCESTOR_DEPTH])
+        return [AccountNode(pk, name, parent_id) for pk, name, parent_id in cursor.fetchall()]
 
-    # The subtree's ids by a recursive walk down (tenant_id, parent) — an index lookup per level
-    # instead of joining every account of the workspace once per level.
-    subtree_ids = RawSQL(  # noqa: S611 (only the table name is interpolated; values are parameters)
-        f"WITH RECURSIVE tree(id, depth) AS ("
-        f" SELECT id, 0 FROM {Account._meta.db_table} WHERE id = %s AND tenant_id = %s"
-        f" UNION ALL SELECT child.id, tree.depth + 1 FROM {Account._meta.db_table} child"
-        f" JOIN tree ON child.parent_id = tree.id WHERE child.tenant_id = %s AND tree.depth < %s"
-        f") SELECT id FROM tree",
-        [root.pk, root.tenant_id, root.tenant_id, TREE_DEPTH],
+
+def _hierarchy_sql() -> str:
+    closed = ", ".join(["%s"] * len(CLOSED_STAGES))
+    # The subtree by a recursive walk down (tenant_id, parent): an index lookup per level.
+    return (
+        "WITH RECURSIVE tree(id, depth) AS ("
+        f" SELECT id, 0 FROM {_ACCOUNT} WHERE id = %s AND tenant_id = %s"
+        f" UNION ALL SELECT child.id, tree.depth + 1 FROM {_ACCOUNT} child JOIN tree ON child.parent_id = tree.id"
+        " WHERE child.tenant_id = %s AND tree.depth < %s"
+        ") SELECT a.id, a.name, a.parent_id, a.tier_id,"
+        f" (SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = a.tenant_id AND c.account_id = a.id),"
+        f" (SELECT SUM(o.amount) FROM {_OPPORTUNITY} o WHERE o.tenant_id = a.tenant_id AND o.account_id = a.id"
+        f" AND o.stage NOT IN ({closed}))"
+        f" FROM {_ACCOUNT} a JOIN tree ON tree.id = a.id WHERE a.tenant_id = %s ORDER BY a.name, a.id LIMIT %s"
     )
-    pipeline = (
-        open_opportunities()
-        .filter(account=OuterRef("pk"))
-        .order_by()
-        .values("account")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    money = DecimalField(max_digits=18, decimal_places=2)
-    queryset = (
-        Account.objects.filter(pk__in=subtree_ids)
-        .annotate(
-            contacts_count=_count_subquery(Contact.objects.filter(account=OuterRef("pk"))),
-            open_pipeline=Coalesce(Subquery(pipeline, output_field=money), Value(0), output_field=money),
-        )
-        .only("id", "name", "parent_id", "tier_id", "status")
-        .order_by("name", "id")
-    )
-    return list(accounts_with_coverage(queryset, today=today)[:TREE_MAX_NODES])
+
+
+def _money(value) -> Decimal:
+    """SQLite sums decimals as floats; PostgreSQL returns Decimals."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def hierarchy_nodes(root, *, today=None) -> list[AccountNode]:
+    """The root and its descendants down to ``TREE_DEPTH`` levels, each with its own contacts, open
+    pipeline and committee coverage (two queries; at most ``TREE_MAX_NODES`` accounts)."""
+    from personas.selectors import coverage_counts_for  # personas builds on accounts: imported late
+
+    tenant_id = get_current_tenant().pk
+    closed = [stage.value for stage in CLOSED_STAGES]
+    params = [root.pk, tenant_id, tenant_id, TREE_DEPTH, *closed, tenant_id, TREE_MAX_NODES]
+    with connection.cursor() as cursor:
+        cursor.execute(_hierarchy_sql(), params)
+        nodes = [
+            AccountNode(pk, name, parent_id, tier_id, contacts, _money(pipeline))
+            for pk, name, parent_id, tier_id, contacts, pipeline in cursor.fetchall()
+        ]
+    coverage = coverage_counts_for([(node.pk, node.tier_id) for node in nodes], today=today)
+    for node in nodes:
+        node.coverage_covered, node.coverage_required = coverage[node.pk]
+    return nodes
 
 
 def hierarchy_tree(nodes: list[Account], root_id: int) -> list[dict]:

@@ -159,14 +159,12 @@ def _page_coverage_sql(tiers: int, accounts: int) -> str:
     )
 
 
-def coverage_for(accounts: list[tuple[int, int | None]], *, today: date | None = None) -> dict[int, tuple]:
-    """``{account id: (coverage_percent, coverage_gaps)}`` for a page of ``(account id, tier id)`` pairs.
-
-    The same figures as ``accounts_with_coverage`` (integer percent, None when nothing is required), from
-    one grouped query over the page's tiers and accounts: requirements joined with the current contacts
-    (active, verified since the freshness cutoff). Hand-written SQL because every list and detail
-    request runs it and building it with the ORM cost more than running it (docs/benchmarks.md).
-    """
+def coverage_counts_for(accounts: list[tuple[int, int | None]], *, today: date | None = None) -> dict[int, tuple]:
+    """``{account id: (covered, required)}`` for ``(account id, tier id)`` pairs: the requirements of each
+    account's tier, and how many of them have at least ``min_contacts`` current contacts (active, verified
+    since the freshness cutoff). One grouped query over the tiers and accounts asked for; hand-written SQL
+    because every list, detail and account page runs it and building it with the ORM cost more than
+    running it (docs/benchmarks.md)."""
     tier_of = dict(accounts)
     tier_ids = sorted({tier for tier in tier_of.values() if tier is not None})
     requirements: dict[int, dict[int, int]] = {}
@@ -185,8 +183,17 @@ def coverage_for(accounts: list[tuple[int, int | None]], *, today: date | None =
     for pk, tier in tier_of.items():
         required = requirements.get(tier, {})
         covered = sum(1 for persona, minimum in required.items() if have.get((pk, persona), 0) >= minimum)
-        result[pk] = (covered * 100 // len(required) if required else None, len(required) - covered)
+        result[pk] = (covered, len(required))
     return result
+
+
+def coverage_for(accounts: list[tuple[int, int | None]], *, today: date | None = None) -> dict[int, tuple]:
+    """``{account id: (coverage_percent, coverage_gaps)}`` for a page of ``(account id, tier id)`` pairs: the
+    same figures as ``accounts_with_coverage`` (integer percent, None when nothing is required)."""
+    return {
+        pk: (covered * 100 // required if required else None, required - covered)
+        for pk, (covered, required) in coverage_counts_for(accounts, today=today).items()
+    }
 
 
 WORKSPACE_COVERAGE_CACHE_SECONDS = 60
