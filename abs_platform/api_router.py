@@ -7,6 +7,7 @@ from accounts.api import (
     AccountExportViewSet,
     AccountTechnologyViewSet,
     AccountViewSet,
+    ActivityViewSet,
     ContactExportViewSet,
     ContactViewSet,
     ImportBatchViewSet,
@@ -28,6 +29,7 @@ router.register("members", MemberViewSet, basename="member")
 router.register("saved-views", SavedViewViewSet, basename="saved-view")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("signals", SignalViewSet, basename="signal")
+router.register("activities", ActivityViewSet, basename="activity")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("technologies", TechnologyViewSet, basename="technology")
 router.register("account-technologies", AccountTechnologyViewSet, basename="account-technology")

@@ -9,6 +9,7 @@ from .models import (
     Account,
     AccountStatus,
     AccountTechnology,
+    Activity,
     Contact,
     ImportBatch,
     Opportunity,
@@ -103,6 +104,17 @@ class SignalAdmin(TenantScopedAdmin):
     list_select_related = ("tenant", "account")
     raw_id_fields = ("account", "contact")
     date_hierarchy = "occurred_on"
+
+
+@admin.register(Activity)
+class ActivityAdmin(TenantScopedAdmin):
+    list_display = ("subject", "account", "tenant", "channel", "direction", "occurred_at", "contact", "owner")
+    list_filter = ("direction", "channel")
+    search_fields = ("subject", "notes", "account__name")
+    list_select_related = ("tenant", "account", "contact", "owner")
+    raw_id_fields = ("account", "contact", "owner")
+    date_hierarchy = "occurred_at"
+    list_per_page = 50
 
 
 @admin.register(Opportunity)

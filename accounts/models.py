@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django_countries.fields import CountryField
 
 from abs_platform.tenancy.models import Membership, TenantOwnedModel
@@ -354,6 +357,94 @@ class Opportunity(TenantOwnedModel):
             raise ValidationError({"lost_reason": "Say why the deal was lost."})
         if self.close_date and self.opened_on and self.close_date < self.opened_on:
             raise ValidationError({"close_date": "The close date cannot be before the open date."})
+
+
+class ActivityChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone"
+    MEETING = "meeting", "Meeting"
+    SOCIAL = "social", "Social"
+    EVENT = "event", "Event"
+    WEB_VISIT = "web_visit", "Web visit"
+    ADVERTISING = "advertising", "Advertising"
+    DIRECT_MAIL = "direct_mail", "Direct mail"
+    OTHER = "other", "Other"
+
+
+class ActivityDirection(models.TextChoices):
+    OUTBOUND = "outbound", "Outbound touch"
+    INBOUND = "inbound", "Inbound response"
+
+
+# Clocks of integrations and browsers drift: an activity may be stamped this far ahead of our clock.
+ACTIVITY_FUTURE_TOLERANCE = timedelta(minutes=5)
+ACTIVITY_IN_FUTURE = "An activity cannot be in the future."
+ACTIVITY_CONTACT_ELSEWHERE = "This contact does not work at the activity's account."
+
+
+def check_activity_time(occurred_at) -> None:
+    """Refuse a time later than now (plus the clock-drift tolerance)."""
+    if occurred_at is not None and occurred_at > timezone.now() + ACTIVITY_FUTURE_TOLERANCE:
+        raise ValidationError(ACTIVITY_IN_FUTURE)
+
+
+class Activity(TenantOwnedModel):
+    """One entry of an account's engagement log: a touch by our team (outbound) or a response from the
+    account (inbound), on one channel, optionally with one of the account's contacts.
+
+    Play runs (a later issue) will point their scheduled touches here with a nullable foreign key;
+    engagement counts every activity whatever produced it.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    channel = models.CharField(max_length=12, choices=ActivityChannel.choices)
+    direction = models.CharField(
+        max_length=8,
+        choices=ActivityDirection.choices,
+        default=ActivityDirection.OUTBOUND,
+        help_text="Outbound: a touch by our team. Inbound: a response or visit from the account.",
+    )
+    occurred_at = models.DateTimeField()
+    subject = models.CharField(max_length=300)
+    notes = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_activities",
+        help_text="The team member who made or received it.",
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            # An account's timeline and its engagement windows (range scans on occurred_at per account).
+            models.Index(fields=["tenant", "account", "occurred_at"], name="activity_tenant_account"),
+            # The activity list, newest first (cursor pagination walks it).
+            models.Index(fields=["tenant", "occurred_at", "id"], name="activity_tenant_occurred"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def clean(self):
+        errors = {}
+        try:
+            check_activity_time(self.occurred_at)
+        except ValidationError as error:
+            errors["occurred_at"] = error.messages
+        if self.contact_id is not None and self.contact.account_id != self.account_id:
+            errors["contact"] = [ACTIVITY_CONTACT_ELSEWHERE]
+        if (
+            self.owner_id is not None
+            and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id).exists()
+        ):
+            errors["owner"] = ["The owner must be a member of this workspace."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class SavedView(TenantOwnedModel):

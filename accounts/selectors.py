@@ -1,19 +1,26 @@
 """Reads of target accounts, shaped so that a page costs the same queries for 10 or 10,000 rows."""
 
+import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from abs_platform.tenancy.context import get_current_tenant
 
+from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .models import (
     CLOSED_STAGES,
     Account,
     AccountTechnology,
+    Activity,
+    ActivityDirection,
     Contact,
     Opportunity,
     SavedView,
@@ -122,6 +129,70 @@ def open_opportunities() -> QuerySet[Opportunity]:
     return Opportunity.objects.exclude(stage__in=CLOSED_STAGES)
 
 
+def activity_list() -> QuerySet[Activity]:
+    return Activity.objects.select_related("account", "contact", "owner").only(
+        *(f.name for f in Activity._meta.concrete_fields),
+        "account__id",
+        "account__name",
+        "contact__id",
+        "contact__first_name",
+        "contact__last_name",
+        "owner__id",
+        "owner__username",
+        "owner__first_name",
+        "owner__last_name",
+    )
+
+
+def account_contact_choices(account_id) -> list[Contact]:
+    """The contacts an activity at this account may name (for the form's choices)."""
+    if not account_id:
+        return []
+    return list(Contact.objects.filter(account_id=account_id).only("id", "first_name", "last_name", "account_id"))
+
+
+def workspace_zone() -> zoneinfo.ZoneInfo:
+    """The workspace's time zone: engagement windows are its whole days, whichever path asks (API keys run in UTC)."""
+    return zoneinfo.ZoneInfo(get_current_tenant().time_zone)
+
+
+def workspace_today() -> date:
+    return timezone.localdate(timezone=workspace_zone())
+
+
+def engagement_by_account(account_ids: Iterable[int], *, reference: date | None = None) -> dict[int, Engagement]:
+    """Engagement (see ``accounts.engagement``) of many accounts in one grouped query; every requested id is in
+    the answer, with zeros when it had no activity in either window."""
+    account_ids = list(account_ids)
+    windows = engagement_windows(reference or workspace_today(), workspace_zone())
+    current = Q(occurred_at__gte=windows.current_start)
+    baseline = Q(occurred_at__lt=windows.current_start)
+    outbound, inbound = Q(direction=ActivityDirection.OUTBOUND), Q(direction=ActivityDirection.INBOUND)
+    rows = (
+        Activity.objects.filter(
+            account_id__in=account_ids, occurred_at__gte=windows.baseline_start, occurred_at__lt=windows.end
+        )
+        .order_by()
+        .values("account_id")
+        .annotate(
+            touches=Count("id", filter=current & outbound),
+            responses=Count("id", filter=current & inbound),
+            engaged=Count("contact_id", filter=current, distinct=True),
+            baseline_touches=Count("id", filter=baseline & outbound),
+            baseline_responses=Count("id", filter=baseline & inbound),
+            baseline_engaged=Count("contact_id", filter=baseline, distinct=True),
+        )
+    )
+    found = {
+        row["account_id"]: Engagement(
+            current=Counts(row["touches"], row["responses"], row["engaged"]),
+            baseline=Counts(row["baseline_touches"], row["baseline_responses"], row["baseline_engaged"]),
+        )
+        for row in rows
+    }
+    return {account_id: found.get(account_id, NO_ENGAGEMENT) for account_id in account_ids}
+
+
 def technology_list() -> QuerySet[Technology]:
     return Technology.objects.all()
 
@@ -221,9 +292,12 @@ def hierarchy_nodes(root, *, today=None) -> list[AccountNode]:
     return nodes
 
 
-def hierarchy_tree(nodes: list[Account], root_id: int) -> list[dict]:
+def hierarchy_tree(nodes: list[Account], root_id: int, engagement: dict[int, Engagement] | None = None) -> list[dict]:
     """Flatten the tree depth-first (children by name) with each node's own figures and its subtree's
-    roll-up: contacts, open pipeline and coverage (covered / required requirements over the subtree)."""
+    roll-up: contacts, open pipeline, coverage (covered / required requirements over the subtree) and
+    engagement (counts of both windows added up, the change computed on the sums; ``engagement`` maps
+    account ids to their own figures, as from ``engagement_by_account``)."""
+    engagement = engagement or {}
     by_id = {node.pk: node for node in nodes}
     children: dict[int, list[Account]] = {}
     for node in nodes:
@@ -237,6 +311,7 @@ def hierarchy_tree(nodes: list[Account], root_id: int) -> list[dict]:
             "pipeline": node.open_pipeline,
             "covered": node.coverage_covered,
             "required": node.coverage_required,
+            "engagement": engagement.get(node.pk, NO_ENGAGEMENT),
         }
         for child in children.get(node.pk, []):
             if child.pk in seen:
@@ -261,6 +336,7 @@ def hierarchy_tree(nodes: list[Account], root_id: int) -> list[dict]:
                 "covered": total["covered"],
                 "required": total["required"],
                 "coverage_percent": total["covered"] * 100 // total["required"] if total["required"] else None,
+                "engagement": total["engagement"],
             }
         )
         for child in children.get(node.pk, []):

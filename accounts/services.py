@@ -12,6 +12,7 @@ from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
     Account,
     AccountTechnology,
+    Activity,
     Contact,
     Opportunity,
     SavedView,
@@ -175,6 +176,29 @@ def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity) -> None:
     opportunity.delete()
+
+
+@transaction.atomic
+def activity_create(**fields) -> Activity:
+    """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
+    activity = Activity(tenant=get_current_tenant(), **fields)
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, **fields) -> Activity:
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity) -> None:
+    activity.delete()
 
 
 def technology_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:

@@ -9,6 +9,7 @@ from abs_platform.tenancy.views import require_role
 from icp.selectors import tier_list
 
 from . import imports, selectors
+from .engagement import WINDOW_DAYS
 from .models import Account, AccountStatus, ImportBatch, ImportKind, ImportStatus
 
 ACCOUNT_ORDERINGS = [
@@ -151,30 +152,38 @@ def import_progress(request, tenant_slug, batch_id):
 
 
 def account_page(request, tenant_slug, account_id):
-    """One account: header, hierarchy tree with roll-ups, buying committee map; contacts, signals and
-    opportunities come from their APIs as htmx fragments. ``?part=committee`` answers the committee map
-    alone (htmx refreshes it when contacts change)."""
+    """One account: header with its engagement, hierarchy tree with roll-ups, buying committee map; contacts,
+    activities, signals and opportunities come from their APIs as htmx fragments. ``?part=committee`` and
+    ``?part=engagement`` answer the committee map or the engagement summary alone (htmx refreshes them when
+    contacts or activities change)."""
     from personas.selectors import committee_map
 
     try:
         account = selectors.account_for_page(account_id)
     except Account.DoesNotExist:
         raise Http404("No such account.") from None
-    committee = committee_map(account, selectors.account_contacts_for_committee(account))
-    context = {"nav": "accounts", "account": account, "committee": committee}
-    if request.GET.get("part") == "committee":
+    context = {"nav": "accounts", "account": account, "window_days": WINDOW_DAYS}
+    part = request.GET.get("part")
+    if part == "engagement":
+        context["engagement"] = selectors.engagement_by_account([account.pk])[account.pk]
+        return render(request, "accounts/account_page.html#engagement", context)
+    context["committee"] = committee_map(account, selectors.account_contacts_for_committee(account))
+    if part == "committee":
         return render(request, "accounts/account_page.html#committee", context)
     ancestors = selectors.account_ancestors(account)
     root = ancestors[0] if ancestors else account
     nodes = selectors.hierarchy_nodes(root)
+    # One grouped query for the whole tree and the header (the account is in the tree unless it was cut).
+    engagement = selectors.engagement_by_account({node.pk for node in nodes} | {account.pk})
     api = {
         name: reverse(f"browser-api:{name}-list", kwargs={"tenant_slug": tenant_slug})
-        for name in ("contact", "signal", "opportunity")
+        for name in ("contact", "signal", "opportunity", "activity")
     }
     context.update(
         {
             "ancestors": ancestors,
-            "tree": selectors.hierarchy_tree(nodes, root.pk),
+            "engagement": engagement[account.pk],
+            "tree": selectors.hierarchy_tree(nodes, root.pk, engagement),
             "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES,
             "technologies": list(account.technologies.order_by("name")),
             "api": api,

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from abs_platform.tenancy.context import tenant_context
 from abs_platform.tenancy.db import tenant_transaction
@@ -107,6 +110,17 @@ class OpportunityFactory(TenantOwnedFactory):
     amount = 10000
     stage = "prospecting"
     opened_on = factory.Faker("date_this_year")
+
+
+class ActivityFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accounts.Activity"
+
+    account = factory.SubFactory(AccountFactory, tenant=factory.SelfAttribute("..tenant"))
+    channel = "email"
+    direction = "outbound"
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    subject = factory.Sequence(lambda n: f"Touch {n}")
 
 
 class PersonaFactory(TenantOwnedFactory):

@@ -1,8 +1,11 @@
 """``{{ value|choice:"buying_role" }}``: the display label of a stored choice, for templates fed by serializer data."""
 
 from django import template
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import (
+    ActivityChannel,
+    ActivityDirection,
     BuyingRole,
     ContactStatus,
     OpportunityKind,
@@ -26,6 +29,8 @@ CHOICES = {
     "kind": dict(OpportunityKind.choices),
     "relation": dict(TechnologyRelation.choices),
     "channel": dict(Channel.choices),
+    "activity_channel": dict(ActivityChannel.choices),
+    "direction": dict(ActivityDirection.choices),
 }
 
 
@@ -47,3 +52,14 @@ def error_list(errors) -> list[str]:
     if isinstance(errors, dict):
         return [f"Item {int(key) + 1}: {message}" for key, messages in errors.items() for message in messages]
     return list(errors or [])
+
+
+@register.filter
+def as_datetime(value):
+    """An ISO 8601 date-time from serializer data as a datetime (for the ``date`` filter); others unchanged."""
+    if isinstance(value, str):
+        try:
+            return parse_datetime(value) or value
+        except ValueError:
+            return value
+    return value

@@ -7,10 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import selectors
-from accounts.models import Account
+from accounts.engagement import Counts, Engagement
+from accounts.models import Account, Contact
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
+    ActivityFactory,
     CommitteeRequirementFactory,
     ContactFactory,
     OpportunityFactory,
@@ -106,6 +108,89 @@ def test_hierarchy_rolls_up_over_each_subtree(tenant_a, family):
     ]
 
 
+@pytest.fixture
+def engagement_log(tenant_a, family):
+    """Activities 10 days ago (current window) and 120 days ago (baseline); one 200 days ago counts nowhere."""
+    now = timezone.now()
+    with as_tenant(tenant_a):
+        people = {contact.first_name: contact for contact in Contact.objects.all()}
+
+    def log(account, direction, days_ago, contact=None):
+        ActivityFactory(
+            tenant=tenant_a,
+            account=family[account],
+            contact=people[contact] if contact else None,
+            direction=direction,
+            occurred_at=now - timedelta(days=days_ago),
+        )
+
+    log("holding", "outbound", 10)
+    log("europe", "outbound", 10, "Carla")
+    log("europe", "outbound", 11, "Carla")
+    log("europe", "inbound", 12, "Carla")
+    log("europe", "inbound", 13, "Ian")
+    log("europe", "outbound", 120, "Carla")
+    log("germany", "inbound", 10, "Gerd")
+    for days_ago in (100, 110, 120):
+        log("germany", "outbound", days_ago)
+    log("germany", "inbound", 130, "Gerd")
+    log("germany", "inbound", 140, "Gerd")
+    log("americas", "inbound", 200)
+
+
+def test_hierarchy_rolls_up_engagement_over_each_subtree(tenant_a, family, engagement_log):
+    with as_tenant(tenant_a):
+        nodes = selectors.hierarchy_nodes(family["holding"])
+        engagement = selectors.engagement_by_account(node.pk for node in nodes)
+        rows = selectors.hierarchy_tree(nodes, family["holding"].pk, engagement)
+    assert engagement[family["europe"].pk] == Engagement(current=Counts(2, 2, 2), baseline=Counts(1, 0, 1))
+    assert [(row["account"].name, row["engagement"]) for row in rows] == [
+        # Holding: its own touch + Europe's subtree; engaged contacts add up (a contact is at one account).
+        ("Globex Holding", Engagement(current=Counts(3, 3, 3), baseline=Counts(4, 2, 2))),
+        ("Globex Americas", Engagement()),  # its one activity is older than both windows
+        ("Globex Europe", Engagement(current=Counts(2, 3, 3), baseline=Counts(4, 2, 2))),
+        ("Globex Germany", Engagement(current=Counts(0, 1, 1), baseline=Counts(3, 2, 1))),
+    ]
+    changes = {
+        row["account"].name: [
+            (change.absolute, change.percent, change.trend)
+            for change in (row["engagement"].touches, row["engagement"].responses, row["engagement"].engaged_contacts)
+        ]
+        for row in rows
+    }
+    assert changes == {
+        "Globex Holding": [(-1, -25, "down"), (1, 50, "up"), (1, 50, "up")],
+        "Globex Americas": [(0, None, "none")] * 3,
+        "Globex Europe": [(-2, -50, "down"), (1, 50, "up"), (1, 50, "up")],
+        "Globex Germany": [(-3, -100, "down"), (-1, -50, "down"), (0, 0, "flat")],
+    }
+
+
+def test_page_shows_engagement_in_the_header_and_the_tree(client_for, member_a, family, engagement_log):
+    client = client_for(member_a)
+    html = client.get(f"/t/alpha/accounts/{family['europe'].pk}/").content.decode()
+    # Header: Europe's own activity (2 touches, 2 responses, 2 contacts; before: 1, 0, 1).
+    assert '<span class="change change-up" title="1 in the 90 days before">▲ +1 (+100 %)</span>' in html
+    assert '<span class="change change-new" title="None in the 90 days before">new</span>' in html
+    assert "before: 0" in html
+    # Tree: the holding's row adds up its subtree (3 touches, −1 against 4 before).
+    assert '<td class="num">3 <span class="change change-down" title="4 in the 90 days before">▼ -1</span>' in " ".join(
+        html.split()
+    )
+    assert f'hx-get="/t/alpha/api/activities/?account={family["europe"].pk}&page_size=20"' in html
+    assert "Log activity" in html
+    part = client.get(f"/t/alpha/accounts/{family['germany'].pk}/?part=engagement").content.decode()
+    assert part.lstrip().startswith('<section class="card" id="engagement-summary"')
+    assert '<span class="change change-down" title="3 in the 90 days before">▼ -3 (-100 %)</span>' in part
+    assert "<html" not in part
+
+
+def test_engagement_summary_without_activity(client_for, member_a, tenant_a):
+    account = AccountFactory(tenant=tenant_a, name="Quiet")
+    html = client_for(member_a).get(f"/t/alpha/accounts/{account.pk}/?part=engagement").content.decode()
+    assert "No activity logged in the last 180 days." in html
+
+
 def test_page_shows_header_tree_and_committee_gaps(client_for, member_a, tenant_a, family):
     with as_tenant(tenant_a):
         Account.objects.filter(pk=family["europe"].pk).update(
@@ -162,6 +247,7 @@ def test_unknown_and_foreign_accounts_are_404(client_for, member_a, tenant_b):
     client = client_for(member_a)
     assert client.get(f"/t/alpha/accounts/{foreign.pk}/").status_code == 404
     assert client.get("/t/alpha/accounts/999999/").status_code == 404
+    assert client.get(f"/t/alpha/accounts/{foreign.pk}/?part=engagement").status_code == 404
 
 
 class TestQueryBudget:
@@ -174,10 +260,13 @@ class TestQueryBudget:
     def grow(self, tenant, account, committee, contacts, children):
         for index in range(contacts):
             ContactFactory(tenant=tenant, account=account, persona=committee["it"] if index % 2 else None)
+            ActivityFactory(tenant=tenant, account=account, direction="inbound" if index % 3 else "outbound")
         for _ in range(children):
             child = AccountFactory(tenant=tenant, parent=account)
-            ContactFactory(tenant=tenant, account=child)
+            contact = ContactFactory(tenant=tenant, account=child)
             OpportunityFactory(tenant=tenant, account=child)
+            ActivityFactory(tenant=tenant, account=child, contact=contact)
+            ActivityFactory(tenant=tenant, account=child, occurred_at=timezone.now() - timedelta(days=100))
 
     def test_constant_queries_for_contacts_and_children(self, client_for, member_a, tenant_a, family, committee):
         client = client_for(member_a)
@@ -188,6 +277,6 @@ class TestQueryBudget:
         large = self.count(client, url)
         # the user (1: session, membership and workspace switcher come from the cache); the account, its
         # ancestors, contacts, committee requirements, hierarchy with contacts and pipeline, the hierarchy's
-        # coverage, technologies (7); +4 for the request's transaction (savepoint, tenant setting, its
-        # restore, release)
-        assert small == large == 12
+        # coverage, engagement of the whole tree (one grouped query), technologies (8); +4 for the request's
+        # transaction (savepoint, tenant setting, its restore, release)
+        assert small == large == 13

@@ -1,4 +1,4 @@
-"""The cross-tenant matrix for the resources of issue 3 owned here: contacts, signals, opportunities,
+"""The cross-tenant matrix for the resources of issue 3 owned here: contacts, signals, activities, opportunities,
 technologies, account technologies, personas and committee requirements, plus their pages.
 
 Tenant A's API key and A's admin (htmx) get 404 for every verb on B's objects, B's rows never
@@ -8,11 +8,12 @@ show up in A's lists, and nothing of B changes.
 import pytest
 
 from abs_platform.jobs.models import Job
-from accounts.models import AccountTechnology, Contact, Opportunity, Signal, Technology
+from accounts.models import AccountTechnology, Activity, Contact, Opportunity, Signal, Technology
 from personas.models import CommitteeRequirement, Persona
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
+    ActivityFactory,
     CommitteeRequirementFactory,
     ContactFactory,
     OpportunityFactory,
@@ -38,6 +39,10 @@ def b_objects(tenant_b):
     return {
         "contacts": (Contact, contact),
         "signals": (Signal, SignalFactory(tenant=tenant_b, account=account, title=f"{SECRET} Signal")),
+        "activities": (
+            Activity,
+            ActivityFactory(tenant=tenant_b, account=account, contact=contact, subject=f"{SECRET} Activity"),
+        ),
         "opportunities": (Opportunity, OpportunityFactory(tenant=tenant_b, account=account, name=f"{SECRET} Deal")),
         "technologies": (Technology, technology),
         "account-technologies": (AccountTechnology, link),
@@ -53,6 +58,7 @@ def b_objects(tenant_b):
 RESOURCES = [
     "contacts",
     "signals",
+    "activities",
     "opportunities",
     "technologies",
     "account-technologies",
@@ -67,7 +73,7 @@ VERBS = [
     ("patch", "{id}/"),
     ("delete", "{id}/"),
 ]
-BODY = {"name": "Hijacked", "first_name": "Hijacked", "title": "Hijacked", "min_contacts": 9}
+BODY = {"name": "Hijacked", "first_name": "Hijacked", "title": "Hijacked", "subject": "Hijacked", "min_contacts": 9}
 
 
 def snapshot(tenant, model, pk):
@@ -128,6 +134,13 @@ def test_foreign_ids_in_bodies_are_refused(api_a, tenant_a, b_objects):
             "contact",
             "contact",
         ),
+        ("activities", {"account": foreign_account.pk, "channel": "email", "subject": "X"}, "account", "account"),
+        (
+            "activities",
+            {"account": own.pk, "contact": foreign_contact.pk, "channel": "email", "subject": "X"},
+            "contact",
+            "contact",
+        ),
         ("opportunities", {"account": foreign_account.pk, "name": "X"}, "account", "account"),
         ("account-technologies", {"account": own.pk, "technology": foreign_tool.pk}, "technology", "technology"),
     ]
@@ -138,7 +151,9 @@ def test_foreign_ids_in_bodies_are_refused(api_a, tenant_a, b_objects):
         assert response.json() == {field: [f"No {model_name} with id {pk} in this workspace."]}, resource
 
 
-@pytest.mark.parametrize("url", ["/t/bravo/personas/", "/t/bravo/api/contacts/", "/t/bravo/api/personas/"])
+@pytest.mark.parametrize(
+    "url", ["/t/bravo/personas/", "/t/bravo/api/contacts/", "/t/bravo/api/personas/", "/t/bravo/api/activities/"]
+)
 def test_member_of_a_gets_404_for_b_pages(client_for, member_a, tenant_b, url):
     assert client_for(member_a).get(url, HTTP_HX_REQUEST="true").status_code == 404
 

@@ -66,3 +66,47 @@ def test_member_sees_committee_gaps_and_closes_one(page: Page, tenant_a, member_
     expect(committee.locator(".gaps")).to_have_count(0)
     with as_tenant(tenant_a):
         assert Contact.objects.get(first_name="Ian").persona_id == it.pk
+
+
+def test_member_logs_an_activity_and_sees_engagement_change(page: Page, tenant_a, member_a):
+    from datetime import timedelta
+
+    from accounts.models import Activity
+    from tests.factories import ActivityFactory
+
+    account = AccountFactory(tenant=tenant_a, name="Hooli", domain="hooli.com")
+    ContactFactory(tenant=tenant_a, account=account, first_name="Gavin", last_name="Belson")
+    ActivityFactory(
+        tenant=tenant_a, account=account, subject="Cold e-mail", occurred_at=timezone.now() - timedelta(days=120)
+    )
+
+    page.goto("/auth/login/")
+    page.get_by_label("Username").fill("member_a")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/t/alpha/accounts/$"))
+    page.goto(f"/t/alpha/accounts/{account.pk}/")
+
+    summary = page.locator("#engagement-summary")
+    expect(summary).to_contain_text(re.compile(r"Touches \(outbound\)\s*0\s+▼ -1 \(-100 %\)\s+before: 1"))
+    expect(summary).to_contain_text(re.compile(r"Responses \(inbound\)\s*0\s+—\s+before: 0"))
+    expect(page.locator("#activity-rows li")).to_have_count(1)
+
+    # A reply from the contact, logged in place with the form's defaults (now, by me).
+    page.get_by_role("button", name="Log activity").click()
+    form = page.locator("#activity-panel form")
+    form.get_by_label("Direction").select_option("inbound")
+    form.get_by_label("Subject").fill("Gavin replied: send the proposal")
+    form.get_by_label("Contact").select_option(label="Gavin Belson")
+    form.get_by_role("button", name="Log activity").click()
+
+    expect(page.locator("#activity-panel [role=status]")).to_have_text(
+        "Activity “Gavin replied: send the proposal” logged."
+    )
+    expect(page.locator("#activity-rows li")).to_have_count(2)
+    expect(page.locator("#activity-rows li").first).to_contain_text("Gavin replied: send the proposal")
+    expect(summary).to_contain_text(re.compile(r"Responses \(inbound\)\s*1\s+new\s+before: 0"))
+    expect(summary).to_contain_text(re.compile(r"Engaged contacts\s*1\s+new\s+before: 0"))
+    with as_tenant(tenant_a):
+        activity = Activity.objects.select_related("contact").get(subject__startswith="Gavin")
+    assert (activity.direction, activity.owner_id, activity.contact.first_name) == ("inbound", member_a.pk, "Gavin")

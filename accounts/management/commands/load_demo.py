@@ -10,6 +10,7 @@ from django.db import transaction
 from abs_platform.tenancy.context import tenant_context
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership, Role, Tenant
+from accounts.demo import load_demo_activities
 from accounts.models import Account, AccountStatus
 
 DEMO_PASSWORD = "abs-demo-2026"  # noqa: S105 (printed demo login)
@@ -87,6 +88,9 @@ class Command(BaseCommand):
         # the ICP demo, so that fit scores and tiers see the signals and closed deals)
         load_demo_personas(demo, seed=5)
         load_demo_personas(other, seed=13)
+        # the engagement log of the last ~180 days (after the contacts it names)
+        load_demo_activities(demo, seed=17)
+        load_demo_activities(other, seed=19)
         from icp.demo import load_demo_icp
 
         load_demo_icp(demo)  # icp/: technologies in use, tiers, an active ICP with sign-offs, fit scores

@@ -1,0 +1,161 @@
+"""Demo activities: an engagement log over the last ~180 days of every demo account.
+
+Called by ``load_demo`` once per demo workspace after its contacts exist. Each account gets a profile —
+rising, falling, steady or silent — so that engagement against its baseline (the 90 days before the last
+90) shows varied numbers. Safe to run twice: a workspace that already has activities is left alone.
+"""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from abs_platform.tenancy.context import tenant_context
+from abs_platform.tenancy.db import tenant_transaction
+from abs_platform.tenancy.selectors import tenant_members
+
+from .engagement import WINDOW_DAYS
+from .models import Account, Activity, ActivityChannel, ActivityDirection, Contact, ContactStatus
+
+# profile → (share of accounts in %, activities in the baseline and in the current window per unit of level)
+PROFILES = {
+    "rising": (30, 0.4, 1.6),
+    "falling": (25, 1.5, 0.35),
+    "steady": (25, 1.0, 1.0),
+    "silent": (20, 0.0, 0.0),
+}
+LEVELS = [2, 3, 5, 8, 12, 18]  # activities per 90 days of a steady account
+
+OUTBOUND_CHANNELS = {
+    ActivityChannel.EMAIL: 45,
+    ActivityChannel.PHONE: 22,
+    ActivityChannel.SOCIAL: 14,
+    ActivityChannel.DIRECT_MAIL: 5,
+    ActivityChannel.ADVERTISING: 8,
+    ActivityChannel.EVENT: 6,
+}
+INBOUND_CHANNELS = {
+    ActivityChannel.EMAIL: 34,
+    ActivityChannel.MEETING: 18,
+    ActivityChannel.WEB_VISIT: 26,
+    ActivityChannel.EVENT: 10,
+    ActivityChannel.PHONE: 8,
+    ActivityChannel.SOCIAL: 4,
+}
+SUBJECTS = {
+    (ActivityDirection.OUTBOUND, ActivityChannel.EMAIL): [
+        "Intro e-mail: pipeline visibility",
+        "Follow-up with the ROI calculator",
+        "Shared the customer story from their industry",
+        "Invitation to the account workshop",
+    ],
+    (ActivityDirection.OUTBOUND, ActivityChannel.PHONE): [
+        "Cold call: left a voicemail",
+        "Call about their CRM clean-up",
+        "Check-in call after the demo",
+    ],
+    (ActivityDirection.OUTBOUND, ActivityChannel.SOCIAL): [
+        "LinkedIn connection request",
+        "Commented on their post about growth",
+    ],
+    (ActivityDirection.OUTBOUND, ActivityChannel.DIRECT_MAIL): ["Sent the printed benchmark report"],
+    (ActivityDirection.OUTBOUND, ActivityChannel.ADVERTISING): ["Account-targeted ad campaign ran"],
+    (ActivityDirection.OUTBOUND, ActivityChannel.EVENT): ["Invited to the revenue leaders dinner"],
+    (ActivityDirection.INBOUND, ActivityChannel.EMAIL): [
+        "Replied: interested, asks for pricing",
+        "Replied: not this quarter",
+        "Forwarded our e-mail to the CFO",
+    ],
+    (ActivityDirection.INBOUND, ActivityChannel.MEETING): [
+        "Discovery meeting",
+        "Demo for the operations team",
+        "Business case review",
+    ],
+    (ActivityDirection.INBOUND, ActivityChannel.WEB_VISIT): [
+        "Visited the pricing page",
+        "Read three case studies",
+        "Downloaded the integration guide",
+    ],
+    (ActivityDirection.INBOUND, ActivityChannel.EVENT): ["Attended our webinar", "Visited our booth"],
+    (ActivityDirection.INBOUND, ActivityChannel.PHONE): ["Called back about the proposal"],
+    (ActivityDirection.INBOUND, ActivityChannel.SOCIAL): ["Accepted the LinkedIn request and replied"],
+}
+# Channels on which the other side is usually a known person.
+PERSONAL_CHANNELS = {
+    ActivityChannel.EMAIL,
+    ActivityChannel.PHONE,
+    ActivityChannel.MEETING,
+    ActivityChannel.SOCIAL,
+    ActivityChannel.EVENT,
+    ActivityChannel.DIRECT_MAIL,
+}
+
+
+def _count(rng: random.Random, mean: float) -> int:
+    """A whole number of activities around ``mean`` (±30 %)."""
+    return max(0, round(mean * rng.uniform(0.7, 1.3))) if mean else 0
+
+
+def _pick(rng: random.Random, weights: dict) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def load_demo_activities(tenant, *, seed: int = 17) -> dict:
+    """Create the demo engagement log in ``tenant``; returns counts (zero when it already had activities)."""
+    rng = random.Random(seed)  # noqa: S311 (demo data, not security)
+    counts = {"activities": 0, **dict.fromkeys(PROFILES, 0)}
+    with tenant_context(tenant), tenant_transaction(tenant):
+        if Activity.objects.exists():
+            return counts
+        members = list(tenant_members())
+        contacts: dict[int, list[Contact]] = {}
+        for contact in Contact.objects.filter(status=ContactStatus.ACTIVE).only("id", "account_id"):
+            contacts.setdefault(contact.account_id, []).append(contact)
+        now = timezone.now()
+        activities = []
+        # Every run of 20 accounts has the profiles in their exact shares, in a shuffled order.
+        cycle = [name for name, (share, _, _) in PROFILES.items() for _ in range(share // 5)]
+        rng.shuffle(cycle)
+        for index, account in enumerate(Account.objects.only("id", "owner_id").order_by("id")):
+            profile = cycle[index % len(cycle)]
+            counts[profile] += 1
+            _, baseline_factor, current_factor = PROFILES[profile]
+            level = rng.choice(LEVELS)
+            response_share = rng.uniform(0.2, 0.45)
+            for first_day, factor in ((WINDOW_DAYS + 1, baseline_factor), (1, current_factor)):
+                for _ in range(_count(rng, level * factor)):
+                    direction = (
+                        ActivityDirection.INBOUND if rng.random() < response_share else ActivityDirection.OUTBOUND
+                    )
+                    channel = _pick(
+                        rng, INBOUND_CHANNELS if direction == ActivityDirection.INBOUND else OUTBOUND_CHANNELS
+                    )
+                    people = contacts.get(account.pk, [])
+                    contact = (
+                        rng.choice(people) if people and channel in PERSONAL_CHANNELS and rng.random() < 0.85 else None
+                    )
+                    owner_id = account.owner_id if account.owner_id and rng.random() < 0.7 else None
+                    if owner_id is None and members and rng.random() < 0.8:
+                        owner_id = rng.choice(members).pk
+                    # Inside the window whatever the time zone: first_day … first_day + 87 days ago, any time of day.
+                    moment = now - timedelta(
+                        days=first_day + rng.randint(0, WINDOW_DAYS - 3),
+                        hours=rng.randint(0, 9),
+                        minutes=rng.randint(0, 59),
+                    )
+                    activities.append(
+                        Activity(
+                            tenant=tenant,
+                            account=account,
+                            contact=contact,
+                            channel=channel,
+                            direction=direction,
+                            occurred_at=moment,
+                            subject=rng.choice(SUBJECTS[(direction, channel)]),
+                            owner_id=owner_id,
+                        )
+                    )
+        bulk_create_with_history(activities, Activity, batch_size=500)
+        counts["activities"] = len(activities)
+    return counts
