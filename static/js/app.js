@@ -18,3 +18,15 @@ document.addEventListener("htmx:responseError", (event) => {
   p.textContent = text;
   flash.appendChild(p);
 });
+// A filter form marked data-sync-url keeps the page's address in step with its fields whenever it asks for
+// the list, so a reload, a bookmark or a shared link shows the same view (the page prefills from the query).
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.elt;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-sync-url")) return;
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) {
+    if (value !== "") params.append(name, value);
+  }
+  const query = params.toString();
+  history.replaceState(history.state, "", query ? `?${query}` : window.location.pathname);
+});
