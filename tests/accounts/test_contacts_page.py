@@ -476,6 +476,8 @@ class TestBulkChanges:
         assert api_a.post("/api/v1/contacts/bulk/", {"ids": [], "action": "mark_verified"}, format="json").json() == {
             "ids": ["Select at least one contact."]
         }
+        too_big = api_a.post("/api/v1/contacts/bulk/", {"ids": [2**63], "action": "mark_verified"}, format="json")
+        assert too_big.json() == {"ids": {"0": ["Ensure this value is less than or equal to 9223372036854775807."]}}
         bogus = api_a.post("/api/v1/contacts/bulk/", {"ids": [world["ann"].pk], "action": "delete"}, format="json")
         assert bogus.json() == {"action": ['"delete" is not a valid choice.']}
         nothing_selected = client_for(member_a).post(
