@@ -425,7 +425,7 @@ class TestBulkChanges:
         )
         assert stored(tenant_a, "last_verified_on")[3] == ("Di", earlier)
 
-    def test_set_status(self, api_a, tenant_a, world):
+    def test_set_status(self, api_a, tenant_a, owner_a, world):
         ids = [world["ann"].pk, world["bob"].pk]
         response = api_a.post(
             "/api/v1/contacts/bulk/", {"ids": ids, "action": "set_status", "status": "left_company"}, format="json"
@@ -437,6 +437,9 @@ class TestBulkChanges:
             ("Cy", "active"),
             ("Di", "active"),
         ]
+        with as_tenant(tenant_a):
+            latest = Contact.history.filter(id=world["ann"].pk).order_by("-history_id").first()
+            assert (latest.status, latest.history_user_id) == ("left_company", owner_a.pk)  # the key's creator
         missing = api_a.post("/api/v1/contacts/bulk/", {"ids": ids, "action": "set_status"}, format="json")
         assert (missing.status_code, missing.json()) == (400, {"status": ["Choose the status to set."]})
 
