@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BuyingRoleEnum": "accounts.models.BuyingRole",
         "SeniorityEnum": "accounts.models.Seniority",
+        "ContactStatusEnum": "accounts.models.ContactStatus",
         "OpportunityKindEnum": "accounts.models.OpportunityKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "CriterionKindEnum": "icp.models.CriterionKind",

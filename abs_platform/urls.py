@@ -19,6 +19,7 @@ def healthz(request):
 tenant_patterns = [
     path("", include("abs_platform.tenancy.urls")),
     path("accounts/", include("accounts.urls")),
+    path("contacts/", include("accounts.contact_urls")),
     path("icp/", include("icp.urls")),
     path("personas/", include("personas.urls")),
     path("metrics/", include("metrics.urls")),

@@ -146,7 +146,7 @@ class ImportBatchAdmin(TenantScopedAdmin):
 
 @admin.register(SavedView)
 class SavedViewAdmin(TenantScopedAdmin):
-    list_display = ("name", "tenant", "user", "is_shared", "query", "updated_at")
-    list_filter = ("is_shared",)
+    list_display = ("name", "tenant", "user", "list", "is_shared", "query", "updated_at")
+    list_filter = ("list", "is_shared")
     search_fields = ("name", "user__username")
     list_select_related = ("tenant", "user")

@@ -8,6 +8,7 @@ from django.db.models import Q, TextChoices
 from django.http import HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import urlencode
 from django_countries.serializer_fields import CountryField
@@ -23,10 +24,11 @@ from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
+from abs_platform.tenancy.filters import QueryParamFilterBackend
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
 from icp.models import Tier
-from personas.coverage import freshness, freshness_cutoff
+from personas.coverage import FRESHNESS_DAYS, freshness, freshness_cutoff
 from personas.models import Persona
 from personas.selectors import accounts_with_coverage, coverage_for
 
@@ -51,6 +53,7 @@ from .models import (
     OpportunityKind,
     OpportunityStage,
     SavedView,
+    SavedViewList,
     Seniority,
     Signal,
     SignalType,
@@ -184,25 +187,39 @@ class BulkAction(TextChoices):
     SET_TIER = "set_tier", "Set tier"
 
 
-class AccountIdsField(serializers.ListField):
-    """Ids of this workspace's accounts; unknown ids are listed in the error."""
+class TenantIdsField(serializers.ListField):
+    """Ids of this workspace's objects (JSON list or repeated form field), answered as the objects; unknown
+    ids — including other workspaces' — are listed in the error, which reveals nothing about them."""
 
-    child = serializers.IntegerField(min_value=1)
+    child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # ids are bigint
+    noun = "object"
+
+    def objects_by_ids(self, ids):
+        raise NotImplementedError
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             data = data.getlist(self.field_name)
         ids = list(dict.fromkeys(super().to_internal_value(data)))
-        accounts = list(selectors.accounts_by_ids(ids))
-        missing = sorted(set(ids) - {account.pk for account in accounts})
+        objects = list(self.objects_by_ids(ids))
+        missing = sorted(set(ids) - {obj.pk for obj in objects})
         if missing:
-            raise serializers.ValidationError(f"No account with id {', '.join(map(str, missing))} in this workspace.")
-        return accounts
+            raise serializers.ValidationError(
+                f"No {self.noun} with id {', '.join(map(str, missing))} in this workspace."
+            )
+        return objects
 
     def get_value(self, dictionary):
         if hasattr(dictionary, "getlist"):
             return dictionary.getlist(self.field_name) or serializers.empty
         return dictionary.get(self.field_name, serializers.empty)
+
+
+class AccountIdsField(TenantIdsField):
+    noun = "account"
+
+    def objects_by_ids(self, ids):
+        return selectors.accounts_by_ids(ids)
 
 
 class AccountBulkSerializer(serializers.Serializer):
@@ -338,7 +355,9 @@ class AccountViewSet(TenantModelViewSet):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    account = TenantRelatedField(model=Account, style={"in_form": False})
+    account = TenantRelatedField(
+        model=Account, style={"in_form": False}, error_messages={"null": "Choose the contact’s account."}
+    )
     account_name = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField()
     persona = TenantRelatedField(
@@ -442,32 +461,93 @@ def contact_row(values: dict, *, today) -> dict:
 
 class ContactFilter(filters.FilterSet):
     account = filters.NumberFilter(field_name="account_id")
+    account_owner = filters.NumberFilter(field_name="account__owner_id", label="The account owner's user id")
     persona = filters.NumberFilter(field_name="persona_id")
+    no_persona = filters.BooleanFilter(field_name="persona", lookup_expr="isnull", label="Without a persona")
     buying_role = filters.ChoiceFilter(choices=BuyingRole.choices)
     status = filters.ChoiceFilter(choices=ContactStatus.choices)
     seniority = filters.ChoiceFilter(choices=Seniority.choices)
-    stale = filters.BooleanFilter(method="filter_stale", label="Not verified within 365 days (or never): true / false")
+    department = filters.CharFilter(lookup_expr="iexact", label="Department, any case")
+    stale = filters.BooleanFilter(
+        method="filter_stale", label=f"Not verified within {FRESHNESS_DAYS} days (or never): true / false"
+    )
 
     class Meta:
         model = Contact
         fields = ["account", "persona", "buying_role", "status", "seniority"]
 
     def filter_stale(self, queryset, name, value):
+        """``personas.coverage.needs_verification`` as a query."""
         stale = Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=freshness_cutoff(timezone.localdate()))
         return queryset.filter(stale) if value else queryset.exclude(stale)
 
 
+class ContactBulkAction(TextChoices):
+    MARK_VERIFIED = "mark_verified", "Mark verified"
+    SET_STATUS = "set_status", "Set status"
+    SET_PERSONA = "set_persona", "Set persona"
+
+
+class ContactIdsField(TenantIdsField):
+    noun = "contact"
+
+    def objects_by_ids(self, ids):
+        return selectors.contacts_by_ids(ids)
+
+
+class ContactBulkSerializer(serializers.Serializer):
+    ids = ContactIdsField(
+        min_length=1,
+        max_length=500,
+        error_messages={"required": "Select at least one contact.", "min_length": "Select at least one contact."},
+    )
+    action = serializers.ChoiceField(choices=ContactBulkAction.choices)
+    verified_on = serializers.DateField(
+        required=False, allow_null=True, help_text="For mark_verified: the verification date (default: today)."
+    )
+    status = serializers.ChoiceField(
+        choices=ContactStatus.choices, required=False, allow_blank=True, help_text="For set_status."
+    )
+    persona = TenantRelatedField(
+        model=Persona,
+        required=False,
+        allow_null=True,
+        help_text="For set_persona: pins this persona; null hands the contacts back to automatic matching.",
+    )
+
+    def validate(self, data):
+        if data["action"] == ContactBulkAction.SET_STATUS and not data.get("status"):
+            raise serializers.ValidationError({"status": ["Choose the status to set."]})
+        if data["action"] == ContactBulkAction.SET_PERSONA and "persona" not in data:
+            raise serializers.ValidationError(
+                {"persona": ["Choose the persona to pin, or null for automatic matching."]}
+            )
+        return data
+
+
+class ContactBulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+# The Contacts page asks for its own row layout with this header (htmx sends it with every request of the page).
+CONTACT_LAYOUT_HEADER = "X-Contact-Layout"
+CONTACT_DIRECTORY_TEMPLATE = "accounts/contact_directory.html"
+CONTACT_DIRECTORY_COLUMNS = 12
+
+
 class ContactViewSet(TenantModelViewSet):
-    """Contacts (stakeholders) at target accounts. Filters: `account`, `persona`, `buying_role`, `status`,
-    `seniority`, `stale` (true: last verified more than 365 days ago, or never). Search (`search`) over
-    first and last name, e-mail and title. Sort (`ordering`): `last_name`, `created_at`, `updated_at`.
-    E-mails are stored in lower case and unique within the workspace. The persona is matched
-    automatically from title, department and seniority unless one is named (which pins it)."""
+    """Contacts (stakeholders) at target accounts. Filters: `account`, `account_owner` (user id),
+    `persona`, `no_persona`, `buying_role`, `status`, `seniority`, `department` (any case), `stale` (true:
+    last verified more than 365 days ago, or never). Search (`search`) over first and last name, e-mail and
+    title. Sort (`ordering`): `last_name`, `account_sort` (account name), `verified_sort` (last verified,
+    never verified first), `created_at`, `updated_at`; prefix `-` for descending. E-mails are stored in lower
+    case and unique within the workspace. The persona is matched automatically from title, department and
+    seniority unless one is named (which pins it). `POST bulk/` applies one change to many contacts."""
 
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     search_fields = ["first_name", "last_name", "email", "title"]
-    ordering_fields = ["last_name", "created_at", "updated_at"]
+    ordering_fields = ["last_name", "account_sort", "verified_sort", "created_at", "updated_at"]
     ordering = ["last_name"]
     fragment_template = "accounts/contacts.html"
 
@@ -496,7 +576,64 @@ class ContactViewSet(TenantModelViewSet):
             instance = context["serializer"].instance if context["serializer"] is not None else None
             context["pinned_persona"] = instance.persona_id if instance and instance.persona_overridden else None
             context["account_id"] = instance.account_id if instance else _requested_account(self.request)
+        if self.is_directory_layout():
+            context.update(self._directory_context(context, response))
         return context
+
+    @extend_schema(request=ContactBulkSerializer, responses={200: ContactBulkResultSerializer})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        """Apply one change to up to 500 contacts: all of them or none."""
+        serializer = ContactBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            updated = services.contacts_bulk_change(
+                contacts=data["ids"],
+                action=data["action"],
+                status=data.get("status", ""),
+                persona=data.get("persona"),
+                verified_on=data.get("verified_on"),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        response = Response({"updated": updated})
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    # --- The Contacts page's layout (the account page uses the default one) ---
+
+    def is_directory_layout(self) -> bool:
+        return self.request.headers.get(CONTACT_LAYOUT_HEADER) == "directory"
+
+    def get_fragment_template(self, response):
+        if self.action == "bulk":
+            return f"{CONTACT_DIRECTORY_TEMPLATE}#bulk-result"
+        template = super().get_fragment_template(response)
+        if self.is_directory_layout() and template.startswith(f"{self.fragment_template}#"):
+            return CONTACT_DIRECTORY_TEMPLATE + template.removeprefix(self.fragment_template)
+        return template
+
+    def _directory_context(self, context, response) -> dict:
+        """Rows with the account and a selection box; forms that choose the account."""
+        params = self.request.query_params
+        extra = {
+            "columns": CONTACT_DIRECTORY_COLUMNS,
+            "freshness_days": FRESHNESS_DAYS,
+            # Without filters or search an empty first page means the workspace has no contacts at all.
+            "filtered": any(value for key, value in params.items() if key not in ("ordering", "page_size", "cursor")),
+        }
+        shows_form = self.action in ("new_form", "edit_form") or response.status_code == status.HTTP_400_BAD_REQUEST
+        if shows_form and "account_id" in context:
+            extra["account_choices"] = selectors.account_choices(selected=context["account_id"])
+            extra["account_options_url"] = reverse("contacts:account-options", kwargs={"tenant_slug": self.tenant.slug})
+        return extra
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, [CONTACT_LAYOUT_HEADER])
+        return response
 
 
 # --- Signals -------------------------------------------------------------------------------------------
@@ -1234,37 +1371,50 @@ class ContactExportViewSet(ViewSet):
         return _csv_response(exports.contacts_csv(queryset), f"contacts-{timezone.localdate():%Y-%m-%d}.csv")
 
 
-# --- Saved views of the account list ------------------------------------------------------------------
+# --- Saved views of the account and contact lists --------------------------------------------------
+
+SAVED_VIEW_LISTS = {
+    SavedViewList.ACCOUNTS: (AccountFilter, "accounts:page"),
+    SavedViewList.CONTACTS: (ContactFilter, "contacts:page"),
+}
 
 
 class SavedViewSerializer(serializers.ModelSerializer):
     owner_name = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField(help_text="The Accounts page with these filters.")
+    url = serializers.SerializerMethodField(help_text="The list's page (Accounts or Contacts) with these filters.")
 
     class Meta:
         model = SavedView
-        fields = ["id", "name", "query", "is_shared", "owner_name", "url", "created_at"]
+        fields = ["id", "name", "list", "query", "is_shared", "owner_name", "url", "created_at"]
         read_only_fields = ["id", "owner_name", "url", "created_at"]
+        extra_kwargs = {"list": {"help_text": "The list whose filters these are (default accounts); set on creation."}}
 
     def get_owner_name(self, view) -> str:
         return view.user.get_full_name() or view.user.username
 
     def get_url(self, view) -> str:
-        path = reverse("accounts:page", kwargs={"tenant_slug": get_current_tenant().slug})
+        path = reverse(SAVED_VIEW_LISTS[view.list][1], kwargs={"tenant_slug": get_current_tenant().slug})
         return f"{path}?{view.query}" if view.query else path
 
-    def validate_query(self, value: str) -> str:
-        """Keep only the account list's own filter parameters."""
-        allowed = set(AccountFilter.base_filters) | {"search", "ordering"}
-        params = QueryDict(value.lstrip("?"))
-        return urlencode([(key, item) for key in params if key in allowed for item in params.getlist(key) if item])
+    def validate_list(self, value: str) -> str:
+        if self.instance is not None and value != self.instance.list:
+            raise serializers.ValidationError("A saved view stays with its list; save a new view for another list.")
+        return value
 
     def validate(self, data):
         if not self.context["request"].user.is_authenticated:
             raise serializers.ValidationError("Saved views belong to a person; this API key has no creator.")
+        list_name = data.get("list", getattr(self.instance, "list", SavedViewList.ACCOUNTS))
+        if "query" in data:
+            # Keep only the list's own filter parameters.
+            allowed = set(SAVED_VIEW_LISTS[list_name][0].base_filters) | {"search", "ordering"}
+            params = QueryDict(data["query"].lstrip("?"))
+            data["query"] = urlencode(
+                [(key, item) for key in params if key in allowed for item in params.getlist(key) if item]
+            )
         name = data.get("name", getattr(self.instance, "name", ""))
         duplicates = selectors.saved_views_for(self.context["request"].user).filter(
-            user=self.context["request"].user, name=name
+            user=self.context["request"].user, list=list_name, name=name
         )
         if self.instance is not None:
             duplicates = duplicates.exclude(pk=self.instance.pk)
@@ -1279,13 +1429,23 @@ class SavedViewSerializer(serializers.ModelSerializer):
         return services.saved_view_update(view=instance, **validated_data)
 
 
+class SavedViewFilter(filters.FilterSet):
+    list = filters.ChoiceFilter(choices=SavedViewList.choices)
+
+    class Meta:
+        model = SavedView
+        fields = ["list"]
+
+
 class SavedViewViewSet(TenantModelViewSet):
-    """Named filter sets of the account list: your own, and those others shared. You change only your own."""
+    """Named filter sets of the account and contact lists: your own, and those others shared. You change only
+    your own. Filter: `list` (`accounts` or `contacts`)."""
 
     serializer_class = SavedViewSerializer
     fragment_template = "accounts/saved_views.html"
     write_role = Role.VIEWER  # personal filters: everyone may save their own
-    filter_backends = []
+    filter_backends = [QueryParamFilterBackend]
+    filterset_class = SavedViewFilter
     ordering = ["name", "id"]
 
     def scoped_queryset(self):

@@ -1,9 +1,10 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries.fields import CountryField
 
@@ -12,6 +13,8 @@ from abs_platform.tenancy.models import Membership, TenantOwnedModel
 from .domains import normalize_domain
 
 DUPLICATE_DOMAIN_MESSAGE = "An account with this domain already exists in this workspace."
+# The sort key of "last verified" for contacts never verified: before every verified one.
+NEVER_VERIFIED = date.min
 
 
 class AccountStatus(models.TextChoices):
@@ -270,6 +273,13 @@ class Contact(TenantOwnedModel):
             models.Index(fields=["tenant", "last_name", "id"], name="contact_tenant_last_name"),
             models.Index(fields=["tenant", "updated_at", "id"], name="contact_tenant_updated"),
             models.Index(fields=["tenant", "persona"], name="contact_tenant_persona"),
+            # "Last verified" order (selectors.contact_list's verified_sort, the same expression).
+            models.Index(
+                F("tenant"),
+                Coalesce("last_verified_on", Value(NEVER_VERIFIED)),
+                F("id"),
+                name="contact_tenant_verified",
+            ),
         ]
 
     def __str__(self):
@@ -447,17 +457,29 @@ class Activity(TenantOwnedModel):
             raise ValidationError(errors)
 
 
+class SavedViewList(models.TextChoices):
+    """The lists whose filters can be saved: each is a page of the dashboard."""
+
+    ACCOUNTS = "accounts", "Accounts"
+    CONTACTS = "contacts", "Contacts"
+
+
 class SavedView(TenantOwnedModel):
-    """A named set of list filters (the query string of the Accounts page), private or shared."""
+    """A named set of list filters (the query string of the Accounts or Contacts page), private or shared."""
 
     name = models.CharField(max_length=100)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list = models.CharField(
+        max_length=10, choices=SavedViewList.choices, default=SavedViewList.ACCOUNTS, help_text="The filtered list."
+    )
     query = models.CharField(max_length=2000, blank=True)
     is_shared = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["tenant", "user", "name"], name="saved_view_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user", "list", "name"], name="saved_view_unique_name_per_list")
+        ]
 
     def __str__(self):
         return self.name

@@ -5,10 +5,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,6 +26,7 @@ from abs_platform.tenancy.context import get_current_tenant
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .models import (
     CLOSED_STAGES,
+    NEVER_VERIFIED,
     Account,
     AccountTechnology,
     Activity,
@@ -107,13 +117,81 @@ CONTACT_ROW_COLUMNS = (
     "source",
     "created_at",
     "updated_at",
+    "verified_sort",  # sort keys: cursor pagination reads them from the row
+    "account_sort",
 )
 
 
 def contact_list() -> QuerySet[Contact]:
+    """Contacts with account and persona names, and the non-null sort keys the list's cursor pagination
+    needs: ``verified_sort`` (last verified, never verified first) and ``account_sort`` (account name)."""
     # Only the joined columns the rows show: an account row is wide (fit explanation).
-    return Contact.objects.select_related("account", "persona").only(
-        *(f.name for f in Contact._meta.concrete_fields), "account__id", "account__name", "persona__id", "persona__name"
+    return (
+        Contact.objects.select_related("account", "persona")
+        .only(
+            *(f.name for f in Contact._meta.concrete_fields),
+            "account__id",
+            "account__name",
+            "persona__id",
+            "persona__name",
+        )
+        .annotate(verified_sort=Coalesce("last_verified_on", Value(NEVER_VERIFIED)), account_sort=F("account__name"))
+    )
+
+
+def contacts_by_ids(ids) -> QuerySet[Contact]:
+    return Contact.objects.filter(pk__in=ids).order_by("pk")
+
+
+DEPARTMENTS_CACHE_SECONDS = 60
+
+
+def contact_departments() -> list[str]:
+    """Departments in use in this workspace, for the filter's suggestions (cached a minute: a full scan per
+    tenant)."""
+    key = f"contact-departments:{get_current_tenant().pk}"
+    departments = cache.get(key)
+    if departments is None:
+        departments = list(
+            Contact.objects.exclude(department="")
+            .order_by("department")
+            .values_list("department", flat=True)
+            .distinct()
+        )
+        cache.set(key, departments, DEPARTMENTS_CACHE_SECONDS)
+    return departments
+
+
+ACCOUNT_CHOICES_LIMIT = 50  # accounts an account picker offers at once; typing narrows them
+
+
+class AccountChoices(NamedTuple):
+    accounts: list[Account]  # the selected account first, then the others by name
+    more: bool  # more accounts match than are offered
+    selected_id: int | None  # the selected account's id, when it is an account of this workspace
+
+
+def account_choices(*, search: str = "", selected=None) -> AccountChoices:
+    """Accounts for an account picker: up to ``ACCOUNT_CHOICES_LIMIT`` whose name contains ``search``, by
+    name, plus the ``selected`` account (an id, as sent by a form) whatever its name (one query)."""
+    try:
+        selected_id = int(selected) if selected not in (None, "") else None
+    except (TypeError, ValueError):
+        selected_id = None
+    search = search.strip()
+    queryset = Account.objects.only("id", "name").order_by("name", "id")
+    if search:
+        wanted = Q(name__icontains=search)
+        queryset = queryset.filter(wanted | Q(pk=selected_id) if selected_id is not None else wanted)
+    if selected_id is not None:
+        queryset = queryset.order_by(Case(When(pk=selected_id, then=Value(0)), default=Value(1)), "name", "id")
+    rows = list(queryset[: ACCOUNT_CHOICES_LIMIT + 2])  # the selected one, the limit, one more
+    selected_rows = [account for account in rows if account.pk == selected_id]
+    others = [account for account in rows if account.pk != selected_id]
+    return AccountChoices(
+        accounts=selected_rows + others[:ACCOUNT_CHOICES_LIMIT],
+        more=len(others) > ACCOUNT_CHOICES_LIMIT,
+        selected_id=selected_id if selected_rows else None,
     )
 
 

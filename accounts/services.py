@@ -1,5 +1,7 @@
 """Writes to target accounts. Each runs in a transaction and validates like the admin does."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,8 +16,10 @@ from .models import (
     AccountTechnology,
     Activity,
     Contact,
+    ContactStatus,
     Opportunity,
     SavedView,
+    SavedViewList,
     Seniority,
     Signal,
     Technology,
@@ -302,8 +306,63 @@ def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, ti
     return len(accounts)
 
 
-def saved_view_create(*, user, name: str, query: str = "", is_shared: bool = False) -> SavedView:
-    view = SavedView(tenant=get_current_tenant(), user=user, name=name, query=query, is_shared=is_shared)
+@transaction.atomic
+def contacts_bulk_change(
+    *,
+    contacts: list[Contact],
+    action: str,
+    status: str = "",
+    persona=None,
+    verified_on: date | None = None,
+) -> int:
+    """One change to many contacts, recorded in their history; all or nothing. Returns how many changed.
+
+    ``mark_verified`` sets ``last_verified_on`` (default: today); ``set_status`` the status;
+    ``set_persona`` pins ``persona`` on every contact, or with None hands them back to automatic matching.
+    """
+    from personas.selectors import persona_rules
+
+    tenant, today = get_current_tenant(), timezone.localdate()
+    if action == "mark_verified":
+        verified_on = verified_on or today
+        if verified_on > today:
+            raise ValidationError({"verified_on": ["A verification date cannot be in the future."]})
+        fields = ["last_verified_on"]
+    elif action == "set_status":
+        if status not in ContactStatus.values:
+            raise ValidationError({"status": ["Choose the status to set."]})
+        fields = ["status"]
+    elif action == "set_persona":
+        if persona is not None and persona.tenant_id != tenant.pk:
+            raise ValidationError({"persona": [f"No persona with id {persona.pk} in this workspace."]})
+        fields = ["persona", "persona_overridden", "persona_match_reason"]
+    else:
+        raise ValidationError({"action": [f"Unknown bulk action “{action}”."]})
+    rules = persona_rules() if action == "set_persona" and persona is None else None
+    scope_user = get_current_user()
+    now = timezone.now()
+    for contact in contacts:
+        if action == "mark_verified":
+            contact.last_verified_on = verified_on
+        elif action == "set_status":
+            contact.status = status
+        elif persona is not None:
+            contact.persona, contact.persona_overridden = persona, True
+            apply_persona_match(contact)  # no rules needed: a pinned persona only gets its reason
+        else:
+            contact.persona_overridden = False
+            apply_persona_match(contact, rules=rules)
+        contact.updated_at = now
+        if scope_user is not None and scope_user.is_authenticated:
+            contact.updated_by = scope_user
+    bulk_update_with_history(contacts, Contact, [*fields, "updated_at", "updated_by"], default_user=scope_user)
+    return len(contacts)
+
+
+def saved_view_create(
+    *, user, name: str, list: str = SavedViewList.ACCOUNTS, query: str = "", is_shared: bool = False
+) -> SavedView:
+    view = SavedView(tenant=get_current_tenant(), user=user, name=name, list=list, query=query, is_shared=is_shared)
     view.full_clean()
     view.save()
     return view

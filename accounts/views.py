@@ -7,10 +7,21 @@ from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_members
 from abs_platform.tenancy.views import require_role
 from icp.selectors import tier_list
+from personas.coverage import FRESHNESS_DAYS
+from personas.selectors import persona_list
 
 from . import imports, selectors
 from .engagement import WINDOW_DAYS
-from .models import Account, AccountStatus, ImportBatch, ImportKind, ImportStatus
+from .models import (
+    Account,
+    AccountStatus,
+    BuyingRole,
+    ContactStatus,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    Seniority,
+)
 
 ACCOUNT_ORDERINGS = [
     ("-created_at", "Newest first"),
@@ -35,6 +46,54 @@ def page(request, tenant_slug):
             "tiers": tier_list(),
             "orderings": ACCOUNT_ORDERINGS,
             "saved_views_url": reverse("browser-api:saved-view-list", kwargs={"tenant_slug": tenant_slug}),
+        },
+    )
+
+
+CONTACT_ORDERINGS = [
+    ("last_name", "Name A–Z"),
+    ("-last_name", "Name Z–A"),
+    ("account_sort", "Account A–Z"),
+    ("verified_sort", "Longest unverified first"),
+    ("-verified_sort", "Recently verified first"),
+]
+
+
+def contacts_page(request, tenant_slug):
+    """The Contacts page: every stakeholder of the workspace, with filters, sort, bulk changes, inline edits.
+    Rows and forms come from the contacts API as htmx fragments in this page's layout (``X-Contact-Layout``)."""
+    return render(
+        request,
+        "accounts/contacts_page.html",
+        {
+            "nav": "contacts",
+            "api_url": reverse("browser-api:contact-list", kwargs={"tenant_slug": tenant_slug}),
+            "account_options_url": reverse("contacts:account-options", kwargs={"tenant_slug": tenant_slug}),
+            "account_choices": selectors.account_choices(selected=request.GET.get("account")),
+            "personas": list(persona_list().only("id", "name").order_by("name", "id")),
+            "members": tenant_members(),
+            "departments": selectors.contact_departments(),
+            "buying_roles": BuyingRole.choices,
+            "statuses": ContactStatus.choices,
+            "seniorities": Seniority.choices,
+            "orderings": CONTACT_ORDERINGS,
+            "freshness_days": FRESHNESS_DAYS,
+            "saved_views_url": reverse("browser-api:saved-view-list", kwargs={"tenant_slug": tenant_slug}),
+        },
+    )
+
+
+def account_options(request, tenant_slug):
+    """The options of an account picker (htmx): accounts whose name contains ``q``, keeping the selected
+    ``account``; ``purpose=filter`` offers "any account" instead of asking for one."""
+    return render(
+        request,
+        "accounts/account_picker.html#options",
+        {
+            "account_choices": selectors.account_choices(
+                search=request.GET.get("q", ""), selected=request.GET.get("account")
+            ),
+            "purpose": request.GET.get("purpose", "form"),
         },
     )
 

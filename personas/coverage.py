@@ -79,6 +79,12 @@ def freshness_cutoff(today: date) -> date:
     return today - timedelta(days=FRESHNESS_DAYS)
 
 
+def needs_verification(*, last_verified_on: date | None, today: date) -> bool:
+    """Whether a contact is due for re-verification: never verified, or last verified before the freshness
+    window (whatever its status). The contact list's ``stale`` filter and its marker use this definition."""
+    return last_verified_on is None or last_verified_on < freshness_cutoff(today)
+
+
 def is_current(*, status: str, last_verified_on: date | None, today: date) -> bool:
     return status == ACTIVE and last_verified_on is not None and last_verified_on >= freshness_cutoff(today)
 

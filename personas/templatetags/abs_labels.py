@@ -1,6 +1,9 @@
 """``{{ value|choice:"buying_role" }}``: the display label of a stored choice, for templates fed by serializer data."""
 
+from datetime import date
+
 from django import template
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import (
@@ -15,6 +18,7 @@ from accounts.models import (
     SignalType,
     TechnologyRelation,
 )
+from personas.coverage import needs_verification as _needs_verification
 from personas.models import Channel
 
 register = template.Library()
@@ -63,3 +67,11 @@ def as_datetime(value):
         except ValueError:
             return value
     return value
+
+
+@register.filter
+def needs_verification(last_verified_on) -> bool:
+    """``personas.coverage.needs_verification`` for a date or its ISO text (serializer data); "" or None: never."""
+    if isinstance(last_verified_on, str):
+        last_verified_on = date.fromisoformat(last_verified_on) if last_verified_on else None
+    return _needs_verification(last_verified_on=last_verified_on, today=timezone.localdate())

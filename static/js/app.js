@@ -18,3 +18,19 @@ document.addEventListener("htmx:responseError", (event) => {
   p.textContent = text;
   flash.appendChild(p);
 });
+// A filter form marked data-sync-url keeps the page's address in step with its fields whenever it asks for
+// the list, so a reload, a bookmark or a shared link shows the same view (the page prefills from the query).
+// Fields at their natural default (empty, or a select's first option such as the default sort) are left out.
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.elt;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-sync-url")) return;
+  const params = new URLSearchParams();
+  for (const field of form.elements) {
+    if (!field.name || field.disabled || field.value === "") continue;
+    if ((field.type === "checkbox" || field.type === "radio") && !field.checked) continue;
+    if (field instanceof HTMLSelectElement && field.options.length && field.value === field.options[0].value) continue;
+    params.append(field.name, field.value);
+  }
+  const query = params.toString();
+  history.replaceState(history.state, "", query ? `?${query}` : window.location.pathname);
+});

@@ -152,7 +152,15 @@ def test_foreign_ids_in_bodies_are_refused(api_a, tenant_a, b_objects):
 
 
 @pytest.mark.parametrize(
-    "url", ["/t/bravo/personas/", "/t/bravo/api/contacts/", "/t/bravo/api/personas/", "/t/bravo/api/activities/"]
+    "url",
+    [
+        "/t/bravo/personas/",
+        "/t/bravo/contacts/",
+        "/t/bravo/contacts/account-options/",
+        "/t/bravo/api/contacts/",
+        "/t/bravo/api/personas/",
+        "/t/bravo/api/activities/",
+    ],
 )
 def test_member_of_a_gets_404_for_b_pages(client_for, member_a, tenant_b, url):
     assert client_for(member_a).get(url, HTTP_HX_REQUEST="true").status_code == 404

@@ -13,6 +13,7 @@ from personas.coverage import (
     freshness,
     freshness_cutoff,
     is_current,
+    needs_verification,
 )
 
 TODAY = date(2026, 6, 30)
@@ -41,6 +42,12 @@ def test_freshness_boundary_is_365_days():
         freshness(status="active", last_verified_on=None, today=TODAY),
         freshness(status="left_company", last_verified_on=TODAY, today=TODAY),
     ] == ["current", "stale", "unverified", "inactive"]
+
+
+def test_needs_verification_is_never_or_outside_the_window_whatever_the_status():
+    assert needs_verification(last_verified_on=date(2025, 6, 30), today=TODAY) is False
+    assert needs_verification(last_verified_on=date(2025, 6, 29), today=TODAY) is True
+    assert needs_verification(last_verified_on=None, today=TODAY) is True
 
 
 def test_partial_coverage_with_gaps():
