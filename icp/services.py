@@ -292,7 +292,12 @@ def icp_activate(*, icp: IdealCustomerProfile) -> Job | None:
 # ---------------------------------------------------------------- criteria
 
 
-def _clean_criterion(criterion: Criterion) -> None:
+def criterion_clean(criterion: Criterion) -> None:
+    """Validate a criterion (kind, weight 1–100, ``params`` of its kind) and normalize its ``params`` in place.
+
+    The API, the ICP preview and the admin all validate through here. Needs the criterion's tenant as the
+    current tenant: technology ids are checked against that workspace's catalogue.
+    """
     errors = {}
     if criterion.kind not in CriterionKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(CriterionKind.values)}."]
@@ -332,7 +337,7 @@ def criterion_create(*, icp: IdealCustomerProfile, **fields) -> Criterion:
     if "position" not in fields:
         fields["position"] = (icp.criteria.aggregate(top=Max("position"))["top"] or 0) + 1
     criterion = Criterion(tenant=get_current_tenant(), icp=icp, **fields)
-    _clean_criterion(criterion)
+    criterion_clean(criterion)
     criterion.save()
     _criteria_changed(icp)
     return criterion
@@ -346,7 +351,7 @@ def criterion_update(*, criterion: Criterion, **fields) -> Criterion:
     fields.pop("icp", None)
     for name, value in fields.items():
         setattr(criterion, name, value)
-    _clean_criterion(criterion)
+    criterion_clean(criterion)
     criterion.save()
     _criteria_changed(criterion.icp)
     return criterion
