@@ -164,7 +164,10 @@ ACCOUNT_FIELDS = (
         _aliases("parent", "parent domain", "parent account", "parent company", "parent name", "parent account name"),
     ),
     FieldSpec(
-        "technologies", "Technologies", "technologies", _aliases("technologies", "technology", "tech stack", "tools")
+        "technologies",
+        "Technologies",
+        "technologies",
+        _aliases("technologies", "technology", "tech stack", "technographics"),
     ),
 )
 

@@ -636,6 +636,24 @@ class TestTechnologies:
             ("-", acme.pk, old.pk, owner_a.pk),
         ]
 
+    def test_a_failure_while_writing_links_writes_no_account_either(self, api_a, tenant_a, monkeypatch):
+        TechnologyFactory(tenant=tenant_a, name="CRM")
+        text = "Name,Domain,Parent,Technologies\nGroup,group.com,,CRM\nDaughter,daughter.com,group.com,CRM\n"
+        body = post_import(api_a, "accounts", text).json()
+        assert body["counts"] == {"create": 2, "update": 0, "skip": 0, "error": 0}
+
+        def fail(*args, **kwargs):  # the accounts are in the database by then
+            raise IntegrityError("simulated failure while linking technologies")
+
+        monkeypatch.setattr(imports, "_write_technologies", fail)
+        response = api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        assert response.json() == {
+            "detail": "The import was rolled back, nothing was written: simulated failure while linking technologies"
+        }
+        assert accounts_of(tenant_a) == []
+        with as_tenant(tenant_a):
+            assert (Account.history.count(), AccountTechnology.objects.count()) == (0, 0)
+
     def test_unknown_technologies_are_a_row_error_naming_them(self, api_a, tenant_a):
         TechnologyFactory(tenant=tenant_a, name="CRM")
         text = "Name,Technologies\nAcme,CRM; Salesforce; hubspot; Salesforce\nGlobex,Nope\n"
