@@ -9,12 +9,14 @@ The ``defusedcsv`` package was not used: it leaves ``-2``-like cells and
 tab / CR / NUL alone, which this rule does not.
 
 The rows are read inside the request (one query each, ``values_list`` with the
-related columns joined) and the CSV is built in memory before the view
-returns, because the tenant context and its transaction end with the view.
+related columns joined; accounts take a second query for their technologies)
+and the CSV is built in memory before the view returns, because the tenant
+context and its transaction end with the view.
 """
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,8 +24,16 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .imports import FORMULA_PREFIXES
-from .models import AccountStatus, BuyingRole, CompanyType, ContactStatus, RelationshipStrength, Seniority
+from .imports import FORMULA_PREFIXES, TECHNOLOGY_SEPARATOR
+from .models import (
+    AccountStatus,
+    AccountTechnology,
+    BuyingRole,
+    CompanyType,
+    ContactStatus,
+    RelationshipStrength,
+    Seniority,
+)
 
 
 def neutralize(value) -> str:
@@ -50,6 +60,15 @@ def _owner(values: dict) -> str:
     return values["owner__email"] or values["owner__username"] or ""
 
 
+def _parent(values: dict) -> str:
+    """The parent as the importer finds it again: its domain, else its name."""
+    return values["parent__domain"] or values["parent__name"] or ""
+
+
+def _technologies(values: dict) -> str:
+    return f"{TECHNOLOGY_SEPARATOR} ".join(values["technologies"])
+
+
 # (header, column or function of the row's values)
 ACCOUNT_COLUMNS: list[tuple[str, str | Callable]] = [
     ("Name", "name"),
@@ -67,7 +86,8 @@ ACCOUNT_COLUMNS: list[tuple[str, str | Callable]] = [
     ("Headquarters", "headquarters"),
     ("Offices", "office_count"),
     ("Last verified on", "last_verified_on"),
-    ("Parent domain", "parent__domain"),
+    ("Parent", _parent),
+    ("Technologies", _technologies),
     ("Tier", "tier__name"),
     ("Fit score", "fit_score"),
     ("Source", "source"),
@@ -123,9 +143,25 @@ def write_csv(rows: Iterable[dict], columns) -> str:
 
 
 def accounts_csv(queryset: QuerySet) -> str:
-    """The accounts of ``queryset`` (already filtered and ordered like the list) as CSV text; one query."""
-    fields = [*_columns_needed(ACCOUNT_COLUMNS), "owner__email", "owner__username"]
-    return write_csv(queryset.values(*fields).iterator(chunk_size=2000), ACCOUNT_COLUMNS)
+    """The accounts of ``queryset`` (already filtered and ordered like the list) as CSV text; two queries."""
+    names = defaultdict(list)
+    for account_id, name in AccountTechnology.objects.filter(account__in=queryset.order_by().values("pk")).values_list(
+        "account_id", "technology__name"
+    ):
+        names[account_id].append(name)
+    fields = [
+        *_columns_needed(ACCOUNT_COLUMNS),
+        "id",
+        "owner__email",
+        "owner__username",
+        "parent__domain",
+        "parent__name",
+    ]
+    rows = (
+        {**values, "technologies": sorted(names.get(values["id"], ()), key=str.casefold)}
+        for values in queryset.values(*fields).iterator(chunk_size=2000)
+    )
+    return write_csv(rows, ACCOUNT_COLUMNS)
 
 
 def contacts_csv(queryset: QuerySet) -> str:

@@ -18,12 +18,22 @@ a domain), contacts by lower-case e-mail (a contact without an e-mail by account
 and name). A second row of the file that matches the same record is an **error**
 naming the first row: the file has to say which of the two is right.
 
+Accounts may name their ``parent`` (by domain, normalized, else by exact name;
+an account of the workspace or another row of the file, wherever it is) and list
+their ``technologies`` (catalogue names separated by ``;``, any case; the list
+replaces the account's technologies). A parent that is not found, is the row
+itself or would close a cycle, and an unknown technology, are row errors. A row
+whose domain is its parent's domain is a subsidiary sharing it: it matches the
+account of that name in the hierarchy, else it is new. Parents created by the
+file are written before their children.
+
 Empty cells leave the current value alone on update. New rows get
 ``source="import"``; updated rows keep their source. Writes use
 ``bulk_create_with_history`` / ``bulk_update_with_history``: two statements per
 1,000 rows plus their history, where per-row ``save()`` would cost several
 queries per row (about 30,000 for the 10,000-row benchmark); every row is
-validated with the model's own field validation before.
+validated with the model's own field validation before. An account import that
+wrote anything queues one bulk fit-score recomputation (``icp``) after its commit.
 """
 
 import csv
@@ -50,6 +60,7 @@ from .domains import normalize_domain
 from .models import (
     Account,
     AccountStatus,
+    AccountTechnology,
     BuyingRole,
     CompanyType,
     Contact,
@@ -59,6 +70,7 @@ from .models import (
     ImportStatus,
     RelationshipStrength,
     Seniority,
+    Technology,
 )
 from .services import apply_persona_match
 
@@ -145,6 +157,18 @@ ACCOUNT_FIELDS = (
     FieldSpec(
         "last_verified_on", "Last verified on", "date", _aliases("last verified on", "last verified", "verified on")
     ),
+    FieldSpec(
+        "parent",
+        "Parent",
+        "parent",
+        _aliases("parent", "parent domain", "parent account", "parent company", "parent name", "parent account name"),
+    ),
+    FieldSpec(
+        "technologies",
+        "Technologies",
+        "technologies",
+        _aliases("technologies", "technology", "tech stack", "technographics"),
+    ),
 )
 
 CONTACT_FIELDS = (
@@ -181,6 +205,9 @@ CONTACT_FIELDS = (
 FIELDS = {ImportKind.ACCOUNTS: ACCOUNT_FIELDS, ImportKind.CONTACTS: CONTACT_FIELDS}
 MODELS = {ImportKind.ACCOUNTS: Account, ImportKind.CONTACTS: Contact}
 FOREIGN_KEYS = {"owner": "owner_id", "account_domain": "account_id"}
+# Fields that are not plain columns of the row: the planner resolves them against the whole file.
+LINK_FIELDS = {"parent", "technologies"}
+TECHNOLOGY_SEPARATOR = ";"
 
 
 def field_specs(kind: str) -> dict[str, FieldSpec]:
@@ -413,6 +440,10 @@ class Plan:
     creates: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     update_fields: set[str] = field(default_factory=set)
+    # (new account, its new parent account from the same file): written parents first
+    new_parents: list[tuple] = field(default_factory=list)
+    # (account, technology ids it should have, technology id → link id it has now)
+    technology_sets: list[tuple] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -429,6 +460,10 @@ class _Row:
     errors: list[dict]
     key: tuple | None = None
     match_id: int | None = None
+    links: dict = field(default_factory=dict)  # LINK_FIELDS name → parsed cell, non-empty cells only
+    instance: object = None  # the new record of a row that creates one (made before deciding, for parents)
+    duplicate: bool = False
+    parent: tuple | None = None  # ("id", account id) or ("row", index of another row creating the parent)
 
 
 def _error(field_name: str, column: str, value: str, message: str) -> dict:
@@ -445,6 +480,7 @@ class _Planner:
         self.columns = [
             (index, header, mapping[header]) for index, header in enumerate(parsed.headers) if mapping[header]
         ]
+        self.mapped = {name for _, _, name in self.columns}
         self.parsed = parsed
         self.progress = progress
         self.tenant = get_current_tenant()
@@ -465,14 +501,20 @@ class _Planner:
                 continue
             spec = self.specs[name]
             try:
-                row.values[FOREIGN_KEYS.get(name, name)] = self.parse_value(spec, value)
+                parsed = self.parse_value(spec, value)
             except CellError as error:
                 row.errors.append(_error(name, header, value, str(error)))
+                continue
+            if name in LINK_FIELDS:
+                if parsed:
+                    row.links[name] = parsed
+            else:
+                row.values[FOREIGN_KEYS.get(name, name)] = parsed
         return row
 
     def parse_value(self, spec: FieldSpec, value: str):
         parser = spec.parser
-        if parser == "text":
+        if parser in ("text", "parent"):
             return value
         if parser == "int":
             return parse_number(value, integer=True)
@@ -501,6 +543,8 @@ class _Planner:
             if account_id is None:
                 raise CellError(f"No account with the domain {domain} in this workspace.")
             return account_id
+        if parser == "technologies":
+            return self.parse_technologies(value)
         raise AssertionError(parser)
 
     def column_of(self, name: str) -> str:
@@ -511,24 +555,32 @@ class _Planner:
             self.preload()
         rows = []
         for index, (number, cells) in enumerate(self.parsed.rows):
-            row = self.read_row(number, cells)
-            self.match(row)
-            rows.append(row)
+            rows.append(self.read_row(number, cells))
             self.tick(index, 0)
+        self.prepare(rows)
+        for row in rows:
+            self.match(row)
         with tenant_transaction(self.tenant):
             self.load_matches(rows)
-        plan, first_row_of = Plan(), {}
-        for index, row in enumerate(rows):
-            self.tick(index, self.total)
+        first_row_of = {}
+        for row in rows:
             if row.key is not None and not row.errors:
                 if row.key in first_row_of:
                     row.errors.append(self.duplicate_error(row, first_row_of[row.key]))
+                    row.duplicate = True
                 else:
                     first_row_of[row.key] = row.number
+        self.resolve_links(rows)
+        plan = Plan()
+        for index, row in enumerate(rows):
+            self.tick(index, self.total)
             plan.results.append(self.decide(row, plan))
         if self.progress:
             self.progress(2 * self.total)
         return plan
+
+    def new_instance(self):
+        return self.model(tenant=self.tenant, created_by=self.user, updated_by=self.user, source="import")
 
     def decide(self, row: _Row, plan: Plan) -> dict:
         result = {
@@ -541,7 +593,7 @@ class _Planner:
         }
         if row.match_id is None:
             self.missing_required(row)
-            instance = self.model(tenant=self.tenant, created_by=self.user, updated_by=self.user, source="import")
+            instance = row.instance if row.instance is not None else self.new_instance()
             changes = list(row.values)
         else:
             instance = self.instances[row.match_id]
@@ -552,13 +604,14 @@ class _Planner:
         self.validate(instance, changes, row)
         if row.errors:
             return result
-        self.after_changes(instance, changes, row)
+        linked = self.after_changes(instance, changes, row, plan)
         if row.match_id is None:
             result["outcome"] = "create"
             plan.creates.append(instance)
-        elif changes:
+        elif changes or linked:
             result["outcome"] = "update"
-            result["changes"] = [name.removesuffix("_id") for name in changes if name != "persona_match_reason"]
+            reported = [name for name in changes if name != "persona_match_reason"] + linked
+            result["changes"] = [name.removesuffix("_id") for name in reported]
             instance.updated_by = self.user
             plan.updates.append(instance)
             plan.update_fields.update(changes)
@@ -594,11 +647,20 @@ class _Planner:
                 for message in messages:
                     row.errors.append(_error(name, column, str(value), message))
 
-    def after_changes(self, instance, changes: list[str], row: _Row) -> None:
-        pass
+    def prepare(self, rows: list[_Row]) -> None:
+        """Look at the whole file before rows are matched."""
+
+    def resolve_links(self, rows: list[_Row]) -> None:
+        """Resolve what a row refers to in other rows of the file (all rows are matched by then)."""
+
+    def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
+        """Changes beyond the row's own columns; returns changed links (names) that are not fields of the row."""
+        return []
 
 
 class _AccountPlanner(_Planner):
+    """Accounts, their parent (by domain or name, in the workspace or the file) and their technologies."""
+
     def preload(self) -> None:
         self.members = {}
         for user_id, email, username in Membership.objects.filter(tenant=self.tenant).values_list(
@@ -609,6 +671,7 @@ class _AccountPlanner(_Planner):
             self.members.setdefault(username.casefold(), user_id)
         self.by_domain = defaultdict(list)
         self.by_name = {}
+        self.names, self.domains, self.parent_of, self.ids_by_exact_name = {}, {}, {}, defaultdict(list)
         for pk, domain, name, parent_id in Account.objects.order_by("id").values_list(
             "id", "domain", "name", "parent_id"
         ):
@@ -616,15 +679,67 @@ class _AccountPlanner(_Planner):
                 self.by_domain[domain].append((pk, name.casefold(), parent_id))
             else:
                 self.by_name.setdefault(name.casefold(), pk)
+            self.names[pk], self.domains[pk] = name, domain
+            self.ids_by_exact_name[name].append(pk)
+            if parent_id is not None:
+                self.parent_of[pk] = parent_id
+        # A domain names its account; within a hierarchy sharing the domain, its top account (as for contacts).
+        self.account_by_domain = {}
+        for domain, candidates in self.by_domain.items():
+            roots = [pk for pk, _, parent_id in candidates if parent_id is None]
+            self.account_by_domain[domain] = (roots or [candidates[0][0]])[0]
+        self.technology_ids = {}
+        if "technologies" in self.mapped:
+            for pk, name in Technology.objects.values_list("id", "name"):
+                self.technology_ids[name.casefold()] = pk
+
+    def parse_technologies(self, value: str) -> frozenset[int]:
+        names = [name.strip() for name in value.split(TECHNOLOGY_SEPARATOR) if name.strip()]
+        unknown = list(dict.fromkeys(name for name in names if name.casefold() not in self.technology_ids))
+        if unknown:
+            quoted = ", ".join(f"“{name}”" for name in unknown)
+            raise CellError(
+                f"Not in the technology catalogue: {quoted}. Add {'it' if len(unknown) == 1 else 'them'} "
+                f"to the catalogue first, or correct the name{'s' if len(unknown) > 1 else ''}."
+            )
+        return frozenset(self.technology_ids[name.casefold()] for name in names)
+
+    @staticmethod
+    def _domain_of(reference: str) -> str:
+        try:
+            return normalize_domain(reference)
+        except ValidationError:
+            return ""
+
+    def prepare(self, rows: list[_Row]) -> None:
+        self.file_domains_by_name = defaultdict(set)
+        if "parent" in self.mapped:
+            for row in rows:
+                if row.values.get("name") and row.values.get("domain"):
+                    self.file_domains_by_name[row.values["name"]].add(row.values["domain"])
+
+    def shares_parents_domain(self, reference: str, domain: str) -> bool:
+        """Whether the parent cell names an account (or a row) with this domain: by the domain or by name."""
+        return (
+            self._domain_of(reference) == domain
+            or any(self.domains[pk] == domain for pk in self.ids_by_exact_name.get(reference, ()))
+            or domain in self.file_domains_by_name.get(reference, ())
+        )
 
     def match(self, row: _Row) -> None:
         domain, name = row.values.get("domain", ""), row.values.get("name", "")
+        parent = row.links.get("parent", "")
         if domain:
             candidates = self.by_domain.get(domain, [])
+            same_name = [pk for pk, other, _ in candidates if other == name.casefold()]
+            if parent and self.shares_parents_domain(parent, domain):
+                # A subsidiary sharing its parent's domain: the account of that name, else a new one.
+                row.match_id = same_name[0] if same_name else None
+                row.key = ("id", row.match_id) if row.match_id else ("child", domain, name.casefold())
+                return
             if len(candidates) == 1:
                 row.match_id = candidates[0][0]
             elif candidates:  # a hierarchy sharing one domain: the same name, else the top account
-                same_name = [pk for pk, other, _ in candidates if other == name.casefold()]
                 roots = [pk for pk, _, parent_id in candidates if parent_id is None]
                 row.match_id = (same_name or roots or [candidates[0][0]])[0]
             row.key = ("id", row.match_id) if row.match_id else ("domain", domain)
@@ -635,10 +750,19 @@ class _AccountPlanner(_Planner):
     def load_matches(self, rows: list[_Row]) -> None:
         ids = sorted({row.match_id for row in rows if row.match_id})
         self.instances = {}
+        self.links = defaultdict(dict)  # account id → {technology id: link id}
         for start in range(0, len(ids), 2000):
-            self.instances.update(Account.objects.in_bulk(ids[start : start + 2000]))
+            chunk = ids[start : start + 2000]
+            self.instances.update(Account.objects.in_bulk(chunk))
+            if "technologies" in self.mapped:
+                for link_id, account_id, technology_id in AccountTechnology.objects.filter(
+                    account_id__in=chunk
+                ).values_list("id", "account_id", "technology_id"):
+                    self.links[account_id][technology_id] = link_id
 
     def duplicate_error(self, row: _Row, first: int) -> dict:
+        if row.key and row.key[0] == "child":
+            return _error("name", self.column_of("name"), row.values.get("name", ""), f"Same account as row {first}.")
         if row.values.get("domain"):
             return _error("domain", self.column_of("domain"), row.values["domain"], f"Same domain as row {first}.")
         return _error("name", self.column_of("name"), row.values.get("name", ""), f"Same account as row {first}.")
@@ -646,6 +770,111 @@ class _AccountPlanner(_Planner):
     def missing_required(self, row: _Row) -> None:
         if not row.values.get("name"):
             row.errors.append(_error("name", self.column_of("name"), "", "A name is required."))
+
+    # --- parents -----------------------------------------------------------------------------------------
+
+    def resolve_links(self, rows: list[_Row]) -> None:
+        """Each row's parent: by domain (an account of the workspace, else a row of the file creating it), else
+        by exact name (accounts of the workspace and rows of the file); then refuse self-parents and cycles."""
+        self.rows = rows
+        for row in rows:
+            if row.match_id is None:
+                row.instance = self.new_instance()
+        if "parent" not in self.mapped:
+            return
+        own = [("id", row.match_id) if row.match_id else ("row", index) for index, row in enumerate(rows)]
+        new_by_domain, new_children_by_domain = {}, {}
+        file_by_name = defaultdict(set)
+        for index, row in enumerate(rows):
+            if row.duplicate:
+                continue
+            domain, name = row.values.get("domain", ""), row.values.get("name", "")
+            if row.match_id is None and domain and row.key:
+                (new_by_domain if row.key[0] == "domain" else new_children_by_domain).setdefault(domain, own[index])
+            if name:
+                file_by_name[name].add(own[index])
+
+        for index, row in enumerate(rows):
+            reference = row.links.get("parent")
+            if not reference:
+                continue
+            domain = self._domain_of(reference)
+            target = None
+            if domain:
+                if domain in self.account_by_domain:
+                    target = ("id", self.account_by_domain[domain])
+                else:
+                    target = new_by_domain.get(domain) or new_children_by_domain.get(domain)
+            if target is None:
+                named = file_by_name.get(reference, set()) | {
+                    ("id", pk) for pk in self.ids_by_exact_name.get(reference, ())
+                }
+                if len(named) > 1:
+                    self.parent_error(
+                        row, reference, f"{len(named)} accounts are named “{reference}”: give the parent's domain."
+                    )
+                    continue
+                target = next(iter(named), None)
+            if target is None:
+                self.parent_error(
+                    row,
+                    reference,
+                    f"Parent not found: no account of this workspace or row of this file has the domain or the "
+                    f"name “{reference}”.",
+                )
+            elif target == own[index]:
+                self.parent_error(row, reference, "A row cannot be its own parent.")
+            else:
+                row.parent = target
+
+        parent_of = {own[index]: row.parent for index, row in enumerate(rows) if row.parent}
+
+        def parent(target):
+            if target in parent_of:
+                return parent_of[target]
+            if target[0] == "id" and target[1] in self.parent_of:
+                return ("id", self.parent_of[target[1]])
+            return None
+
+        for index, row in enumerate(rows):
+            if not row.parent:
+                continue
+            chain, current = [own[index]], row.parent
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = parent(current)
+            if current == own[index]:
+                names = " → ".join(self.target_name(target, rows) for target in [*chain, own[index]])
+                self.parent_error(row, row.links["parent"], f"The parent would create a cycle: {names}.")
+                row.parent = None
+
+    def target_name(self, target: tuple, rows: list[_Row]) -> str:
+        if target[0] == "id":
+            return self.names.get(target[1], f"#{target[1]}")
+        row = rows[target[1]]
+        return row.values.get("name") or f"row {row.number}"
+
+    def parent_error(self, row: _Row, reference: str, message: str) -> None:
+        row.errors.append(_error("parent", self.column_of("parent"), reference, message))
+
+    def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
+        linked = []
+        if row.parent is not None:
+            kind, value = row.parent
+            if kind == "id":
+                if instance.parent_id != value:
+                    instance.parent_id = value
+                    changes.append("parent_id")
+            else:  # created by another row: linked once that row is written
+                plan.new_parents.append((instance, self.rows[value].instance))
+                changes.append("parent_id")
+        if "technologies" in row.links:
+            wanted = row.links["technologies"]
+            present = self.links.get(row.match_id, {}) if row.match_id else {}
+            if wanted != set(present):
+                plan.technology_sets.append((instance, wanted, present))
+                linked.append("technologies")
+        return linked
 
 
 class _ContactPlanner(_Planner):
@@ -737,11 +966,12 @@ class _ContactPlanner(_Planner):
         if not row.values.get("first_name"):
             row.errors.append(_error("first_name", self.column_of("first_name"), "", "A first name is required."))
 
-    def after_changes(self, instance, changes: list[str], row: _Row) -> None:
+    def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
         """Persona auto-matching with the contact services' own rule (``services.apply_persona_match``) for new
         contacts and changed ones; a row that changes nothing stays a skip."""
         if (changes or instance.pk is None) and apply_persona_match(instance, rules=self.persona_rules):
             changes.extend(name for name in ("persona_id", "persona_match_reason") if name not in changes)
+        return []
 
 
 PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}
@@ -756,10 +986,12 @@ def write_plan(*, kind: str, plan: Plan, reason: str) -> dict[str, int]:
     """Writes the plan's creates and updates with their history. The caller holds the transaction."""
     model, user, now = MODELS[kind], get_current_user(), timezone.now()
     user = user if getattr(user, "is_authenticated", False) else None
-    if plan.creates:
+    for level in _creation_levels(plan):
+        _link_new_parents(plan)
         bulk_create_with_history(
-            plan.creates, model, batch_size=WRITE_BATCH_SIZE, default_user=user, default_change_reason=reason
+            level, model, batch_size=WRITE_BATCH_SIZE, default_user=user, default_change_reason=reason
         )
+    _link_new_parents(plan)
     if plan.updates:
         for instance in plan.updates:
             instance.updated_at = now
@@ -772,7 +1004,81 @@ def write_plan(*, kind: str, plan: Plan, reason: str) -> dict[str, int]:
             default_change_reason=reason,
             default_date=now,
         )
+    if plan.technology_sets:
+        _write_technologies(plan.technology_sets, user=user, reason=reason, now=now)
     return {"created": len(plan.creates), "updated": len(plan.updates)}
+
+
+def _creation_levels(plan: Plan) -> list[list]:
+    """The new records in levels: a parent created by the file is in an earlier level than its children, so
+    its id is known when they are written (no cycles: those are row errors)."""
+    parent_of = {id(child): parent for child, parent in plan.new_parents}
+    depth: dict[int, int] = {}
+
+    def depth_of(instance) -> int:
+        chain = []
+        while id(instance) not in depth:
+            if id(instance) not in parent_of:
+                depth[id(instance)] = 0
+                break
+            chain.append(instance)
+            instance = parent_of[id(instance)]
+        level = depth[id(instance)]
+        for item in reversed(chain):
+            level += 1
+            depth[id(item)] = level
+        return level
+
+    levels = defaultdict(list)
+    for instance in plan.creates:
+        levels[depth_of(instance)].append(instance)
+    return [levels[level] for level in sorted(levels)]
+
+
+def _link_new_parents(plan: Plan) -> None:
+    for child, parent in plan.new_parents:
+        if parent.pk is not None:
+            child.parent_id = parent.pk
+
+
+def _write_technologies(technology_sets: list[tuple], *, user, reason: str, now) -> None:
+    """Give each account exactly its listed technologies: links added and removed in bulk, each with its history
+    record (a removal is recorded like ``delete()`` records it, without a query per link)."""
+    tenant = get_current_tenant()
+    added, removed_ids = [], []
+    for account, wanted, present in technology_sets:
+        for technology_id in sorted(wanted - set(present)):
+            added.append(
+                AccountTechnology(
+                    tenant=tenant,
+                    account_id=account.pk,
+                    technology_id=technology_id,
+                    created_by=user,
+                    updated_by=user,
+                )
+            )
+        removed_ids.extend(link_id for technology_id, link_id in present.items() if technology_id not in wanted)
+    for start in range(0, len(removed_ids), WRITE_BATCH_SIZE):
+        chunk = removed_ids[start : start + WRITE_BATCH_SIZE]
+        links = AccountTechnology.objects.filter(pk__in=chunk)
+        history = AccountTechnology.history.model
+        history.objects.bulk_create(
+            [
+                history(
+                    history_date=now,
+                    history_user=user,
+                    history_change_reason=reason,
+                    history_type="-",
+                    **{column.attname: getattr(link, column.attname) for column in history.tracked_fields},
+                )
+                for link in links
+            ]
+        )
+        links._raw_delete(links.db)  # one DELETE; delete() would send signals and record history per link
+    if added:
+        bulk_create_with_history(
+            added, AccountTechnology, batch_size=WRITE_BATCH_SIZE, default_user=user, default_change_reason=reason
+        )
 
 
 # --- batches: what the views, the API and the task call ----------------------------------------------
@@ -875,6 +1181,10 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
         try:
             with tenant_transaction(tenant):
                 written = write_plan(kind=batch.kind, plan=plan, reason=f"CSV import #{batch.pk}")
+                if batch.kind == ImportKind.ACCOUNTS and any(written.values()):
+                    from icp.services import fit_recompute_enqueue_for
+
+                    fit_recompute_enqueue_for()  # one bulk job (with progress) after the commit, not per row
         except (DatabaseError, ValidationError) as error:
             raise ImportCommitError(f"The import was rolled back, nothing was written: {error}".strip()) from error
     except ImportCommitError as error:

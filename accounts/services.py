@@ -1,4 +1,10 @@
-"""Writes to target accounts. Each runs in a transaction and validates like the admin does."""
+"""Writes to target accounts. Each runs in a transaction and validates like the admin does.
+
+Fit scores stay current: a write that changes what an account's score is computed from (its own fields, its
+signals, its technologies, its status after a won deal) rescores that account in the same transaction
+(``icp.services.fit_score_recompute_account``, which also queues the tier re-suggestion); a write touching many
+accounts at once queues the bulk recomputation instead.
+"""
 
 from datetime import date
 
@@ -13,11 +19,13 @@ from abs_platform.tenancy.models import Membership
 from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
     Account,
+    AccountStatus,
     AccountTechnology,
     Activity,
     Contact,
     ContactStatus,
     Opportunity,
+    OpportunityStage,
     SavedView,
     SavedViewList,
     Seniority,
@@ -48,16 +56,31 @@ def account_create(**fields) -> Account:
 
 @transaction.atomic
 def account_update(*, account: Account, **fields) -> Account:
-    from icp.services import fit_score_recompute_account
+    from icp.services import fit_score_recompute_account, tiers_resuggest_enqueue
 
+    was_target = account.is_target
     for name, value in fields.items():
         setattr(account, name, value)
-    return fit_score_recompute_account(account=_save_validated(account))
+    account = fit_score_recompute_account(account=_save_validated(account))
+    if account.is_target != was_target and account.fit_score is not None:
+        tiers_resuggest_enqueue()  # joins or leaves the ranking of target accounts
+    return account
 
 
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
+    from icp.services import tiers_resuggest_enqueue
+
+    ranked = account.is_target and account.fit_score is not None
     account.delete()
+    if ranked:
+        tiers_resuggest_enqueue()
+
+
+def _rescore(*account_ids: int) -> None:
+    from icp.services import fit_scores_recompute_accounts
+
+    fit_scores_recompute_accounts(account_ids=account_ids)
 
 
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------
@@ -142,22 +165,51 @@ def signal_create(**fields) -> Signal:
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
+    _rescore(signal.account_id)  # trigger-event criteria
     return signal
 
 
 @transaction.atomic
 def signal_update(*, signal: Signal, **fields) -> Signal:
+    previous_account_id = signal.account_id
     for name, value in fields.items():
         setattr(signal, name, value)
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
+    _rescore(previous_account_id, signal.account_id)
     return signal
 
 
 @transaction.atomic
 def signal_delete(*, signal: Signal) -> None:
+    account_id = signal.account_id
     signal.delete()
+    _rescore(account_id)
+
+
+def _won_makes_a_customer(opportunity: Opportunity, previous_stage: str | None) -> None:
+    """A deal closing won makes its account a customer (from prospect or churned), rescored in the same
+    transaction: the existing-customer criterion reads the status. Nothing is undone when a deal reopens."""
+    if opportunity.stage != OpportunityStage.CLOSED_WON or previous_stage == OpportunityStage.CLOSED_WON:
+        return
+    account = Account.objects.get(pk=opportunity.account_id)
+    if account.status == AccountStatus.CUSTOMER:
+        return
+    from icp.services import fit_score_recompute_account
+
+    account.status = AccountStatus.CUSTOMER
+    account.updated_at = timezone.now()
+    user = get_current_user()
+    if user is not None and user.is_authenticated:
+        account.updated_by = user
+    bulk_update_with_history(
+        [account],
+        Account,
+        ["status", "updated_at", "updated_by"],
+        default_change_reason=f"Deal “{opportunity.name}” closed won",
+    )
+    fit_score_recompute_account(account=account)
 
 
 @transaction.atomic
@@ -165,15 +217,18 @@ def opportunity_create(**fields) -> Opportunity:
     opportunity = Opportunity(tenant=get_current_tenant(), **fields)
     opportunity.full_clean()
     opportunity.save()
+    _won_makes_a_customer(opportunity, None)
     return opportunity
 
 
 @transaction.atomic
 def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:
+    previous_stage = opportunity.stage
     for name, value in fields.items():
         setattr(opportunity, name, value)
     opportunity.full_clean()
     opportunity.save()
+    _won_makes_a_customer(opportunity, previous_stage)
     return opportunity
 
 
@@ -238,7 +293,14 @@ def technology_update(*, technology: Technology, **fields) -> Technology:
 
 @transaction.atomic
 def technology_delete(*, technology: Technology) -> None:
+    """Removing a catalogue entry removes it from every account using it: their scores are recomputed in bulk."""
+    from icp.models import CriterionKind
+    from icp.services import fit_recompute_enqueue_for
+
+    in_use = technology.account_links.exists()
     technology.delete()
+    if in_use:
+        fit_recompute_enqueue_for(kinds={CriterionKind.TECHNOLOGY})
 
 
 @transaction.atomic
@@ -253,6 +315,8 @@ def account_set_technologies(*, account: Account, technologies) -> list[Technolo
     for technology_id, technology in wanted.items():
         if technology_id not in present:
             AccountTechnology(account=account, technology=technology).save()
+    if present != set(wanted):
+        _rescore(account.pk)
     return sorted(wanted.values(), key=lambda technology: (technology.name.casefold(), technology.pk))
 
 
@@ -261,27 +325,32 @@ def account_technology_add(*, account: Account, technology: Technology) -> Accou
     link = AccountTechnology(account=account, technology=technology)
     link.full_clean(validate_constraints=False)
     link.save()
+    _rescore(link.account_id)
     return link
 
 
 @transaction.atomic
 def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTechnology:
+    previous_account_id = link.account_id
     for name, value in fields.items():
         setattr(link, name, value)
     link.full_clean(validate_constraints=False)
     link.save()
+    _rescore(previous_account_id, link.account_id)
     return link
 
 
 @transaction.atomic
 def account_technology_remove(*, link: AccountTechnology) -> None:
+    account_id = link.account_id
     link.delete()
+    _rescore(account_id)
 
 
 @transaction.atomic
 def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, tier=None, reason: str = "") -> int:
     """One change to many accounts, recorded in their history; all or nothing. Returns how many changed."""
-    from icp.services import account_override_tier
+    from icp.services import account_override_tier, tiers_resuggest_enqueue
 
     if action == "set_tier":
         for account in accounts:
@@ -303,6 +372,8 @@ def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, ti
         if scope_user is not None and scope_user.is_authenticated:
             account.updated_by = scope_user
     bulk_update_with_history(accounts, Account, [*values, "updated_at", "updated_by"], default_user=scope_user)
+    if "is_target" in values:
+        tiers_resuggest_enqueue()  # once for the whole selection: the targets are what tiers rank
     return len(accounts)
 
 

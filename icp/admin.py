@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from abs_platform.tenancy.admin import TenantScopedAdmin
+from abs_platform.tenancy.admin import TenantOwnedAdminForm, TenantScopedAdmin
+from abs_platform.tenancy.context import tenant_context
 
+from . import services
 from .models import Criterion, IdealCustomerProfile, SignOff, Tier
 
 
@@ -21,8 +24,25 @@ class IdealCustomerProfileAdmin(TenantScopedAdmin):
     readonly_fields = ("is_active", "activated_at")
 
 
+class CriterionAdminForm(TenantOwnedAdminForm):
+    """Validates kind, weight and ``params`` with the rules of the API (``services.criterion_clean``), in the
+    criterion's workspace, and saves the normalized ``params``."""
+
+    def _post_clean(self):
+        super()._post_clean()  # builds the instance from the form and runs the model's own validation
+        criterion = self.instance
+        if criterion.tenant_id is None or {"kind", "params", "weight"} & set(self.errors):
+            return
+        try:
+            with tenant_context(criterion.tenant):
+                services.criterion_clean(criterion)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
 @admin.register(Criterion)
 class CriterionAdmin(TenantScopedAdmin):
+    form = CriterionAdminForm
     list_display = ("__str__", "icp", "tenant", "kind", "weight", "must_have")
     list_filter = ("kind", "must_have")
     list_select_related = ("tenant", "icp")

@@ -203,7 +203,7 @@ class IcpViewSet(TenantModelViewSet):
             for index, item in enumerate(body.validated_data["criteria"]):
                 criterion = Criterion(icp=icp, **item)
                 try:
-                    services._clean_criterion(criterion)
+                    services.criterion_clean(criterion)
                 except services.ValidationError as error:
                     errors[str(index)] = error.message_dict
                 drafts.append(criterion)

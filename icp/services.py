@@ -23,6 +23,7 @@ from .models import Criterion, CriterionKind, EngagementModel, IdealCustomerProf
 from .scoring import AccountFacts, clean_params, score_account, suggest_tiers
 
 CHUNK_SIZE = 500
+TIER_PASSES = 3  # tier re-suggestion passes at most, while scores keep changing under it
 DEFAULT_TIERS = [
     (
         "Tier 1",
@@ -149,9 +150,40 @@ def tier_delete(*, tier: Tier) -> None:
 
 
 def tiers_resuggest_enqueue() -> None:
+    """Re-suggest the workspace's tiers in the background once the current transaction commits (one task per
+    transaction however often it is asked; ``tiers_resuggest`` runs at most once at a time per workspace)."""
     from .tasks import tiers_resuggest
 
-    job_services.on_commit_enqueue(tiers_resuggest, get_current_tenant().pk)
+    job_services.on_commit_enqueue_once(tiers_resuggest, get_current_tenant().pk)
+
+
+def _ranking() -> tuple[list[int], list[Tier]]:
+    """What suggested tiers depend on: target accounts with a score, best first (ties by id), and the tiers."""
+    tiers = tiers_ensure_defaults()
+    ranked = list(
+        Account.objects.filter(is_target=True, fit_score__isnull=False)
+        .order_by("-fit_score", "id")
+        .values_list("id", flat=True)
+    )
+    return ranked, tiers
+
+
+def _ranking_key(ranking) -> tuple:
+    ranked, tiers = ranking
+    return ranked, [(tier.pk, tier.capacity) for tier in tiers]
+
+
+def tiers_resuggest_run() -> dict[str, int]:
+    """``tiers_suggest`` again while the ranking changed under it: a score committed during a run (whose own
+    task the exclusive guard skipped) is picked up by the next pass rather than left stale."""
+    ranking = _ranking()
+    for _ in range(TIER_PASSES):
+        counts = _tiers_suggest(*ranking)
+        current = _ranking()
+        if _ranking_key(current) == _ranking_key(ranking):
+            break
+        ranking = current
+    return counts
 
 
 def tiers_suggest() -> dict[str, int]:
@@ -162,12 +194,10 @@ def tiers_suggest() -> dict[str, int]:
     without a score or not targeted get no suggestion. Only changed accounts
     are written. Returns accounts per suggested tier name.
     """
-    tiers = tiers_ensure_defaults()
-    ranked = list(
-        Account.objects.filter(is_target=True, fit_score__isnull=False)
-        .order_by("-fit_score", "id")
-        .values_list("id", flat=True)
-    )
+    return _tiers_suggest(*_ranking())
+
+
+def _tiers_suggest(ranked: list[int], tiers: list[Tier]) -> dict[str, int]:
     suggestion = suggest_tiers(ranked, [(tier.pk, tier.capacity) for tier in tiers])
     changes = {}
     for account_id, suggested_id, tier_id, reason in Account.objects.values_list(
@@ -292,7 +322,12 @@ def icp_activate(*, icp: IdealCustomerProfile) -> Job | None:
 # ---------------------------------------------------------------- criteria
 
 
-def _clean_criterion(criterion: Criterion) -> None:
+def criterion_clean(criterion: Criterion) -> None:
+    """Validate a criterion (kind, weight 1–100, ``params`` of its kind) and normalize its ``params`` in place.
+
+    The API, the ICP preview and the admin all validate through here. Needs the criterion's tenant as the
+    current tenant: technology ids are checked against that workspace's catalogue.
+    """
     errors = {}
     if criterion.kind not in CriterionKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(CriterionKind.values)}."]
@@ -332,7 +367,7 @@ def criterion_create(*, icp: IdealCustomerProfile, **fields) -> Criterion:
     if "position" not in fields:
         fields["position"] = (icp.criteria.aggregate(top=Max("position"))["top"] or 0) + 1
     criterion = Criterion(tenant=get_current_tenant(), icp=icp, **fields)
-    _clean_criterion(criterion)
+    criterion_clean(criterion)
     criterion.save()
     _criteria_changed(icp)
     return criterion
@@ -346,7 +381,7 @@ def criterion_update(*, criterion: Criterion, **fields) -> Criterion:
     fields.pop("icp", None)
     for name, value in fields.items():
         setattr(criterion, name, value)
-    _clean_criterion(criterion)
+    criterion_clean(criterion)
     criterion.save()
     _criteria_changed(criterion.icp)
     return criterion
@@ -433,7 +468,12 @@ def _apply_score(account: Account, facts: AccountFacts, criteria, *, today, now)
 
 @transaction.atomic
 def fit_score_recompute_account(*, account: Account) -> Account:
-    """Score one account against the active ICP now (called when the account changes)."""
+    """Score one account against the active ICP now, in the caller's transaction.
+
+    Called by the services when the account, its signals, its technologies or its deals change. A changed
+    score of a target account can move other accounts between tiers (tiers are filled by rank), so it
+    queues the workspace's tier re-suggestion for after the commit.
+    """
     criteria = selectors.active_criteria_specs()
     if not criteria and account.fit_score is None:
         return account
@@ -442,7 +482,24 @@ def fit_score_recompute_account(*, account: Account) -> Account:
     facts = selectors.facts_for_rows([_facts_row(account)], criteria, today=today)[account.pk]
     if _apply_score(account, facts, criteria, today=today, now=now):
         bulk_update_with_history([account], Account, SCORE_FIELDS)
+        if account.is_target:
+            tiers_resuggest_enqueue()
     return account
+
+
+def fit_scores_recompute_accounts(*, account_ids) -> None:
+    """``fit_score_recompute_account`` for the (few) accounts whose facts changed, e.g. a signal moved from one
+    account to another."""
+    for account in Account.objects.filter(pk__in=set(account_ids)).order_by("id"):
+        fit_score_recompute_account(account=account)
+
+
+def fit_recompute_enqueue_for(*, kinds: set[str] | None = None) -> Job | None:
+    """Queue the bulk recomputation after a change to many accounts (an import, a catalogue entry removed) when
+    the active ICP has criteria (of one of ``kinds``, when given); None when no score can change."""
+    if not any(kinds is None or spec.kind in kinds for spec in selectors.active_criteria_specs()):
+        return None
+    return fit_recompute_enqueue()
 
 
 def fit_recompute_enqueue() -> Job:

@@ -13,5 +13,5 @@ def fit_scores_recompute(job_id: int | None = None) -> dict:
 
 @tenant_task(exclusive=True, name="icp.tiers_resuggest")
 def tiers_resuggest() -> dict:
-    """Suggested (and, where not overridden, effective) tiers after the tiers changed."""
-    return services.tiers_suggest()
+    """Suggested (and, where not overridden, effective) tiers after the tiers or a fit score changed."""
+    return services.tiers_resuggest_run()

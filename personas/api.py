@@ -135,7 +135,15 @@ class CommitteeRequirementSerializer(serializers.ModelSerializer):
         model = CommitteeRequirement
         fields = ["id", "tier", "tier_name", "persona", "persona_name", "min_contacts", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"min_contacts": {"min_value": 1, "max_value": 50, "initial": 1}}
+        extra_kwargs = {
+            "min_contacts": {
+                "min_value": 1,
+                "max_value": 50,
+                "initial": 1,
+                "label": "Minimum contacts",
+                "help_text": "Current contacts (active, verified within 365 days) with this persona an account needs.",
+            }
+        }
 
     def get_tier_name(self, requirement) -> str:
         return requirement.tier.name

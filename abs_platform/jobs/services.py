@@ -44,3 +44,21 @@ def _update(job: Job, **fields) -> Job:
 def on_commit_enqueue(task, *args) -> None:
     """Enqueue after the surrounding transaction commits, so the worker sees the rows it needs."""
     transaction.on_commit(lambda: task.delay(*args))
+
+
+def on_commit_enqueue_once(task, *args) -> None:
+    """Like ``on_commit_enqueue``, but once per transaction for the same task and arguments: a request that
+    changes several things asks for one run. (A savepoint rolled back takes its callbacks along, so a later
+    call in the transaction registers the callback again.)"""
+    key = (task.name, args)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(callback, "enqueue_key", None) == key for _, callback, *_ in connection.run_on_commit
+    ):
+        return
+
+    def enqueue():
+        task.delay(*args)
+
+    enqueue.enqueue_key = key
+    transaction.on_commit(enqueue)

@@ -124,6 +124,10 @@ class TenantScopedAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
         return ["tenant", *fields, *self.audit_fields] if obj is not None else ["tenant", *fields]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None and kwargs.get("fields"):
+            # "tenant" is the form's own field (the model field is not editable): listing it among the model
+            # form's fields makes Django refuse to build the add form.
+            kwargs["fields"] = [name for name in kwargs["fields"] if name != "tenant"]
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None and "tenant" in form.base_fields:
             tenants = Tenant.objects.all()

@@ -10,7 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.exports import neutralize
-from tests.factories import AccountFactory, ContactFactory
+from accounts.models import AccountTechnology
+from tests.conftest import as_tenant
+from tests.factories import AccountFactory, ContactFactory, TechnologyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,8 @@ ACCOUNT_HEADER = [
     "Headquarters",
     "Offices",
     "Last verified on",
-    "Parent domain",
+    "Parent",
+    "Technologies",
     "Tier",
     "Fit score",
     "Source",
@@ -40,7 +43,11 @@ ACCOUNT_HEADER = [
 
 def read_csv(response) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
+    return read_csv_text(response.content)
+
+
+def read_csv_text(content: bytes) -> list[list[str]]:
+    text = content.decode("utf-8")
     assert text.startswith("\ufeff")  # spreadsheets then read the file as UTF-8
     return list(csv.reader(io.StringIO(text[1:])))
 
@@ -108,16 +115,29 @@ class TestAccountExport:
         assert 'id="import-csv"' not in page  # viewers do not import
 
     def test_round_trip_export_then_import_dry_run_is_all_skips(self, api_a, tenant_a, owner_a):
-        AccountFactory(tenant=tenant_a, name="=Acme", domain="acme.com", owner=owner_a, growth_rate="-2.50")
-        AccountFactory(tenant=tenant_a, name="Globex", domain="", industry="@Energy", office_count=3)
-        exported = api_a.get("/api/v1/accounts/export/").content
+        acme = AccountFactory(tenant=tenant_a, name="=Acme", domain="acme.com", owner=owner_a, growth_rate="-2.50")
+        globex = AccountFactory(tenant=tenant_a, name="Globex", domain="", industry="@Energy", office_count=3)
+        acme_eu = AccountFactory(tenant=tenant_a, name="Acme EU", domain="acme.com", parent=acme)
+        AccountFactory(tenant=tenant_a, name="Globex Labs", domain="labs.io", parent=globex)
+        crm, bi = TechnologyFactory(tenant=tenant_a, name="=CRM"), TechnologyFactory(tenant=tenant_a, name="bi tool")
+        with as_tenant(tenant_a):
+            AccountTechnology.objects.create(account=acme_eu, technology=crm)
+            AccountTechnology.objects.create(account=acme_eu, technology=bi)
+        exported = api_a.get("/api/v1/accounts/export/?ordering=name").content
+        rows = read_csv_text(exported)
+        assert [(row[0], row[1], row[15], row[16]) for row in rows[1:]] == [
+            ("'=Acme", "acme.com", "", ""),
+            ("Acme EU", "acme.com", "acme.com", "'=CRM; bi tool"),
+            ("Globex", "", "", ""),
+            ("Globex Labs", "labs.io", "Globex", ""),
+        ]
         response = api_a.post(
             "/api/v1/imports/",
             {"kind": "accounts", "file": SimpleUploadedFile("export.csv", exported, content_type="text/csv")},
             format="multipart",
         )
         body = response.json()
-        assert body["counts"] == {"create": 0, "update": 0, "skip": 2, "error": 0}
+        assert body["counts"] == {"create": 0, "update": 0, "skip": 4, "error": 0}
         assert {header: field for header, field in body["mapping"].items() if field} == {
             "Name": "name",
             "Domain": "domain",
@@ -134,6 +154,8 @@ class TestAccountExport:
             "Headquarters": "headquarters",
             "Offices": "office_count",
             "Last verified on": "last_verified_on",
+            "Parent": "parent",
+            "Technologies": "technologies",
         }
 
     def test_isolation_and_roles(self, api_a, api_b, api_a_read, tenant_a, tenant_b):
@@ -155,8 +177,8 @@ class TestAccountExport:
         with CaptureQueriesContext(connection) as hundred:
             response = api_a.get(url)
         assert len(read_csv(response)) == 101
-        # one export query (+4 for the transaction; the key is cached after the warm-up)
-        assert len(ten) == len(hundred) == 5
+        # the accounts' technologies + one export query (+4 for the transaction; the key is cached)
+        assert len(ten) == len(hundred) == 6
 
 
 class TestContactExport:

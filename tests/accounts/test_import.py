@@ -12,9 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from abs_platform.celery import app as celery_app
 from abs_platform.jobs.models import Job
 from accounts import imports
-from accounts.models import Account, Contact, ImportBatch
+from accounts.models import Account, AccountTechnology, Contact, ImportBatch
+from icp.tasks import fit_scores_recompute
 from tests.conftest import as_tenant
-from tests.factories import AccountFactory, ContactFactory, PersonaFactory
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    CriterionFactory,
+    IcpFactory,
+    PersonaFactory,
+    TechnologyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -470,6 +478,259 @@ class TestContactImport:
             assert (bob.persona_id, bob.persona_match_reason) == (persona.pk, "title contains “CFO”")
 
 
+def parents_of(tenant) -> dict[str, str | None]:
+    with as_tenant(tenant):
+        return dict(Account.objects.values_list("name", "parent__name"))
+
+
+def errors_by_row(body) -> dict[int, list[tuple[str, str, str, str]]]:
+    return {
+        row["row"]: [(e["field"], e["column"], e["value"], e["message"]) for e in row["errors"]]
+        for row in body["rows"]
+        if row["errors"]
+    }
+
+
+class TestParents:
+    def test_a_parent_by_domain_or_name_in_the_workspace_or_the_file_in_any_order(self, api_a, tenant_a):
+        holdings = AccountFactory(tenant=tenant_a, name="Acme Holdings", domain="acmeholdings.com")
+        AccountFactory(tenant=tenant_a, name="Globex", domain="")
+        text = (
+            "Name,Domain,Parent company\n"
+            "Acme Retail,acme-retail.com,https://www.AcmeHoldings.com/\n"  # a workspace account, by its domain
+            "Acme Retail Berlin,berlin.acme-retail.com,ACME-RETAIL.com\n"  # an earlier row of the file
+            "Initech Labs,labs.initech.com,initech.com\n"  # a later row of the file
+            "Initech,initech.com,\n"
+            "Globex Energy,globex-energy.com,Globex\n"  # a workspace account without a domain, by its name
+            "Acme EU,acmeholdings.com,acmeholdings.com\n"  # a subsidiary sharing its parent's domain
+            "Acme Labs,acmeholdings.com,Acme Holdings\n"  # the same, the parent named by its name
+            "Hooli EU,hooli.com,Hooli\n"  # sharing the domain of a later row, named by its name
+            "Hooli,hooli.com,\n"
+        )
+        body = post_import(api_a, "accounts", text).json()
+        assert body["mapping"]["Parent company"] == "parent"
+        assert (body["counts"], errors_by_row(body)) == ({"create": 9, "update": 0, "skip": 0, "error": 0}, {})
+        assert parents_of(tenant_a) == {"Acme Holdings": None, "Globex": None}  # a dry run writes nothing
+
+        commit = api_a.post(f"/api/v1/imports/{body['id']}/commit/").json()
+        assert (commit["status"], commit["written"]) == ("committed", {"created": 9, "updated": 0})
+        assert parents_of(tenant_a) == {
+            "Acme Holdings": None,
+            "Globex": None,
+            "Acme Retail": "Acme Holdings",
+            "Acme Retail Berlin": "Acme Retail",
+            "Initech Labs": "Initech",
+            "Initech": None,
+            "Globex Energy": "Globex",
+            "Acme EU": "Acme Holdings",
+            "Acme Labs": "Acme Holdings",
+            "Hooli EU": "Hooli",
+            "Hooli": None,
+        }
+        with as_tenant(tenant_a):
+            berlin = Account.objects.get(name="Acme Retail Berlin")
+            # created with its parent already set: one history record, which has it
+            assert list(berlin.history.values_list("history_type", "parent__name")) == [("+", "Acme Retail")]
+
+        # Importing the same file again changes nothing; moving an account under another is an update.
+        again = post_import(api_a, "accounts", text).json()
+        assert again["counts"] == {"create": 0, "update": 0, "skip": 9, "error": 0}
+        moved = post_import(api_a, "accounts", "Name,Domain,Parent\nInitech,initech.com,acme-retail.com\n").json()
+        assert [(row["outcome"], row["changes"]) for row in moved["rows"]] == [("update", ["parent"])]
+        api_a.post(f"/api/v1/imports/{moved['id']}/commit/")
+        assert parents_of(tenant_a)["Initech"] == "Acme Retail"
+        with as_tenant(tenant_a):
+            assert Account.objects.get(pk=holdings.pk).parent_id is None
+
+    def test_an_existing_account_may_get_a_parent_created_by_the_same_file(self, api_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Umbrella Pharma", domain="umbrella-pharma.com")
+        text = "Name,Domain,Parent\nUmbrella Pharma,umbrella-pharma.com,Umbrella Corp\nUmbrella Corp,umbrella.com,\n"
+        body = post_import(api_a, "accounts", text).json()
+        assert [(row["outcome"], row["changes"]) for row in body["rows"]] == [("update", ["parent"]), ("create", [])]
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert parents_of(tenant_a) == {"Umbrella Pharma": "Umbrella Corp", "Umbrella Corp": None}
+
+    def test_parents_not_found_ambiguous_the_row_itself_or_a_cycle_are_row_errors(self, api_a, tenant_a):
+        alpha = AccountFactory(tenant=tenant_a, name="Alpha", domain="alpha.com")
+        AccountFactory(tenant=tenant_a, name="Beta", domain="beta.com", parent=alpha)
+        AccountFactory(tenant=tenant_a, name="Twin", domain="")
+        AccountFactory(tenant=tenant_a, name="Twin", domain="twin.io")
+        text = (
+            "Name,Domain,Parent\n"
+            "Alpha,alpha.com,beta.com\n"  # Beta is already Alpha's child
+            "Gamma,gamma.com,nowhere.com\n"
+            "Delta,delta.com,www.delta.com\n"
+            "Epsilon,eps.com,Zeta\n"
+            "Zeta,zeta.com,Epsilon\n"
+            "Eta,eta.com,Twin\n"
+            "Theta,,Theta\n"
+            "Iota,iota.com,alpha.com\n"  # fine
+        )
+        body = post_import(api_a, "accounts", text).json()
+        assert body["counts"] == {"create": 1, "update": 0, "skip": 0, "error": 7}
+        not_found = (
+            "Parent not found: no account of this workspace or row of this file has the domain or the name "
+            "“nowhere.com”."
+        )
+        assert errors_by_row(body) == {
+            2: [("parent", "Parent", "beta.com", "The parent would create a cycle: Alpha → Beta → Alpha.")],
+            3: [("parent", "Parent", "nowhere.com", not_found)],
+            4: [("parent", "Parent", "www.delta.com", "A row cannot be its own parent.")],
+            5: [("parent", "Parent", "Zeta", "The parent would create a cycle: Epsilon → Zeta → Epsilon.")],
+            6: [("parent", "Parent", "Epsilon", "The parent would create a cycle: Zeta → Epsilon → Zeta.")],
+            7: [("parent", "Parent", "Twin", "2 accounts are named “Twin”: give the parent's domain.")],
+            8: [("parent", "Parent", "Theta", "A row cannot be its own parent.")],
+        }
+        commit = api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        assert commit.json() == {"detail": "7 rows have errors: fix the file and upload it again. Nothing was written."}
+        assert parents_of(tenant_a) == {"Alpha": None, "Beta": "Alpha", "Twin": None}
+
+    def test_a_name_is_matched_exactly(self, api_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Acme Holdings", domain="")
+        body = post_import(api_a, "accounts", "Name,Parent\nAcme Retail,acme holdings\n").json()
+        assert [e["message"] for e in body["rows"][0]["errors"]] == [
+            "Parent not found: no account of this workspace or row of this file has the domain or the name "
+            "“acme holdings”."
+        ]
+
+
+class TestTechnologies:
+    def test_listed_technologies_replace_the_accounts_with_history(self, api_a, tenant_a, owner_a):
+        crm = TechnologyFactory(tenant=tenant_a, name="CRM")
+        warehouse = TechnologyFactory(tenant=tenant_a, name="Data Warehouse")
+        old = TechnologyFactory(tenant=tenant_a, name="Old Tool")
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com")
+        umbrella = AccountFactory(tenant=tenant_a, name="Umbrella", domain="umbrella.com")
+        with as_tenant(tenant_a):
+            AccountTechnology.objects.create(account=acme, technology=crm)
+            AccountTechnology.objects.create(account=acme, technology=old)
+            AccountTechnology.objects.create(account=umbrella, technology=crm)
+        text = (
+            "Name,Domain,Tech stack\n"
+            "Acme,acme.com,data warehouse; crm\n"  # Old Tool goes, Data Warehouse comes
+            "Globex,globex.io,CRM;;crm\n"
+            "Umbrella,umbrella.com,CRM\n"  # as it is
+            "Initech,initech.com,\n"  # an empty cell leaves technologies alone
+        )
+        body = post_import(api_a, "accounts", text).json()
+        assert body["mapping"]["Tech stack"] == "technologies"
+        assert [(row["outcome"], row["changes"]) for row in body["rows"]] == [
+            ("update", ["technologies"]),
+            ("create", []),
+            ("skip", []),
+            ("create", []),
+        ]
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        with as_tenant(tenant_a):
+            in_use = sorted(AccountTechnology.objects.values_list("account__name", "technology__name"))
+            history = sorted(
+                AccountTechnology.history.filter(history_change_reason=f"CSV import #{body['id']}").values_list(
+                    "history_type", "account_id", "technology_id", "history_user"
+                )
+            )
+            globex = Account.objects.get(name="Globex")
+        assert in_use == [("Acme", "CRM"), ("Acme", "Data Warehouse"), ("Globex", "CRM"), ("Umbrella", "CRM")]
+        assert history == [
+            ("+", acme.pk, warehouse.pk, owner_a.pk),
+            ("+", globex.pk, crm.pk, owner_a.pk),
+            ("-", acme.pk, old.pk, owner_a.pk),
+        ]
+
+    def test_a_failure_while_writing_links_writes_no_account_either(self, api_a, tenant_a, monkeypatch):
+        TechnologyFactory(tenant=tenant_a, name="CRM")
+        text = "Name,Domain,Parent,Technologies\nGroup,group.com,,CRM\nDaughter,daughter.com,group.com,CRM\n"
+        body = post_import(api_a, "accounts", text).json()
+        assert body["counts"] == {"create": 2, "update": 0, "skip": 0, "error": 0}
+
+        def fail(*args, **kwargs):  # the accounts are in the database by then
+            raise IntegrityError("simulated failure while linking technologies")
+
+        monkeypatch.setattr(imports, "_write_technologies", fail)
+        response = api_a.post(f"/api/v1/imports/{body['id']}/commit/")
+        assert response.json() == {
+            "detail": "The import was rolled back, nothing was written: simulated failure while linking technologies"
+        }
+        assert accounts_of(tenant_a) == []
+        with as_tenant(tenant_a):
+            assert (Account.history.count(), AccountTechnology.objects.count()) == (0, 0)
+
+    def test_unknown_technologies_are_a_row_error_naming_them(self, api_a, tenant_a):
+        TechnologyFactory(tenant=tenant_a, name="CRM")
+        text = "Name,Technologies\nAcme,CRM; Salesforce; hubspot; Salesforce\nGlobex,Nope\n"
+        body = post_import(api_a, "accounts", text).json()
+        assert errors_by_row(body) == {
+            2: [
+                (
+                    "technologies",
+                    "Technologies",
+                    "CRM; Salesforce; hubspot; Salesforce",
+                    "Not in the technology catalogue: “Salesforce”, “hubspot”. Add them to the catalogue first, "
+                    "or correct the names.",
+                )
+            ],
+            3: [
+                (
+                    "technologies",
+                    "Technologies",
+                    "Nope",
+                    "Not in the technology catalogue: “Nope”. Add it to the catalogue first, or correct the name.",
+                )
+            ],
+        }
+
+
+class TestAccountImportKeepsScoresFresh:
+    def test_one_bulk_recomputation_after_the_commit(self, api_a, tenant_a, django_capture_on_commit_callbacks):
+        crm = TechnologyFactory(tenant=tenant_a, name="CRM")
+        icp = IcpFactory(tenant=tenant_a, version=1, is_active=True)
+        CriterionFactory(tenant=tenant_a, icp=icp, kind="industry", params={"values": ["Software"]}, weight=50)
+        CriterionFactory(
+            tenant=tenant_a, icp=icp, kind="technology", params={"mode": "any", "technology_ids": [crm.pk]}, weight=50
+        )
+        text = "Name,Industry,Technologies\n" + "".join(
+            f"Co {index},{'Software' if index % 2 else 'Retail'},{'CRM' if index < 2 else ''}\n" for index in range(4)
+        )
+        body = post_import(api_a, "accounts", text).json()
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert len(callbacks) == 1  # one job for the file, not one per row
+        with as_tenant(tenant_a):
+            job = Job.objects.get(kind="icp.fit_recompute")
+            assert job.status == "queued"
+        fit_scores_recompute.apply(args=[tenant_a.pk, job.pk]).get()
+        with as_tenant(tenant_a):
+            assert dict(Account.objects.values_list("name", "fit_score")) == {
+                "Co 0": 50,
+                "Co 1": 100,
+                "Co 2": 0,
+                "Co 3": 50,
+            }
+
+
+def test_planning_parents_and_technologies_takes_the_same_queries_for_more_rows(tenant_a):
+    TechnologyFactory(tenant=tenant_a, name="CRM")
+    TechnologyFactory(tenant=tenant_a, name="BI")
+    AccountFactory(tenant=tenant_a, name="Group", domain="group.com")
+
+    def queries(count: int) -> int:
+        for index in range(count):
+            AccountFactory(tenant=tenant_a, name=f"Existing {count}-{index}", domain=f"e{count}-{index}.com")
+        text = "Name,Domain,Parent,Technologies\n" + "".join(
+            f"Existing {count}-{index},e{count}-{index}.com,group.com,CRM; BI\n"
+            f"New {count}-{index},n{count}-{index}.com,e{count}-{index}.com,BI\n"
+            for index in range(count)
+        )
+        parsed = imports.parse(text)
+        with as_tenant(tenant_a), CaptureQueriesContext(connection) as captured:
+            plan = imports.plan_import(
+                kind="accounts", parsed=parsed, mapping=imports.auto_map("accounts", parsed.headers)
+            )
+        assert plan.counts == {"create": count, "update": count, "skip": 0, "error": 0}
+        return len(captured)
+
+    assert queries(3) == queries(30)
+
+
 class TestLargeFileJob:
     @pytest.fixture
     def eager(self, monkeypatch):
@@ -557,6 +818,8 @@ class TestBrowserFlow:
         batch_url = response["Location"]
         page = client.get(batch_url).content.decode()
         assert '<option value="domain" selected>Domain</option>' in page  # "Website" auto-mapped
+        assert '<option value="parent" >Parent</option>' in page
+        assert '<option value="technologies" >Technologies</option>' in page
         mapping = {
             "column-0": "name",
             "column-1": "domain",

@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from abs_platform.jobs.models import Job
@@ -8,7 +9,7 @@ from personas import services
 from personas.models import CommitteeRequirement, Persona
 from personas.tasks import personas_rematch
 from tests.conftest import as_tenant
-from tests.factories import ContactFactory, PersonaFactory, TierFactory
+from tests.factories import CommitteeRequirementFactory, ContactFactory, PersonaFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,59 @@ class TestCommittee:
             assert CommitteeRequirement.objects.count() == 1
         html = member.get("/t/alpha/api/committee-requirements/", HTTP_HX_REQUEST="true").content.decode()
         assert "Finance leader × 2" in html
+
+    def test_min_contacts_is_edited_in_place_on_the_personas_page(self, client_for, admin_a, member_a, tenant_a):
+        requirement = CommitteeRequirementFactory(
+            tenant=tenant_a,
+            tier=TierFactory(tenant=tenant_a, rank=1, name="Tier 1"),
+            persona=PersonaFactory(tenant=tenant_a, name="Finance leader"),
+            min_contacts=1,
+        )
+        url = f"/t/alpha/api/committee-requirements/{requirement.pk}/"
+        row = f'id="requirement-row-{requirement.pk}"'
+        admin = client_for(admin_a)
+        listing = admin.get("/t/alpha/api/committee-requirements/", HTTP_HX_REQUEST="true").content.decode()
+        assert f'hx-get="{url}edit/" hx-target="#requirement-row-{requirement.pk}" hx-swap="outerHTML"' in listing
+
+        form = admin.get(f"{url}edit/", HTTP_HX_REQUEST="true").content.decode()
+        assert f'<li {row} class="editing">' in form
+        assert f'hx-patch="{url}"' in form
+        assert '<input name="min_contacts" type="number" value="1" step="any">' in form
+        assert "Finance leader in Tier 1" in form
+        assert 'name="tier"' not in form and 'name="persona"' not in form
+
+        def patch(client, value):
+            return client.patch(
+                url, f"min_contacts={value}", content_type="application/x-www-form-urlencoded", HTTP_HX_REQUEST="true"
+            )
+
+        for value, message in [
+            ("0", "Ensure this value is greater than or equal to 1."),
+            ("51", "Ensure this value is less than or equal to 50."),
+            ("two", "A valid integer is required."),
+        ]:
+            bad = patch(admin, value)
+            assert bad.status_code == 400
+            html = bad.content.decode()
+            assert f'<li {row} class="editing">' in html  # the form again, in place
+            assert '<div class="field has-error">' in html
+            assert f'<input name="min_contacts" type="number" value="{value}" aria-invalid="true" step="any">' in html
+            assert f'<p class="error">{message}</p>' in html
+        member = Client()
+        member.force_login(member_a)
+        assert patch(member, "3").status_code == 403  # admins write, as in the API
+        with as_tenant(tenant_a):
+            assert CommitteeRequirement.objects.get().min_contacts == 1
+
+        saved = patch(admin, "3")
+        assert saved.status_code == 200
+        html = saved.content.decode()
+        assert f"<li {row}>Finance leader × 3" in html
+        assert "editing" not in html
+        with as_tenant(tenant_a):
+            assert CommitteeRequirement.objects.get().min_contacts == 3
+        cancel = admin.get(f"{url}row/", HTTP_HX_REQUEST="true").content.decode()
+        assert f"<li {row}>Finance leader × 3" in cancel
 
 
 class TestQueryBudget:

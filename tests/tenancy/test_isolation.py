@@ -116,6 +116,19 @@ class TestAdminIsolation:
         account = AccountFactory(tenant=tenant_a, name="Alpha Target")
         assert client_for(ops_admin_a).get(f"/admin/accounts/account/{account.pk}/change/").status_code == 200
 
+    def test_ops_admin_adds_rows_to_their_own_workspace_only(self, client_for, ops_admin_a, tenant_a, tenant_b):
+        client = client_for(ops_admin_a)
+        form = {"name": "Added", "domain": "https://www.Added.com/", "status": "prospect", "is_target": "on"}
+        assert client.get("/admin/accounts/account/add/").status_code == 200
+        refused = client.post("/admin/accounts/account/add/", {**form, "tenant": tenant_b.pk})
+        assert refused.status_code == 200
+        assert "Select a valid choice. That choice is not one of the available choices." in refused.content.decode()
+        assert client.post("/admin/accounts/account/add/", {**form, "tenant": tenant_a.pk}).status_code == 302
+        with as_tenant(tenant_a):
+            assert list(Account.objects.values_list("name", "domain")) == [("Added", "added.com")]
+        with as_tenant(tenant_b):
+            assert Account.objects.count() == 0
+
     def test_superuser_sees_every_tenant(self, client, tenant_a, account_b):
         from tests.factories import UserFactory
 
