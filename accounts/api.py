@@ -1,5 +1,6 @@
 import json
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -142,20 +143,32 @@ class AccountSerializer(serializers.ModelSerializer):
         return services.account_update(account=instance, **validated_data)
 
 
-_datetime = serializers.DateTimeField()
-_money = serializers.DecimalField(max_digits=16, decimal_places=2)
+CENT = Decimal("0.01")
+
+
+def iso_datetime(value, zone) -> str | None:
+    """What DRF's DateTimeField returns (ISO 8601 in ``zone``, ``Z`` for UTC), minus its per-value set-up."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def money_text(value) -> str | None:
+    """What a 2-decimal DRF DecimalField returns: a string, two places."""
+    return None if value is None else format(value.quantize(CENT), "f")
 
 
 def account_rows(rows: list[dict]) -> list[dict]:
     coverage = coverage_for([(values["id"], values["tier_id"]) for values in rows])
-    return [account_row(values, coverage[values["id"]]) for values in rows]
+    zone = timezone.get_current_timezone()
+    return [account_row(values, coverage[values["id"]], zone) for values in rows]
 
 
-def account_row(values: dict, coverage: tuple) -> dict:
+def account_row(values: dict, coverage: tuple, zone) -> dict:
     """The JSON of one account from ``ACCOUNT_ROW_COLUMNS`` values and its (coverage percent, gaps):
     exactly what AccountSerializer returns."""
     full_name = f"{values['owner__first_name']} {values['owner__last_name']}".strip()
-    revenue = values["annual_revenue"]
     return {
         "id": values["id"],
         "name": values["name"],
@@ -163,7 +176,7 @@ def account_row(values: dict, coverage: tuple) -> dict:
         "website": values["website"],
         "industry": values["industry"],
         "employee_count": values["employee_count"],
-        "annual_revenue": None if revenue is None else _money.to_representation(revenue),
+        "annual_revenue": money_text(values["annual_revenue"]),
         "country": values["country"],
         "status": values["status"],
         "owner": values["owner_id"],
@@ -175,8 +188,8 @@ def account_row(values: dict, coverage: tuple) -> dict:
         "tier_name": values["tier__name"] or "",
         "coverage_percent": coverage[0],
         "coverage_gaps": coverage[1],
-        "created_at": _datetime.to_representation(values["created_at"]),
-        "updated_at": _datetime.to_representation(values["updated_at"]),
+        "created_at": iso_datetime(values["created_at"], zone),
+        "updated_at": iso_datetime(values["updated_at"], zone),
     }
 
 
@@ -428,7 +441,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return services.contact_update(contact=instance, **validated_data)
 
 
-def contact_row(values: dict, *, today) -> dict:
+def contact_row(values: dict, *, today, zone) -> dict:
     """The JSON of one contact from ``CONTACT_ROW_COLUMNS`` values: exactly what ContactSerializer returns."""
     verified = values["last_verified_on"]
     return {
@@ -454,8 +467,8 @@ def contact_row(values: dict, *, today) -> dict:
         "last_verified_on": None if verified is None else verified.isoformat(),
         "freshness": freshness(status=values["status"], last_verified_on=verified, today=today),
         "source": values["source"],
-        "created_at": _datetime.to_representation(values["created_at"]),
-        "updated_at": _datetime.to_representation(values["updated_at"]),
+        "created_at": iso_datetime(values["created_at"], zone),
+        "updated_at": iso_datetime(values["updated_at"], zone),
     }
 
 
@@ -557,13 +570,13 @@ class ContactViewSet(TenantModelViewSet):
     def list(self, request, *args, **kwargs):
         """Lean read path, as for accounts: only the listed columns, rows built without serializer machinery."""
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*selectors.CONTACT_ROW_COLUMNS))
-        today = timezone.localdate()
-        return self.get_paginated_response([contact_row(values, today=today) for values in rows])
+        today, zone = timezone.localdate(), timezone.get_current_timezone()
+        return self.get_paginated_response([contact_row(values, today=today, zone=zone) for values in rows])
 
     def retrieve(self, request, *args, **kwargs):
         queryset = self.get_queryset().values(*selectors.CONTACT_ROW_COLUMNS)
         values = get_object_or_404(queryset, pk=kwargs[self.lookup_field])
-        return Response(contact_row(values, today=timezone.localdate()))
+        return Response(contact_row(values, today=timezone.localdate(), zone=timezone.get_current_timezone()))
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance)

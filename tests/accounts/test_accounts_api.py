@@ -283,3 +283,26 @@ class TestDomainsInHierarchies:
         response = api_a.patch(f"/api/v1/accounts/{child.pk}/", {"parent": None}, format="json")
         assert response.status_code == 400
         assert response.json() == {"domain": ["An account with this domain already exists in this workspace."]}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_lean_rows_format_times_and_money_as_drf_does(zone):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from accounts.api import iso_datetime, money_text
+
+    moment = datetime(2026, 1, 15, 9, 30, 5, 123456, tzinfo=UTC)
+    with timezone.override(zone):
+        expected = serializers.DateTimeField().to_representation(moment)
+        assert iso_datetime(moment, timezone.get_current_timezone()) == expected
+    assert {"UTC": "2026-01-15T09:30:05.123456Z", "Europe/Berlin": "2026-01-15T10:30:05.123456+01:00"}.get(
+        zone, expected
+    ) == expected
+    money = serializers.DecimalField(max_digits=16, decimal_places=2)
+    for value in (Decimal("1234.5"), Decimal("0"), Decimal("99.999")):
+        assert money_text(value) == money.to_representation(value)
+    assert money_text(None) is None
