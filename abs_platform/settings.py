@@ -139,6 +139,8 @@ if "EMAIL_URL" in env:
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions read from the cache, written through to the database (they survive a cache flush).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The model backend with the session's user kept in the cache (tenancy/caching.py).
+AUTHENTICATION_BACKENDS = ["abs_platform.tenancy.caching.CachedUserBackend"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,14 +1,16 @@
-"""Who-may-do-what, cached: the two lookups every request makes before it does any work.
+"""Who-may-do-what, cached: the lookups every request makes before it does any work.
 
-Every API request looks up its key and every page request the user's
-memberships; both change rarely and are read constantly, so they are kept in
+Every API request looks up its key, and every page request its user and the
+user's memberships; all change rarely and are read constantly, so they are kept in
 the shared cache (Redis in deployment: ``CACHE_URL``) for at most
 ``ACCESS_CACHE_SECONDS`` and dropped at once, by the signal receivers below,
-whenever a key, a membership or a workspace is saved or deleted. Writes that
+whenever a key, a user, a membership or a workspace is saved or deleted. Writes that
 bypass signals (``QuerySet.update``) call ``forget_tenant_access`` themselves.
 Why a shared cache and not per-process memory: docs/decisions/0006.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -24,6 +26,24 @@ def api_key_cache_key(hashed_key: str) -> str:
 
 def memberships_cache_key(user_id: int) -> str:
     return f"access:memberships:{user_id}"
+
+
+def user_cache_key(user_id) -> str:
+    return f"access:user:{user_id}"
+
+
+class CachedUserBackend(ModelBackend):
+    """Django's model backend, with the session's user read from the cache. The session's password hash
+    is still checked against the cached user, and saving a user (a new password, deactivation) drops it."""
+
+    def get_user(self, user_id):
+        cache_key = user_cache_key(user_id)
+        user = cache.get(cache_key)
+        if user is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                cache.set(cache_key, user, ACCESS_CACHE_SECONDS)
+        return user
 
 
 def forget_tenant_access(tenant_ids) -> None:
@@ -47,6 +67,10 @@ def _forget_memberships(sender, instance, **kwargs):
     _forget(memberships_cache_key(instance.user_id))
 
 
+def _forget_user(sender, instance, **kwargs):
+    _forget(user_cache_key(instance.pk))
+
+
 def _forget_tenant(sender, instance, **kwargs):
     forget_tenant_access([instance.pk])
     transaction.on_commit(lambda: forget_tenant_access([instance.pk]))
@@ -56,4 +80,5 @@ def connect_receivers() -> None:
     for event, signal in (("saved", post_save), ("deleted", post_delete)):
         signal.connect(_forget_api_key, sender=ApiKey, dispatch_uid=f"access_api_key_{event}")
         signal.connect(_forget_memberships, sender=Membership, dispatch_uid=f"access_memberships_{event}")
+        signal.connect(_forget_user, sender=get_user_model(), dispatch_uid=f"access_user_{event}")
     post_save.connect(_forget_tenant, sender=Tenant, dispatch_uid="access_tenant_saved")

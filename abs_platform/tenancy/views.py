@@ -156,7 +156,7 @@ def invitation_accept(request, token):
             user.email = invitation.email
             user.save()
             services.invitation_accept(invitation=invitation, user=user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
             return redirect("accounts:page", tenant_slug=invitation.tenant.slug)
     return render(
         request,

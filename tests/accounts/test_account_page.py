@@ -275,8 +275,8 @@ class TestQueryBudget:
         small = self.count(client, url)
         self.grow(tenant_a, family["europe"], committee, 50, 20)
         large = self.count(client, url)
-        # the user (1: session, membership and workspace switcher come from the cache); the account, its
+        # session, user, membership and workspace switcher come from the cache; the account, its
         # ancestors, contacts, committee requirements, hierarchy with contacts and pipeline, the hierarchy's
         # coverage, engagement of the whole tree (one grouped query), technologies (8); +4 for the request's
         # transaction (savepoint, tenant setting, its restore, release)
-        assert small == large == 13
+        assert small == large == 12

@@ -332,5 +332,5 @@ def test_list_query_budget(api_a, client_for, member_a, tenant_a, htmx):
     make(10)
     ten = count()
     make(90)
-    # the user (a session's membership is cached) or nothing (the key is cached), one list query, +4
-    assert ten == count() == (6 if htmx else 5)
+    # one list query, +4 (the session's user and membership, or the key, come from the cache)
+    assert ten == count() == 5

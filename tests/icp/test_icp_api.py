@@ -442,21 +442,21 @@ class TestQueryBudget:
     @pytest.mark.parametrize(
         ("path", "headers", "budget"),
         [
-            # the user (session and membership are cached), tier list (+ existence check of the defaults)
-            ("/t/alpha/api/tiers/", HX, 7),
-            ("/t/alpha/api/icps/?page_size=200", HX, 7),
+            # session, user and membership are cached; tier list (+ existence check of the defaults)
+            ("/t/alpha/api/tiers/", HX, 6),
+            ("/t/alpha/api/icps/?page_size=200", HX, 6),
             # + the ICP (for "editable"; an active one needs no more) and the technology names for labels
-            ("/t/alpha/api/criteria/?icp={icp}", HX, 8),
+            ("/t/alpha/api/criteria/?icp={icp}", HX, 7),
             # + the ICP
-            ("/t/alpha/api/sign-offs/?icp={icp}", HX, 7),
-            ("/t/alpha/api/tier-overrides/?page_size=200", HX, 6),
+            ("/t/alpha/api/sign-offs/?icp={icp}", HX, 6),
+            ("/t/alpha/api/tier-overrides/?page_size=200", HX, 5),
             # + ICP, technology names, accounts, technologies in use, tiers
-            ("/t/alpha/api/icps/{icp}/preview/", HX, 11),
+            ("/t/alpha/api/icps/{icp}/preview/", HX, 10),
             # + tiers, versions, latest job (the workspace switcher is cached)
-            ("/t/alpha/icp/", {}, 8),
+            ("/t/alpha/icp/", {}, 7),
             # + closed deals, technologies of their accounts
-            ("/t/alpha/api/icps/insights/", HX, 7),
-            ("/t/alpha/icp/insights/", {}, 7),
+            ("/t/alpha/api/icps/insights/", HX, 6),
+            ("/t/alpha/icp/insights/", {}, 6),
         ],
     )
     def test_dashboard(self, client_for, admin_a, tenant_a, path, headers, budget):

@@ -63,3 +63,21 @@ def test_a_promoted_viewer_may_write_at_once(admin_a, viewer_a, tenant_a):
     assert Membership.objects.get(pk=membership.pk).role == Role.MEMBER
     created = viewer.post("/t/alpha/api/accounts/", {"name": "Now allowed"}, HTTP_HX_REQUEST="true")
     assert created.status_code == 201
+
+
+def test_a_deactivated_user_is_logged_out_at_once(member_a):
+    member = logged_in(member_a)
+    assert member.get("/t/alpha/accounts/").status_code == 200
+    member_a.is_active = False
+    member_a.save()
+    response = member.get("/t/alpha/accounts/")
+    assert response.status_code == 302
+    assert response["Location"] == "/auth/login/?next=/t/alpha/accounts/"
+
+
+def test_a_password_change_elsewhere_ends_other_sessions(member_a):
+    member = logged_in(member_a)
+    assert member.get("/t/alpha/accounts/").status_code == 200
+    member_a.set_password("a-new-long-password-2026")
+    member_a.save()
+    assert member.get("/t/alpha/accounts/").status_code == 302
