@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q, TextChoices
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
@@ -319,8 +318,10 @@ class AccountViewSet(TenantModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         # List filters do not apply to one account: no filter backends here.
-        queryset = self.get_queryset().values(*selectors.ACCOUNT_ROW_COLUMNS)
-        return Response(account_rows([get_object_or_404(queryset, pk=kwargs[self.lookup_field])])[0])
+        values = selectors.account_row_values(kwargs[self.lookup_field])
+        if values is None:
+            raise Http404("No Account matches the given query.")  # as get_object_or_404 says
+        return Response(account_rows([values])[0])
 
     def perform_destroy(self, instance):
         services.account_delete(account=instance)
@@ -574,8 +575,9 @@ class ContactViewSet(TenantModelViewSet):
         return self.get_paginated_response([contact_row(values, today=today, zone=zone) for values in rows])
 
     def retrieve(self, request, *args, **kwargs):
-        queryset = self.get_queryset().values(*selectors.CONTACT_ROW_COLUMNS)
-        values = get_object_or_404(queryset, pk=kwargs[self.lookup_field])
+        values = selectors.contact_row_values(kwargs[self.lookup_field])
+        if values is None:
+            raise Http404("No Contact matches the given query.")
         return Response(contact_row(values, today=timezone.localdate(), zone=timezone.get_current_timezone()))
 
     def perform_destroy(self, instance):

@@ -3,15 +3,15 @@
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     F,
     Q,
     QuerySet,
@@ -22,6 +22,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from abs_platform.tenancy.context import get_current_tenant
+from icp.models import Tier
+from personas.models import Persona
 
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .models import (
@@ -62,6 +64,53 @@ ACCOUNT_ROW_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+
+def _detail_sql(table: str, columns: dict[str, str], joins: str) -> str:
+    return f"SELECT {', '.join(columns.values())} FROM {table} r {joins} WHERE r.tenant_id = %s AND r.id = %s"
+
+
+def _detail_row(sql: str, keys, pk) -> dict | None:
+    """One row of a detail read as ``{key: value}``, or None when the current workspace has no such row.
+
+    Hand-written SQL for the two hottest detail endpoints: building the ORM query for one row cost
+    several times more than running it (docs/benchmarks.md). Times come back aware, as from the ORM
+    (SQLite stores them naive, in UTC)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [get_current_tenant().pk, pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(keys, row, strict=True))
+    for key in ("created_at", "updated_at"):
+        if timezone.is_naive(values[key]):
+            values[key] = values[key].replace(tzinfo=UTC)
+    return values
+
+
+_USER, _TIER = get_user_model()._meta.db_table, Tier._meta.db_table
+# ACCOUNT_ROW_COLUMNS (but the sort key) as SQL over r (the account), u (its owner) and t (its tier).
+_ACCOUNT_DETAIL_COLUMNS = {
+    **{column: f"r.{column}" for column in ACCOUNT_ROW_COLUMNS if "__" not in column and column != "fit_sort"},
+    "owner__first_name": "u.first_name",
+    "owner__last_name": "u.last_name",
+    "owner__username": "u.username",
+    "tier__name": "t.name",
+}
+_ACCOUNT_DETAIL_SQL = _detail_sql(
+    Account._meta.db_table,
+    _ACCOUNT_DETAIL_COLUMNS,
+    f"LEFT JOIN {_USER} u ON u.id = r.owner_id LEFT JOIN {_TIER} t ON t.id = r.tier_id",
+)
+
+
+def account_row_values(account_id) -> dict | None:
+    """One account as ``ACCOUNT_ROW_COLUMNS`` values (what ``accounts.api.account_row`` takes), or None."""
+    return _detail_row(_ACCOUNT_DETAIL_SQL, _ACCOUNT_DETAIL_COLUMNS, account_id)
 
 
 def account_list() -> QuerySet[Account]:
@@ -120,6 +169,25 @@ CONTACT_ROW_COLUMNS = (
     "verified_sort",  # sort keys: cursor pagination reads them from the row
     "account_sort",
 )
+
+
+# CONTACT_ROW_COLUMNS (but the sort keys) as SQL over r (the contact), a (its account), p (its persona).
+_CONTACT_DETAIL_COLUMNS = {
+    **{column: f"r.{column}" for column in CONTACT_ROW_COLUMNS if "__" not in column and not column.endswith("_sort")},
+    "account__name": "a.name",
+    "persona__name": "p.name",
+}
+_CONTACT_DETAIL_SQL = _detail_sql(
+    Contact._meta.db_table,
+    _CONTACT_DETAIL_COLUMNS,
+    f"JOIN {Account._meta.db_table} a ON a.id = r.account_id "
+    f"LEFT JOIN {Persona._meta.db_table} p ON p.id = r.persona_id",
+)
+
+
+def contact_row_values(contact_id) -> dict | None:
+    """One contact as ``CONTACT_ROW_COLUMNS`` values (what ``accounts.api.contact_row`` takes), or None."""
+    return _detail_row(_CONTACT_DETAIL_SQL, _CONTACT_DETAIL_COLUMNS, contact_id)
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -238,36 +306,50 @@ def workspace_today() -> date:
     return timezone.localdate(timezone=workspace_zone())
 
 
+def _engagement_sql(accounts: int) -> str:
+    current, baseline = "a.occurred_at >= %s", "a.occurred_at < %s"
+    outbound, inbound = "a.direction = %s", "a.direction = %s"
+    return (
+        "SELECT a.account_id,"
+        f" COUNT(CASE WHEN {current} AND {outbound} THEN 1 END),"
+        f" COUNT(CASE WHEN {current} AND {inbound} THEN 1 END),"
+        f" COUNT(DISTINCT CASE WHEN {current} THEN a.contact_id END),"
+        f" COUNT(CASE WHEN {baseline} AND {outbound} THEN 1 END),"
+        f" COUNT(CASE WHEN {baseline} AND {inbound} THEN 1 END),"
+        f" COUNT(DISTINCT CASE WHEN {baseline} THEN a.contact_id END)"
+        f" FROM {Activity._meta.db_table} a WHERE a.tenant_id = %s"
+        f" AND a.account_id IN ({', '.join(['%s'] * accounts)})"
+        " AND a.occurred_at >= %s AND a.occurred_at < %s GROUP BY a.account_id"
+    )
+
+
 def engagement_by_account(account_ids: Iterable[int], *, reference: date | None = None) -> dict[int, Engagement]:
     """Engagement (see ``accounts.engagement``) of many accounts in one grouped query; every requested id is in
-    the answer, with zeros when it had no activity in either window."""
+    the answer, with zeros when it had no activity in either window. Hand-written SQL, like the hierarchy's:
+    six filtered counts cost more to build with the ORM than to run."""
     account_ids = list(account_ids)
+    if not account_ids:
+        return {}
     windows = engagement_windows(reference or workspace_today(), workspace_zone())
-    current = Q(occurred_at__gte=windows.current_start)
-    baseline = Q(occurred_at__lt=windows.current_start)
-    outbound, inbound = Q(direction=ActivityDirection.OUTBOUND), Q(direction=ActivityDirection.INBOUND)
-    rows = (
-        Activity.objects.filter(
-            account_id__in=account_ids, occurred_at__gte=windows.baseline_start, occurred_at__lt=windows.end
-        )
-        .order_by()
-        .values("account_id")
-        .annotate(
-            touches=Count("id", filter=current & outbound),
-            responses=Count("id", filter=current & inbound),
-            engaged=Count("contact_id", filter=current, distinct=True),
-            baseline_touches=Count("id", filter=baseline & outbound),
-            baseline_responses=Count("id", filter=baseline & inbound),
-            baseline_engaged=Count("contact_id", filter=baseline, distinct=True),
-        )
+    current_start, baseline_start, end = (
+        connection.ops.adapt_datetimefield_value(moment)
+        for moment in (windows.current_start, windows.baseline_start, windows.end)
     )
-    found = {
-        row["account_id"]: Engagement(
-            current=Counts(row["touches"], row["responses"], row["engaged"]),
-            baseline=Counts(row["baseline_touches"], row["baseline_responses"], row["baseline_engaged"]),
-        )
-        for row in rows
-    }
+    outbound, inbound = ActivityDirection.OUTBOUND.value, ActivityDirection.INBOUND.value
+    params = [
+        *(current_start, outbound, current_start, inbound, current_start),
+        *(current_start, outbound, current_start, inbound, current_start),
+        get_current_tenant().pk,
+        *account_ids,
+        baseline_start,
+        end,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_engagement_sql(len(account_ids)), params)
+        found = {
+            account_id: Engagement(current=Counts(touches, responses, engaged), baseline=Counts(*baseline))
+            for account_id, touches, responses, engaged, *baseline in cursor.fetchall()
+        }
     return {account_id: found.get(account_id, NO_ENGAGEMENT) for account_id in account_ids}
 
 
@@ -430,8 +512,22 @@ def hierarchy_tree(nodes: list[Account], root_id: int, engagement: dict[int, Eng
 
 
 def account_contacts_for_committee(account: Account) -> list[Contact]:
+    """The account's contacts with what the committee map shows (a persona's long texts are not loaded)."""
     return list(
-        Contact.objects.filter(account=account).select_related("persona").order_by("last_name", "first_name", "id")
+        Contact.objects.filter(account=account)
+        .select_related("persona")
+        .only(
+            "id",
+            "account_id",
+            "first_name",
+            "last_name",
+            "buying_role",
+            "status",
+            "last_verified_on",
+            "persona",
+            "persona__name",
+        )
+        .order_by("last_name", "first_name", "id")
     )
 
 

@@ -52,7 +52,10 @@ def requirements_for_tier(tier_id: int | None) -> list[CommitteeRequirement]:
     if tier_id is None:
         return []
     return list(
-        CommitteeRequirement.objects.filter(tier_id=tier_id).select_related("persona").order_by("persona__name", "id")
+        CommitteeRequirement.objects.filter(tier_id=tier_id)
+        .select_related("persona")
+        .only("id", "tier", "min_contacts", "persona", "persona__name")
+        .order_by("persona__name", "id")
     )
 
 
