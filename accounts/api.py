@@ -154,8 +154,10 @@ def iso_datetime(value, zone) -> str | None:
 
 
 def money_text(value) -> str | None:
-    """What a 2-decimal DRF DecimalField returns: a string, two places."""
-    return None if value is None else format(value.quantize(CENT), "f")
+    """What a 2-decimal DRF DecimalField returns: a string, two places (SQLite's raw reads give numbers)."""
+    if value is None:
+        return None
+    return format((value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT), "f")
 
 
 def account_rows(rows: list[dict]) -> list[dict]:

@@ -306,3 +306,4 @@ def test_lean_rows_format_times_and_money_as_drf_does(zone):
     for value in (Decimal("1234.5"), Decimal("0"), Decimal("99.999")):
         assert money_text(value) == money.to_representation(value)
     assert money_text(None) is None
+    assert money_text(1234) == "1234.00"  # SQLite's raw reads return plain numbers
