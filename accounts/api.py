@@ -587,7 +587,6 @@ class ContactViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
         if self.action in ("new_form", "edit_form", "create", "update", "partial_update"):
             context["personas"] = list(Persona.objects.only("id", "name"))
             instance = context["serializer"].instance if context["serializer"] is not None else None
@@ -724,7 +723,6 @@ class SignalViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
         context["account_id"] = _account_id_for_form(self, context)
         return context
 
@@ -916,7 +914,6 @@ class ActivityViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
         context["account_id"] = _account_id_for_form(self, context)
         if self.action in ("new_form", "edit_form", "create", "update", "partial_update"):
             instance = context["serializer"].instance if context["serializer"] is not None else None
@@ -1021,7 +1018,6 @@ class OpportunityViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
         context["account_id"] = _account_id_for_form(self, context)
         return context
 
@@ -1074,11 +1070,6 @@ class TechnologyViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         services.technology_delete(technology=instance)
-
-    def get_fragment_context(self, data, response):
-        context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
-        return context
 
 
 class AccountTechnologySerializer(serializers.ModelSerializer):

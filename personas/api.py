@@ -117,7 +117,6 @@ class PersonaViewSet(TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
         context["seniority_choices"] = Seniority.choices
         context["channel_choices"] = Channel.choices
         if self.action == "retrieve" and response.status_code == 200:
@@ -184,8 +183,3 @@ class CommitteeRequirementViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         services.committee_requirement_delete(requirement=instance)
-
-    def get_fragment_context(self, data, response):
-        context = super().get_fragment_context(data, response)
-        context["errors"] = data if response.status_code == 400 else {}
-        return context

@@ -128,6 +128,7 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             "data": data,
             "serializer": getattr(data, "serializer", None),
             "form_style": FORM_STYLE,
+            "errors": data if response.status_code == 400 else {},  # field errors for the form partials
             "non_field_errors": data.get("non_field_errors", []) if response.status_code == 400 else [],
             "status": response.status_code,
             "view": self,
