@@ -637,6 +637,7 @@ class ContactViewSet(TenantModelViewSet):
         extra = {
             "columns": CONTACT_DIRECTORY_COLUMNS,
             "freshness_days": FRESHNESS_DAYS,
+            "account_pages_url": reverse("accounts:page", args=[self.tenant.slug]),  # rows add "<id>/"
             # Without filters or search an empty first page means the workspace has no contacts at all.
             "filtered": any(value for key, value in params.items() if key not in ("ordering", "page_size", "cursor")),
         }
