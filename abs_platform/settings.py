@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "abs_platform.tenancy.context_processors.site_links",
                 "abs_platform.tenancy.context_processors.tenancy",
             ],
         },

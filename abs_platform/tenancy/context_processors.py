@@ -1,4 +1,42 @@
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
+
 from .models import Role, role_at_least
+
+SITE_LINKS = {
+    "home": "home",
+    "password_change": "password_change",
+    "admin": "admin:index",
+    "api_docs": "api-docs",
+    "logout": "logout",
+}
+WORKSPACE_LINKS = {
+    "accounts": "accounts:page",
+    "contacts": "contacts:page",
+    "icp": "icp:page",
+    "personas": "personas:page",
+    "metrics": "metrics:page",
+    "members": "tenancy:members",
+    "api_keys": "tenancy:api-keys",
+}
+
+
+# The page header's links never change for a given workspace slug (and script prefix), so each
+# process reverses them once instead of on every page (reverse() is a measurable part of a page).
+@lru_cache(maxsize=1)
+def _site_links(script_prefix: str) -> dict[str, str]:
+    return {key: reverse(name) for key, name in SITE_LINKS.items()}
+
+
+@lru_cache(maxsize=1024)
+def _workspace_links(slug: str, script_prefix: str) -> dict[str, str]:
+    return {key: reverse(name, args=[slug]) for key, name in WORKSPACE_LINKS.items()}
+
+
+def site_links(request):
+    """``site_links.<key>``: the header's links that do not depend on a workspace."""
+    return {"site_links": _site_links(get_script_prefix())}
 
 
 def tenancy(request):
@@ -11,6 +49,7 @@ def tenancy(request):
     role = request.tenant_role
     return {
         "tenant": tenant,
+        "workspace_links": _workspace_links(tenant.slug, get_script_prefix()),
         "tenant_role": role,
         "can_edit": role_at_least(role, Role.MEMBER),
         "can_admin": role_at_least(role, Role.ADMIN),

@@ -81,3 +81,16 @@ def test_a_password_change_elsewhere_ends_other_sessions(member_a):
     member_a.set_password("a-new-long-password-2026")
     member_a.save()
     assert member.get("/t/alpha/accounts/").status_code == 302
+
+
+def test_header_links_follow_the_workspace(member_a, tenant_b):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(tenant=tenant_b, user=member_a, role=Role.MEMBER)
+    member = logged_in(member_a)
+    for slug in ("alpha", "bravo", "alpha"):
+        html = member.get(f"/t/{slug}/metrics/").content.decode()
+        for page in ("accounts", "contacts", "icp", "personas", "metrics", "settings/members"):
+            assert f'href="/t/{slug}/{page}/"' in html
+        assert 'href="/auth/password_change/"' in html
+        assert 'action="/auth/logout/"' in html
