@@ -206,16 +206,17 @@ class TenantIdsField(serializers.ListField):
     ids — including other workspaces' — are listed in the error, which reveals nothing about them."""
 
     child = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # ids are bigint
-    noun = "object"
 
-    def objects_by_ids(self, ids):
-        raise NotImplementedError
+    def __init__(self, *, noun: str, lookup, **kwargs):
+        """``lookup(ids)``: the scoped selector that answers the objects of this workspace among ``ids``."""
+        self.noun, self.lookup = noun, lookup
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist"):
             data = data.getlist(self.field_name)
         ids = list(dict.fromkeys(super().to_internal_value(data)))
-        objects = list(self.objects_by_ids(ids))
+        objects = list(self.lookup(ids))
         missing = sorted(set(ids) - {obj.pk for obj in objects})
         if missing:
             raise serializers.ValidationError(
@@ -229,15 +230,8 @@ class TenantIdsField(serializers.ListField):
         return dictionary.get(self.field_name, serializers.empty)
 
 
-class AccountIdsField(TenantIdsField):
-    noun = "account"
-
-    def objects_by_ids(self, ids):
-        return selectors.accounts_by_ids(ids)
-
-
 class AccountBulkSerializer(serializers.Serializer):
-    ids = AccountIdsField(min_length=1, max_length=500)
+    ids = TenantIdsField(noun="account", lookup=selectors.accounts_by_ids, min_length=1, max_length=500)
     action = serializers.ChoiceField(choices=BulkAction.choices)
     owner = TenantMemberField(required=False, allow_null=True, help_text="For assign_owner; null unassigns.")
     tier = TenantRelatedField(model=Tier, required=False, help_text="For set_tier.")
@@ -504,15 +498,10 @@ class ContactBulkAction(TextChoices):
     SET_PERSONA = "set_persona", "Set persona"
 
 
-class ContactIdsField(TenantIdsField):
-    noun = "contact"
-
-    def objects_by_ids(self, ids):
-        return selectors.contacts_by_ids(ids)
-
-
 class ContactBulkSerializer(serializers.Serializer):
-    ids = ContactIdsField(
+    ids = TenantIdsField(
+        noun="contact",
+        lookup=selectors.contacts_by_ids,
         min_length=1,
         max_length=500,
         error_messages={"required": "Select at least one contact.", "min_length": "Select at least one contact."},
