@@ -146,4 +146,4 @@ def api_a_read(tenant_a, owner_a):
 
 @pytest.fixture
 def api_b(tenant_b):
-    return make_api_client(tenant_b)
+    return make_api_client(tenant_b, created_by=_member(tenant_b, Role.OWNER, "owner_b"))

@@ -68,7 +68,10 @@ def _forget_memberships(sender, instance, **kwargs):
 
 
 def _forget_user(sender, instance, **kwargs):
+    """The user, and the keys they created (a cached key carries its creator, e.g. whether still active)."""
     _forget(user_cache_key(instance.pk))
+    for hashed_key in ApiKey.objects.filter(created_by_id=instance.pk).values_list("hashed_key", flat=True):
+        _forget(api_key_cache_key(hashed_key))
 
 
 def _forget_tenant(sender, instance, **kwargs):

@@ -48,7 +48,7 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         except ApiKey.DoesNotExist:
             return None
         cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
-    if not api_key.is_active:
+    if not api_key.is_active or not _creator_still_member(api_key):
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
@@ -56,6 +56,14 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         api_key.last_used_at = now
         cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
     return api_key
+
+
+def _creator_still_member(api_key: ApiKey) -> bool:
+    """A key acts for the member who created it: it stops when they leave the workspace or are deactivated."""
+    creator = api_key.created_by
+    if creator is None or not creator.is_active:
+        return False
+    return membership_for(user=creator, tenant_slug=api_key.tenant.slug) is not None
 
 
 def tenant_members():

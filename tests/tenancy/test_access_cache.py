@@ -94,3 +94,22 @@ def test_header_links_follow_the_workspace(member_a, tenant_b):
             assert f'href="/t/{slug}/{page}/"' in html
         assert 'href="/auth/password_change/"' in html
         assert 'action="/auth/logout/"' in html
+
+
+def test_a_key_stops_when_its_creator_leaves_the_workspace(owner_a, admin_a, api_a, tenant_a):
+    assert api_a.get("/api/v1/accounts/").status_code == 200
+    membership = Membership.objects.get(user=owner_a)
+    membership.role = Role.MEMBER  # the last owner cannot be removed; admin_a removes a member
+    membership.save()
+    logged_in(admin_a).post(f"/t/alpha/settings/members/{membership.pk}/", {"remove": "1", "role": "member"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    rejected = api_a.get("/api/v1/accounts/")
+    assert rejected.status_code == 401
+    assert rejected.json() == {"detail": "Invalid, expired or revoked API key."}
+
+
+def test_a_key_stops_when_its_creator_is_deactivated(owner_a, api_a):
+    assert api_a.get("/api/v1/accounts/").status_code == 200
+    owner_a.is_active = False
+    owner_a.save()
+    assert api_a.get("/api/v1/accounts/").status_code == 401
