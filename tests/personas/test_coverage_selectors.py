@@ -103,3 +103,24 @@ def test_workspace_figure(tenant_a, world):
     # Target accounts with a committee: Partial (1/3), Full (1/1), Empty (0/3); "No tier" has none.
     assert (shares.accounts, shares.complete, shares.good, shares.without_requirements) == (3, 1, 1, 1)
     assert (shares.complete_percent, shares.good_percent) == (33, 33)
+
+
+def test_page_coverage_equals_the_annotations(tenant_a, world):
+    """The hand-written per-page query (lists, details, the account tree) and the ORM annotations (filters,
+    workspace figures) are two forms of one rule: they must give the same figures, in one query."""
+    with as_tenant(tenant_a):
+        accounts = list(Account.objects.order_by("name").values_list("pk", "tier_id"))
+        annotated = {
+            pk: (covered, required)
+            for pk, covered, required in selectors.accounts_with_coverage(
+                Account.objects.all(), today=TODAY
+            ).values_list("pk", "coverage_covered", "coverage_required")
+        }
+        with CaptureQueriesContext(connection) as queries:
+            counts = selectors.coverage_counts_for(accounts, today=TODAY)
+        shares = selectors.coverage_for(accounts, today=TODAY)
+    assert len(queries) == 1
+    assert counts == annotated
+    assert shares[world["partial"].pk] == (33, 2)
+    assert shares[world["full"].pk] == (100, 0)
+    assert shares[world["untiered"].pk] == (None, 0)
