@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them. psycopg2-binary
+# Dependencies first, so code changes do not reinstall them. psycopg[binary]
 # ships wheels, so no compiler or libpq headers are needed.
 COPY requirements/base.txt requirements/base.txt
 RUN pip install -r requirements/base.txt
