@@ -24,7 +24,7 @@ from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
-from abs_platform.tenancy.filters import QueryParamFilterBackend
+from abs_platform.tenancy.filters import QueryParamFilterBackend, RequestedFilterSet
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
 from icp.models import Tier
@@ -254,7 +254,7 @@ class AccountBulkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
 
 
-class AccountFilter(filters.FilterSet):
+class AccountFilter(RequestedFilterSet):
     """Filters of the account list. Coverage filters use the annotations of ``selectors.account_list``."""
 
     status = filters.ChoiceFilter(choices=AccountStatus.choices)
@@ -303,14 +303,15 @@ class AccountViewSet(TenantModelViewSet):
     ordering_fields = ["name", "created_at", "updated_at", "fit_sort"]
     ordering = ["-created_at"]
     fragment_template = "accounts/accounts.html"
+    row_query = staticmethod(selectors.account_row_query)
+    row_query_filters = frozenset(AccountFilter.base_filters) - {"coverage_min", "coverage_max", "has_gaps"}
 
     def scoped_queryset(self):
         return selectors.account_list()
 
     def list(self, request, *args, **kwargs):
         """Lean read path: only the listed columns, rows built without serializer machinery (see bench/)."""
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*selectors.ACCOUNT_ROW_COLUMNS))
-        return self.get_paginated_response(account_rows(rows))
+        return self.get_paginated_response(account_rows(self.list_rows(selectors.ACCOUNT_ROW_COLUMNS)))
 
     def retrieve(self, request, *args, **kwargs):
         # List filters do not apply to one account: no filter backends here.
@@ -469,7 +470,7 @@ def contact_row(values: dict, *, today, zone) -> dict:
     }
 
 
-class ContactFilter(filters.FilterSet):
+class ContactFilter(RequestedFilterSet):
     account = filters.NumberFilter(field_name="account_id")
     account_owner = filters.NumberFilter(field_name="account__owner_id", label="The account owner's user id")
     persona = filters.NumberFilter(field_name="persona_id")
@@ -555,13 +556,15 @@ class ContactViewSet(TenantModelViewSet):
     ordering_fields = ["last_name", "account_sort", "verified_sort", "created_at", "updated_at"]
     ordering = ["last_name"]
     fragment_template = "accounts/contacts.html"
+    row_query = staticmethod(selectors.contact_row_query)
+    row_query_filters = frozenset(ContactFilter.base_filters) - {"department", "stale"}
 
     def scoped_queryset(self):
         return selectors.contact_list()
 
     def list(self, request, *args, **kwargs):
         """Lean read path, as for accounts: only the listed columns, rows built without serializer machinery."""
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*selectors.CONTACT_ROW_COLUMNS))
+        rows = self.list_rows(selectors.CONTACT_ROW_COLUMNS)
         today, zone = timezone.localdate(), timezone.get_current_timezone()
         return self.get_paginated_response([contact_row(values, today=today, zone=zone) for values in rows])
 
@@ -682,7 +685,7 @@ class SignalSerializer(serializers.ModelSerializer):
         return services.signal_update(signal=instance, **validated_data)
 
 
-class SignalFilter(filters.FilterSet):
+class SignalFilter(RequestedFilterSet):
     account = filters.NumberFilter(field_name="account_id")
     contact = filters.NumberFilter(field_name="contact_id")
     signal_type = filters.ChoiceFilter(choices=SignalType.choices)
@@ -855,7 +858,7 @@ def _moment_bound(value, *, end_of_day: bool):
     return day_start(value + timedelta(days=1) if end_of_day else value, selectors.workspace_zone())
 
 
-class ActivityFilter(filters.FilterSet):
+class ActivityFilter(RequestedFilterSet):
     account = filters.NumberFilter(field_name="account_id")
     contact = filters.NumberFilter(field_name="contact_id")
     owner = filters.NumberFilter(field_name="owner_id")
@@ -973,7 +976,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         return services.opportunity_update(opportunity=instance, **validated_data)
 
 
-class OpportunityFilter(filters.FilterSet):
+class OpportunityFilter(RequestedFilterSet):
     account = filters.NumberFilter(field_name="account_id")
     stage = filters.ChoiceFilter(choices=OpportunityStage.choices)
     kind = filters.ChoiceFilter(choices=OpportunityKind.choices)
@@ -1034,7 +1037,7 @@ class TechnologySerializer(serializers.ModelSerializer):
         return services.technology_update(technology=instance, **validated_data)
 
 
-class TechnologyFilter(filters.FilterSet):
+class TechnologyFilter(RequestedFilterSet):
     relation = filters.ChoiceFilter(choices=TechnologyRelation.choices)
     category = filters.CharFilter()
 
@@ -1101,7 +1104,7 @@ class AccountTechnologySetSerializer(serializers.Serializer):
     technologies = TenantRelatedField(model=Technology, many=True, allow_empty=True)
 
 
-class AccountTechnologyFilter(filters.FilterSet):
+class AccountTechnologyFilter(RequestedFilterSet):
     account = filters.NumberFilter(field_name="account_id")
     technology = filters.NumberFilter(field_name="technology_id")
 
@@ -1427,7 +1430,7 @@ class SavedViewSerializer(serializers.ModelSerializer):
         return services.saved_view_update(view=instance, **validated_data)
 
 
-class SavedViewFilter(filters.FilterSet):
+class SavedViewFilter(RequestedFilterSet):
     list = filters.ChoiceFilter(choices=SavedViewList.choices)
 
     class Meta:

@@ -12,7 +12,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
+    DateField,
     F,
+    IntegerField,
     Q,
     QuerySet,
     Value,
@@ -22,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from abs_platform.tenancy.context import get_current_tenant
+from abs_platform.tenancy.rows import RowQuery, RowSource
 from icp.models import Tier
 from personas.models import Persona
 
@@ -108,6 +111,43 @@ _ACCOUNT_DETAIL_SQL = _detail_sql(
 )
 
 
+def _field_at(model, path: str):
+    """The model field a ``values()`` path such as ``owner__first_name`` ends at."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
+def _own_fields(model) -> dict[str, tuple]:
+    """Every concrete field of ``model`` by name and attname, as SQL over ``r`` (RowSource.fields)."""
+    fields = {}
+    for model_field in model._meta.concrete_fields:
+        fields[model_field.name] = fields[model_field.attname] = (f"r.{model_field.column}", model_field)
+    return fields
+
+
+# The account list as hand-written SQL (tenancy.rows, ADR 0008): the columns and sort keys of account_list().
+_FIT_SORT_SQL = "COALESCE(r.fit_score, -1)"
+ACCOUNT_ROWS = RowSource(
+    model=Account,
+    from_sql=f"{Account._meta.db_table} r "
+    f"LEFT JOIN {_USER} u ON u.id = r.owner_id LEFT JOIN {_TIER} t ON t.id = r.tier_id",
+    columns={
+        key: (_FIT_SORT_SQL, IntegerField())
+        if key == "fit_sort"
+        else (_ACCOUNT_DETAIL_COLUMNS[key], _field_at(Account, key))
+        for key in ACCOUNT_ROW_COLUMNS
+    },
+    fields={**_own_fields(Account), "fit_sort": (_FIT_SORT_SQL, IntegerField())},
+)
+
+
+def account_row_query() -> RowQuery:
+    """``account_list().values(*ACCOUNT_ROW_COLUMNS)`` for the list's plain filters and sorts, by hand-written SQL."""
+    return RowQuery(ACCOUNT_ROWS)
+
+
 def account_row_values(account_id) -> dict | None:
     """One account as ``ACCOUNT_ROW_COLUMNS`` values (what ``accounts.api.account_row`` takes), or None."""
     return _detail_row(_ACCOUNT_DETAIL_SQL, _ACCOUNT_DETAIL_COLUMNS, account_id)
@@ -116,8 +156,11 @@ def account_row_values(account_id) -> dict | None:
 def account_list() -> QuerySet[Account]:
     """Accounts with owner and tier. Coverage comes per page (personas.selectors.coverage_for), or as
     annotations (accounts_with_coverage) only when a coverage filter asks for it."""
-    # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination.
-    return Account.objects.select_related("owner", "tier").annotate(fit_sort=Coalesce("fit_score", Value(-1)))
+    # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination. A plain
+    # integer: typed as the positive fit score, Django would drop the cursor's "fit_sort > -1" as always true.
+    return Account.objects.select_related("owner", "tier").annotate(
+        fit_sort=Coalesce("fit_score", Value(-1), output_field=IntegerField())
+    )
 
 
 def accounts_by_ids(ids) -> QuerySet[Account]:
@@ -183,6 +226,35 @@ _CONTACT_DETAIL_SQL = _detail_sql(
     f"JOIN {Account._meta.db_table} a ON a.id = r.account_id "
     f"LEFT JOIN {Persona._meta.db_table} p ON p.id = r.persona_id",
 )
+
+
+# The contact list as hand-written SQL (tenancy.rows): the columns and sort keys of contact_list(). The
+# "never verified" date is a literal so that the expression matches the index contact_tenant_verified.
+_CONTACT_SORT_KEYS = {
+    "verified_sort": (f"COALESCE(r.last_verified_on, '{NEVER_VERIFIED.isoformat()}')", DateField()),
+    "account_sort": ("a.name", _field_at(Contact, "account__name")),
+}
+CONTACT_ROWS = RowSource(
+    model=Contact,
+    from_sql=f"{Contact._meta.db_table} r JOIN {Account._meta.db_table} a ON a.id = r.account_id "
+    f"LEFT JOIN {Persona._meta.db_table} p ON p.id = r.persona_id",
+    columns={
+        key: _CONTACT_SORT_KEYS[key]
+        if key in _CONTACT_SORT_KEYS
+        else (_CONTACT_DETAIL_COLUMNS[key], _field_at(Contact, key))
+        for key in CONTACT_ROW_COLUMNS
+    },
+    fields={
+        **_own_fields(Contact),
+        **_CONTACT_SORT_KEYS,
+        "account__owner_id": ("a.owner_id", _field_at(Contact, "account__owner")),
+    },
+)
+
+
+def contact_row_query() -> RowQuery:
+    """``contact_list().values(*CONTACT_ROW_COLUMNS)`` for the list's plain filters and sorts, by hand-written SQL."""
+    return RowQuery(CONTACT_ROWS)
 
 
 def contact_row_values(contact_id) -> dict | None:

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from abs_platform.tenancy.fields import TenantRelatedField
+from abs_platform.tenancy.filters import RequestedFilterSet
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
 from accounts.models import Account, CompanyType, SignalType
@@ -341,7 +342,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         return services.criterion_update(criterion=instance, **validated_data)
 
 
-class CriterionFilter(filters.FilterSet):
+class CriterionFilter(RequestedFilterSet):
     icp = filters.NumberFilter(field_name="icp_id")
 
     class Meta:
@@ -465,7 +466,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         return services.sign_off_create(**validated_data)
 
 
-class SignOffFilter(filters.FilterSet):
+class SignOffFilter(RequestedFilterSet):
     icp = filters.NumberFilter(field_name="icp_id")
 
     class Meta:

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from abs_platform.tenancy.fields import TenantRelatedField
+from abs_platform.tenancy.filters import RequestedFilterSet
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
 from accounts.models import BuyingRole, Seniority
@@ -157,7 +158,7 @@ class CommitteeRequirementSerializer(serializers.ModelSerializer):
         return services.committee_requirement_update(requirement=instance, **validated_data)
 
 
-class CommitteeRequirementFilter(filters.FilterSet):
+class CommitteeRequirementFilter(RequestedFilterSet):
     tier = filters.NumberFilter(field_name="tier_id")
     persona = filters.NumberFilter(field_name="persona_id")
 

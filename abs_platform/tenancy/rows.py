@@ -1,0 +1,116 @@
+"""Hand-written list reads that DRF's ordering and cursor pagination and django-filter can drive.
+
+Building and compiling the ORM query of a list page (joins, ``values()`` over twenty columns, the
+filters) cost about three times what running it costs (docs/benchmarks.md, ADR 0008). ``RowQuery``
+stands in for that queryset on the list endpoints' common shapes: it understands exactly the calls
+those libraries make for plain filters, sorting and keyset pages, and nothing more, so an unsupported
+call fails loudly instead of answering something different. Tests assert its rows and pages equal
+the ORM's.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
+
+from .context import get_current_tenant
+
+COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+LOOKUPS = {*COMPARISONS, "isnull"}
+
+
+@dataclass(frozen=True)
+class RowSource:
+    """What a ``RowQuery`` reads. ``from_sql`` names the main table ``r``; ``columns`` maps each output key
+    to its SQL and the model field whose database conversions apply (as ``values()`` would);
+    ``fields`` maps each filterable or sortable name to its SQL and the field that prepares its values."""
+
+    model: type[Model]
+    from_sql: str
+    columns: dict[str, tuple[str, Field]]
+    fields: dict[str, tuple[str, Field]]
+    _converters: dict = field(default_factory=dict, compare=False)
+
+    def converters(self) -> list[tuple[int, list]]:
+        """``[(column index, converters)]`` of this database (SQLite's dates, times and decimals; none on
+        PostgreSQL for these columns)."""
+        vendor = connection.vendor
+        if vendor not in self._converters:
+            found = []
+            for index, (_sql, model_field) in enumerate(self.columns.values()):
+                column = Col("r", model_field)
+                functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if functions:
+                    found.append((index, column, functions))
+            self._converters[vendor] = found
+        return self._converters[vendor]
+
+
+class RowQuery:
+    """A read-only, queryset-like page source over ``RowSource``: ``all()``, ``order_by(*names)``,
+    ``filter(name__lookup=value)`` (exact, gt, gte, lt, lte, isnull), and slicing into a list of row
+    dicts (the ORM's ``values(*columns)``). Scoped to the current workspace like every selector: an
+    explicit ``tenant_id`` filter on top of row-level security."""
+
+    def __init__(self, source: RowSource, where=(), params=(), ordering=()):
+        self.source, self.model = source, source.model
+        self._where, self._params, self._ordering = tuple(where), tuple(params), tuple(ordering)
+
+    def all(self):
+        return self
+
+    def order_by(self, *names):
+        return RowQuery(self.source, self._where, self._params, [self._order_term(name) for name in names])
+
+    def filter(self, **lookups):
+        where, params = list(self._where), list(self._params)
+        for key, value in lookups.items():
+            name, _, lookup = key.rpartition("__")
+            if lookup not in LOOKUPS:
+                name, lookup = key, "exact"
+            sql, model_field = self._field(name)
+            if lookup == "isnull" or value is None:
+                is_null = value if lookup == "isnull" else True
+                where.append(f"{sql} IS {'' if is_null else 'NOT '}NULL")
+                continue
+            where.append(f"{sql} {COMPARISONS[lookup]} %s")
+            params.append(model_field.get_db_prep_value(model_field.get_prep_value(value), connection, prepared=True))
+        return RowQuery(self.source, where, params, self._ordering)
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        if not isinstance(page, slice) or page.step is not None or page.start is None or page.stop is None:
+            raise TypeError("RowQuery answers slices [start:stop] only.")
+        offset, limit = int(page.start), int(page.stop) - int(page.start)
+        where = " AND ".join(("r.tenant_id = %s", *self._where))
+        order = f" ORDER BY {', '.join(self._ordering)}" if self._ordering else ""
+        sql = (
+            f"SELECT {', '.join(sql for sql, _field in self.source.columns.values())} FROM {self.source.from_sql} "
+            f"WHERE {where}{order} LIMIT {limit} OFFSET {offset}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [get_current_tenant().pk, *self._params])
+            rows = cursor.fetchall()
+        return self._as_dicts(rows)
+
+    def _as_dicts(self, rows) -> list[dict]:
+        keys, converters = list(self.source.columns), self.source.converters()
+        result = []
+        for row in rows:
+            if converters:
+                row = list(row)
+                for index, column, functions in converters:
+                    for function in functions:
+                        row[index] = function(row[index], column, connection)
+            result.append(dict(zip(keys, row, strict=True)))
+        return result
+
+    def _field(self, name: str) -> tuple[str, Field]:
+        try:
+            return self.source.fields[name]
+        except KeyError:
+            raise TypeError(f"RowQuery cannot filter or sort by {name!r}.") from None
+
+    def _order_term(self, name: str) -> str:
+        sql, _field = self._field(name.lstrip("-"))
+        return f"{sql} {'DESC' if name.startswith('-') else 'ASC'}"
