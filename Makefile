@@ -25,7 +25,10 @@ TEST_ENV := STATICFILES_BACKEND=django.contrib.staticfiles.storage.StaticFilesSt
 test: $(VENV)/.dev-installed
 	$(TEST_ENV) scripts/with-services.sh $(PY) -m pytest $(PYTEST_ARGS)
 
+# wrk (the load generator) comes from Debian's packages, as PostgreSQL and Redis do in with-services.sh.
 bench: $(VENV)/.dev-installed
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; $$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	scripts/with-services.sh $(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
