@@ -218,7 +218,7 @@ def account_page(request, tenant_slug, account_id):
     from personas.selectors import committee_map
 
     try:
-        account = selectors.account_for_page(account_id)
+        account, technologies = selectors.account_for_page(account_id)
     except Account.DoesNotExist:
         raise Http404("No such account.") from None
     context = {"nav": "accounts", "account": account, "window_days": WINDOW_DAYS}
@@ -244,7 +244,7 @@ def account_page(request, tenant_slug, account_id):
             "engagement": engagement[account.pk],
             "tree": selectors.hierarchy_tree(nodes, root.pk, engagement),
             "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES,
-            "technologies": list(account.technologies.order_by("name")),
+            "technologies": technologies,
             "api": api,
         }
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from abs_platform.tenancy.context import get_current_tenant
 from accounts.models import Account, Contact, ContactStatus
+from accounts.selectors import CommitteeContact
 
 from .coverage import ContactFacts, CoverageShares, Requirement, account_coverage, freshness, freshness_cutoff
 from .matching import PersonaRules, rules_from_personas
@@ -48,15 +49,22 @@ def committee_requirement_list() -> QuerySet[CommitteeRequirement]:
     return CommitteeRequirement.objects.select_related("tier", "persona")
 
 
-def requirements_for_tier(tier_id: int | None) -> list[CommitteeRequirement]:
+def _requirements_sql() -> str:
+    requirement, persona = CommitteeRequirement._meta.db_table, Persona._meta.db_table
+    return (
+        f'SELECT r.persona_id, p.name, r.min_contacts FROM "{requirement}" r JOIN "{persona}" p ON p.id = r.persona_id '
+        "WHERE r.tenant_id = %s AND r.tier_id = %s ORDER BY p.name, r.id"
+    )
+
+
+def requirements_for_tier(tier_id: int | None) -> list[Requirement]:
+    """The required committee of a tier, by persona name (one query; hand-written SQL like the account
+    page's other reads, ADR 0008)."""
     if tier_id is None:
         return []
-    return list(
-        CommitteeRequirement.objects.filter(tier_id=tier_id)
-        .select_related("persona")
-        .only("id", "tier", "min_contacts", "persona", "persona__name")
-        .order_by("persona__name", "id")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_requirements_sql(), [get_current_tenant().pk, tier_id])
+        return [Requirement(*row) for row in cursor.fetchall()]
 
 
 def _count(queryset) -> Subquery:
@@ -115,18 +123,17 @@ def persona_contacts(persona_id: int, *, limit: int = 200) -> list[Contact]:
     )
 
 
-def committee_map(account: Account, contacts: list[Contact], *, today: date | None = None) -> dict:
+def committee_map(account: Account, contacts: list[CommitteeContact], *, today: date | None = None) -> dict:
     """The buying committee of one account: each required persona of its tier with the account's contacts
     of that persona (buying role, freshness) and the gap if any; contacts outside the committee apart.
 
-    ``contacts`` are the account's contacts (with ``persona`` loaded); costs one query (the requirements).
+    ``contacts`` are the account's contacts (as ``accounts.selectors.account_contacts_for_committee`` gives
+    them); costs one query (the requirements).
     """
     today = today or timezone.localdate()
     requirements = requirements_for_tier(account.tier_id)
     coverage = account_coverage(
-        [Requirement(r.persona_id, r.persona.name, r.min_contacts) for r in requirements],
-        [ContactFacts(c.persona_id, c.status, c.last_verified_on) for c in contacts],
-        today=today,
+        requirements, [ContactFacts(c.persona_id, c.status, c.last_verified_on) for c in contacts], today=today
     )
     gaps = {gap.persona_id: gap for gap in coverage.gaps}
 
@@ -138,7 +145,7 @@ def committee_map(account: Account, contacts: list[Contact], *, today: date | No
 
     rows = [
         {
-            "persona": requirement.persona,
+            "persona_name": requirement.persona_name,
             "min_contacts": requirement.min_contacts,
             "members": [member(contact) for contact in contacts if contact.persona_id == requirement.persona_id],
             "gap": gaps.get(requirement.persona_id),

@@ -49,8 +49,8 @@ class RowSource:
 
 class RowQuery:
     """A read-only, queryset-like page source over ``RowSource``: ``all()``, ``order_by(*names)``,
-    ``filter(name__lookup=value)`` (exact, gt, gte, lt, lte, isnull), and slicing into a list of row
-    dicts (the ORM's ``values(*columns)``). Scoped to the current workspace like every selector: an
+    ``filter(name__lookup=value)`` (exact, gt, gte, lt, lte, isnull), and slicing (``[start:stop]``, or
+    ``[0:]`` for every row) into a list of row dicts (the ORM's ``values(*columns)``). Scoped to the current workspace like every selector: an
     explicit ``tenant_id`` filter on top of row-level security."""
 
     def __init__(self, source: RowSource, where=(), params=(), ordering=()):
@@ -79,14 +79,17 @@ class RowQuery:
         return RowQuery(self.source, where, params, self._ordering)
 
     def __getitem__(self, page: slice) -> list[dict]:
-        if not isinstance(page, slice) or page.step is not None or page.start is None or page.stop is None:
-            raise TypeError("RowQuery answers slices [start:stop] only.")
-        offset, limit = int(page.start), int(page.stop) - int(page.start)
+        if not isinstance(page, slice) or page.step is not None or page.start is None:
+            raise TypeError("RowQuery answers slices [start:stop] and [0:] (every row) only.")
+        offset = int(page.start)
+        if page.stop is None and offset:
+            raise TypeError("RowQuery answers slices [start:stop] and [0:] (every row) only.")
         where = " AND ".join(("r.tenant_id = %s", *self._where))
         order = f" ORDER BY {', '.join(self._ordering)}" if self._ordering else ""
+        window = "" if page.stop is None else f" LIMIT {int(page.stop) - offset} OFFSET {offset}"
         sql = (
             f"SELECT {', '.join(sql for sql, _field in self.source.columns.values())} FROM {self.source.from_sql} "
-            f"WHERE {where}{order} LIMIT {limit} OFFSET {offset}"
+            f"WHERE {where}{order}{window}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [get_current_tenant().pk, *self._params])

@@ -17,7 +17,9 @@ from tests.factories import (
     ContactFactory,
     OpportunityFactory,
     PersonaFactory,
+    TechnologyFactory,
     TierFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -275,8 +277,47 @@ class TestQueryBudget:
         small = self.count(client, url)
         self.grow(tenant_a, family["europe"], committee, 50, 20)
         large = self.count(client, url)
-        # session, user, membership and workspace switcher come from the cache; the account, its
-        # ancestors, contacts, committee requirements, hierarchy with contacts and pipeline, the hierarchy's
-        # coverage, engagement of the whole tree (one grouped query), technologies (8); +4 for the request's
-        # transaction (savepoint, tenant setting, its restore, release)
-        assert small == large == 12
+        # session, user, membership and workspace switcher come from the cache; the account with its owner,
+        # tiers and technologies, its ancestors, contacts, committee requirements, hierarchy with contacts and
+        # pipeline, the hierarchy's coverage, engagement of the whole tree (one grouped query) (7); +4 for the
+        # request's transaction (savepoint, tenant setting, its restore, release)
+        assert small == large == 11
+
+
+def test_header_shows_owner_tiers_and_technologies_by_name(client_for, member_a, tenant_a, committee):
+    from accounts.models import AccountTechnology
+
+    owner = UserFactory(first_name="Olivia", last_name="Owner", username="olivia.o")
+    account = AccountFactory(tenant=tenant_a, name="Initech", owner=owner, country="DE")
+    suggested = TierFactory(tenant=tenant_a, rank=2, name="Tier 2", engagement_model="one_to_few")
+    with as_tenant(tenant_a):
+        Account.objects.filter(pk=account.pk).update(
+            tier=committee["tier"], suggested_tier=suggested, tier_override_reason="Strategic logo"
+        )
+        for name, relation in (("Zendesk", "competitor"), ("Airflow", "other"), ("Marketo", "complementary")):
+            technology = TechnologyFactory(tenant=tenant_a, name=name, relation=relation)
+            AccountTechnology.objects.create(tenant=tenant_a, account=account, technology=technology)
+    html = client_for(member_a).get(f"/t/alpha/accounts/{account.pk}/").content.decode()
+    assert "<dt>Owner</dt><dd>Olivia Owner</dd>" in html
+    assert "<dt>Headquarters</dt><dd>— (Germany)</dd>" in html
+    assert '<dt>Tier</dt><dd>Tier 1 <span class="muted">(1:1)</span></dd>' in html
+    assert "<dt>Suggested tier</dt><dd>Tier 2</dd>" in html
+    assert "<dt>Why this tier</dt><dd>Strategic logo</dd>" in html
+    assert (
+        '<dt>Technologies</dt><dd>Airflow, Marketo <span class="muted">(complementary)</span>, '
+        'Zendesk <span class="muted">(competitor)</span></dd>'
+    ) in html
+
+
+def test_header_without_owner_tier_or_technologies(client_for, member_a, tenant_a):
+    account = AccountFactory(tenant=tenant_a, name="Bare")
+    html = client_for(member_a).get(f"/t/alpha/accounts/{account.pk}/").content.decode()
+    assert "<dt>Owner</dt><dd>Unassigned</dd>" in html
+    assert "<dt>Tier</dt><dd>none</dd>" in html
+    assert "<dt>Technologies</dt><dd>—</dd>" in html
+    assert "Suggested tier" not in html
+
+
+def test_ids_past_64_bits_are_404(client_for, member_a):
+    assert client_for(member_a).get(f"/t/alpha/accounts/{2**63}/").status_code == 404
+    assert client_for(member_a).get(f"/t/alpha/accounts/{2**70}/?part=committee").status_code == 404
