@@ -50,8 +50,8 @@ class RowSource:
 class RowQuery:
     """A read-only, queryset-like page source over ``RowSource``: ``all()``, ``order_by(*names)``,
     ``filter(name__lookup=value)`` (exact, gt, gte, lt, lte, isnull), and slicing (``[start:stop]``, or
-    ``[0:]`` for every row) into a list of row dicts (the ORM's ``values(*columns)``). Scoped to the current workspace like every selector: an
-    explicit ``tenant_id`` filter on top of row-level security."""
+    ``[0:]`` for every row) into a list of row dicts (the ORM's ``values(*columns)``). Scoped to the
+    current workspace like every selector: an explicit ``tenant_id`` filter on top of row-level security."""
 
     def __init__(self, source: RowSource, where=(), params=(), ordering=()):
         self.source, self.model = source, source.model
