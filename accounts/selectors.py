@@ -26,7 +26,7 @@ from django.utils import timezone
 from abs_platform.tenancy.context import get_current_tenant
 from abs_platform.tenancy.rows import RowQuery, RowSource
 from icp.models import Tier
-from personas.models import Persona
+from personas.models import CommitteeRequirement, Persona
 
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .models import (
@@ -37,6 +37,7 @@ from .models import (
     Activity,
     ActivityDirection,
     Contact,
+    ContactStatus,
     Opportunity,
     SavedView,
     Signal,
@@ -378,7 +379,8 @@ def workspace_today() -> date:
     return timezone.localdate(timezone=workspace_zone())
 
 
-def _engagement_sql(accounts: int) -> str:
+def _engagement_sql(accounts_in: str) -> str:
+    """Six counts per account over the activities of ``a.account_id IN (<accounts_in>)`` (``_engagement_params``)."""
     current, baseline = "a.occurred_at >= %s", "a.occurred_at < %s"
     outbound, inbound = "a.direction = %s", "a.direction = %s"
     return (
@@ -389,10 +391,33 @@ def _engagement_sql(accounts: int) -> str:
         f" COUNT(CASE WHEN {baseline} AND {outbound} THEN 1 END),"
         f" COUNT(CASE WHEN {baseline} AND {inbound} THEN 1 END),"
         f" COUNT(DISTINCT CASE WHEN {baseline} THEN a.contact_id END)"
-        f" FROM {Activity._meta.db_table} a WHERE a.tenant_id = %s"
-        f" AND a.account_id IN ({', '.join(['%s'] * accounts)})"
+        f" FROM {Activity._meta.db_table} a WHERE a.tenant_id = %s AND a.account_id IN ({accounts_in})"
         " AND a.occurred_at >= %s AND a.occurred_at < %s GROUP BY a.account_id"
     )
+
+
+def _engagement_params(reference: date | None, accounts_in_params: list) -> list:
+    """The parameters of ``_engagement_sql``: the workspace's windows around ``reference`` (default today)."""
+    windows = engagement_windows(reference or workspace_today(), workspace_zone())
+    current_start, baseline_start, end = (
+        connection.ops.adapt_datetimefield_value(moment)
+        for moment in (windows.current_start, windows.baseline_start, windows.end)
+    )
+    outbound, inbound = ActivityDirection.OUTBOUND.value, ActivityDirection.INBOUND.value
+    return [
+        *(current_start, outbound, current_start, inbound, current_start),
+        *(current_start, outbound, current_start, inbound, current_start),
+        get_current_tenant().pk,
+        *accounts_in_params,
+        baseline_start,
+        end,
+    ]
+
+
+def _engagement(counts) -> Engagement:
+    """An ``Engagement`` from the six counts of ``_engagement_sql`` (zeros when the account had no activity)."""
+    touches, responses, engaged, *baseline = (count or 0 for count in counts)
+    return Engagement(current=Counts(touches, responses, engaged), baseline=Counts(*baseline))
 
 
 def engagement_by_account(account_ids: Iterable[int], *, reference: date | None = None) -> dict[int, Engagement]:
@@ -402,26 +427,11 @@ def engagement_by_account(account_ids: Iterable[int], *, reference: date | None 
     account_ids = list(account_ids)
     if not account_ids:
         return {}
-    windows = engagement_windows(reference or workspace_today(), workspace_zone())
-    current_start, baseline_start, end = (
-        connection.ops.adapt_datetimefield_value(moment)
-        for moment in (windows.current_start, windows.baseline_start, windows.end)
-    )
-    outbound, inbound = ActivityDirection.OUTBOUND.value, ActivityDirection.INBOUND.value
-    params = [
-        *(current_start, outbound, current_start, inbound, current_start),
-        *(current_start, outbound, current_start, inbound, current_start),
-        get_current_tenant().pk,
-        *account_ids,
-        baseline_start,
-        end,
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(_engagement_sql(len(account_ids)), params)
-        found = {
-            account_id: Engagement(current=Counts(touches, responses, engaged), baseline=Counts(*baseline))
-            for account_id, touches, responses, engaged, *baseline in cursor.fetchall()
-        }
+        cursor.execute(
+            _engagement_sql(", ".join(["%s"] * len(account_ids))), _engagement_params(reference, account_ids)
+        )
+        found = {account_id: _engagement(counts) for account_id, *counts in cursor.fetchall()}
     return {account_id: found.get(account_id, NO_ENGAGEMENT) for account_id in account_ids}
 
 
@@ -534,6 +544,7 @@ class AccountNode:
     open_pipeline: Decimal = Decimal("0.00")
     coverage_covered: int = 0
     coverage_required: int = 0
+    engagement: Engagement = NO_ENGAGEMENT
 
 
 # The account page's hierarchy reads are hand-written SQL (plain, portable to SQLite): built with the
@@ -560,18 +571,34 @@ def account_ancestors(account: Account) -> list[AccountNode]:
 
 
 def _hierarchy_sql() -> str:
+    """The subtree by a recursive walk down (tenant_id, parent: an index lookup per level), cut to its top
+    ``TREE_MAX_NODES`` accounts (level by level, by name); per node its contacts, open pipeline, committee
+    coverage (required requirements of its tier; those with at least ``min_contacts`` current contacts) and
+    engagement."""
     closed = ", ".join(["%s"] * len(CLOSED_STAGES))
-    # The subtree by a recursive walk down (tenant_id, parent): an index lookup per level.
+    requirement = CommitteeRequirement._meta.db_table
+    current_contacts = (
+        f"SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = %s AND c.account_id = n.id"
+        " AND c.persona_id = r.persona_id AND c.status = %s AND c.last_verified_on >= %s"
+    )
     return (
         "WITH RECURSIVE tree(id, depth) AS ("
         f" SELECT id, 0 FROM {_ACCOUNT} WHERE id = %s AND tenant_id = %s"
         f" UNION ALL SELECT child.id, tree.depth + 1 FROM {_ACCOUNT} child JOIN tree ON child.parent_id = tree.id"
         " WHERE child.tenant_id = %s AND tree.depth < %s"
-        ") SELECT a.id, a.name, a.parent_id, a.tier_id,"
-        f" (SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = a.tenant_id AND c.account_id = a.id),"
-        f" (SELECT SUM(o.amount) FROM {_OPPORTUNITY} o WHERE o.tenant_id = a.tenant_id AND o.account_id = a.id"
-        f" AND o.stage NOT IN ({closed}))"
-        f" FROM {_ACCOUNT} a JOIN tree ON tree.id = a.id WHERE a.tenant_id = %s ORDER BY a.name, a.id LIMIT %s"
+        "), nodes AS ("
+        f" SELECT a.id, a.name, a.parent_id, a.tier_id FROM {_ACCOUNT} a JOIN tree ON tree.id = a.id"
+        " WHERE a.tenant_id = %s ORDER BY tree.depth, a.name, a.id LIMIT %s"
+        ") SELECT n.id, n.name, n.parent_id, n.tier_id,"
+        f" (SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = %s AND c.account_id = n.id),"
+        f" (SELECT SUM(o.amount) FROM {_OPPORTUNITY} o WHERE o.tenant_id = %s AND o.account_id = n.id"
+        f" AND o.stage NOT IN ({closed})),"
+        f" (SELECT COUNT(*) FROM {requirement} r WHERE r.tenant_id = %s AND r.tier_id = n.tier_id),"
+        f" (SELECT COUNT(*) FROM {requirement} r WHERE r.tenant_id = %s AND r.tier_id = n.tier_id"
+        f" AND r.min_contacts <= ({current_contacts})),"
+        " e.*"
+        f" FROM nodes n LEFT JOIN ({_engagement_sql('SELECT id FROM nodes')}) e ON e.account_id = n.id"
+        " ORDER BY n.name, n.id"
     )
 
 
@@ -580,32 +607,36 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def hierarchy_nodes(root, *, today=None) -> list[AccountNode]:
-    """The root and its descendants down to ``TREE_DEPTH`` levels, each with its own contacts, open
-    pipeline and committee coverage (two queries; at most ``TREE_MAX_NODES`` accounts)."""
-    from personas.selectors import coverage_counts_for  # personas builds on accounts: imported late
+def hierarchy_nodes(root, *, today: date | None = None, reference: date | None = None) -> list[AccountNode]:
+    """The root and its descendants down to ``TREE_DEPTH`` levels, each with its own contacts, open pipeline,
+    committee coverage (as of ``today``) and engagement (windows ending ``reference``, default the workspace's
+    today; as ``engagement_by_account``): one query, at most ``TREE_MAX_NODES`` accounts."""
+    from personas.coverage import freshness_cutoff  # personas builds on accounts: imported late
 
     tenant_id = get_current_tenant().pk
-    closed = [stage.value for stage in CLOSED_STAGES]
-    params = [root.pk, tenant_id, tenant_id, TREE_DEPTH, *closed, tenant_id, TREE_MAX_NODES]
+    cutoff = freshness_cutoff(today or timezone.localdate())
+    params = [
+        *(root.pk, tenant_id, tenant_id, TREE_DEPTH, tenant_id, TREE_MAX_NODES),
+        *(tenant_id, tenant_id, *(stage.value for stage in CLOSED_STAGES), tenant_id, tenant_id),
+        *(tenant_id, ContactStatus.ACTIVE.value, connection.ops.adapt_datefield_value(cutoff)),
+        *_engagement_params(reference, []),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_hierarchy_sql(), params)
-        nodes = [
-            AccountNode(pk, name, parent_id, tier_id, contacts, _money(pipeline))
-            for pk, name, parent_id, tier_id, contacts, pipeline in cursor.fetchall()
+        return [
+            AccountNode(
+                pk, name, parent_id, tier_id, contacts, _money(pipeline), covered, required, _engagement(counts)
+            )
+            for pk, name, parent_id, tier_id, contacts, pipeline, required, covered, _account_id, *counts in (
+                cursor.fetchall()
+            )
         ]
-    coverage = coverage_counts_for([(node.pk, node.tier_id) for node in nodes], today=today)
-    for node in nodes:
-        node.coverage_covered, node.coverage_required = coverage[node.pk]
-    return nodes
 
 
-def hierarchy_tree(nodes: list[Account], root_id: int, engagement: dict[int, Engagement] | None = None) -> list[dict]:
+def hierarchy_tree(nodes: list[AccountNode], root_id: int) -> list[dict]:
     """Flatten the tree depth-first (children by name) with each node's own figures and its subtree's
     roll-up: contacts, open pipeline, coverage (covered / required requirements over the subtree) and
-    engagement (counts of both windows added up, the change computed on the sums; ``engagement`` maps
-    account ids to their own figures, as from ``engagement_by_account``)."""
-    engagement = engagement or {}
+    engagement (counts of both windows added up, the change computed on the sums)."""
     by_id = {node.pk: node for node in nodes}
     children: dict[int, list[Account]] = {}
     for node in nodes:
@@ -619,7 +650,7 @@ def hierarchy_tree(nodes: list[Account], root_id: int, engagement: dict[int, Eng
             "pipeline": node.open_pipeline,
             "covered": node.coverage_covered,
             "required": node.coverage_required,
-            "engagement": engagement.get(node.pk, NO_ENGAGEMENT),
+            "engagement": node.engagement,
         }
         for child in children.get(node.pk, []):
             if child.pk in seen:

@@ -232,20 +232,17 @@ def account_page(request, tenant_slug, account_id):
     ancestors = selectors.account_ancestors(account)
     root = ancestors[0] if ancestors else account
     nodes = selectors.hierarchy_nodes(root)
-    # One grouped query for the whole tree and the header (the account is in the tree unless it was cut).
-    engagement = selectors.engagement_by_account({node.pk for node in nodes} | {account.pk})
-    api = {
-        name: reverse(f"browser-api:{name}-list", kwargs={"tenant_slug": tenant_slug})
-        for name in ("contact", "signal", "opportunity", "activity")
-    }
+    # The header's engagement comes with the tree, unless the account was cut from a very large one.
+    engagement = next((node.engagement for node in nodes if node.pk == account.pk), None)
+    if engagement is None:
+        engagement = selectors.engagement_by_account([account.pk])[account.pk]
     context.update(
         {
             "ancestors": ancestors,
-            "engagement": engagement[account.pk],
-            "tree": selectors.hierarchy_tree(nodes, root.pk, engagement),
+            "engagement": engagement,
+            "tree": selectors.hierarchy_tree(nodes, root.pk),
             "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES,
             "technologies": technologies,
-            "api": api,
         }
     )
     return render(request, "accounts/account_page.html", context)

@@ -19,6 +19,11 @@ WORKSPACE_LINKS = {
     "metrics": "metrics:page",
     "members": "tenancy:members",
     "api_keys": "tenancy:api-keys",
+    # The browser API's lists that pages load as htmx fragments.
+    "contact_api": "browser-api:contact-list",
+    "activity_api": "browser-api:activity-list",
+    "signal_api": "browser-api:signal-list",
+    "opportunity_api": "browser-api:opportunity-list",
 }
 
 

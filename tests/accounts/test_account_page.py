@@ -143,9 +143,11 @@ def engagement_log(tenant_a, family):
 def test_hierarchy_rolls_up_engagement_over_each_subtree(tenant_a, family, engagement_log):
     with as_tenant(tenant_a):
         nodes = selectors.hierarchy_nodes(family["holding"])
-        engagement = selectors.engagement_by_account(node.pk for node in nodes)
-        rows = selectors.hierarchy_tree(nodes, family["holding"].pk, engagement)
-    assert engagement[family["europe"].pk] == Engagement(current=Counts(2, 2, 2), baseline=Counts(1, 0, 1))
+        rows = selectors.hierarchy_tree(nodes, family["holding"].pk)
+        own = selectors.engagement_by_account(node.pk for node in nodes)
+    # Each node's own engagement, read with the tree, equals what engagement_by_account reads alone.
+    assert {node.pk: node.engagement for node in nodes} == own
+    assert own[family["europe"].pk] == Engagement(current=Counts(2, 2, 2), baseline=Counts(1, 0, 1))
     assert [(row["account"].name, row["engagement"]) for row in rows] == [
         # Holding: its own touch + Europe's subtree; engaged contacts add up (a contact is at one account).
         ("Globex Holding", Engagement(current=Counts(3, 3, 3), baseline=Counts(4, 2, 2))),
@@ -185,6 +187,22 @@ def test_page_shows_engagement_in_the_header_and_the_tree(client_for, member_a, 
     assert part.lstrip().startswith('<section class="card" id="engagement-summary"')
     assert '<span class="change change-down" title="3 in the 90 days before">▼ -3 (-100 %)</span>' in part
     assert "<html" not in part
+
+
+def test_header_engagement_of_an_account_cut_from_a_large_tree(
+    client_for, member_a, family, engagement_log, monkeypatch
+):
+    # The tree keeps its top accounts (Holding, then Americas by name): Germany's own figures come on their own.
+    monkeypatch.setattr(selectors, "TREE_MAX_NODES", 2)
+    html = client_for(member_a).get(f"/t/alpha/accounts/{family['germany'].pk}/").content.decode()
+    assert '<span class="change change-down" title="3 in the 90 days before">▼ -3 (-100 %)</span>' in html
+    assert "Only the first accounts of this large hierarchy are shown." in html
+    tree = html[
+        html.index('<section class="card" id="hierarchy">') : html.index('<section class="card" id="contacts">')
+    ]
+    assert tree.count("<tr") == 3  # the header and two accounts
+    assert f'<a href="/t/alpha/accounts/{family["holding"].pk}/">Globex Holding</a>' in tree
+    assert f'<a href="/t/alpha/accounts/{family["americas"].pk}/">Globex Americas</a>' in tree
 
 
 def test_engagement_summary_without_activity(client_for, member_a, tenant_a):
@@ -278,10 +296,10 @@ class TestQueryBudget:
         self.grow(tenant_a, family["europe"], committee, 50, 20)
         large = self.count(client, url)
         # session, user, membership and workspace switcher come from the cache; the account with its owner,
-        # tiers and technologies, its ancestors, contacts, committee requirements, hierarchy with contacts and
-        # pipeline, the hierarchy's coverage, engagement of the whole tree (one grouped query) (7); +4 for the
-        # request's transaction (savepoint, tenant setting, its restore, release)
-        assert small == large == 11
+        # tiers and technologies, its ancestors, contacts, committee requirements, the hierarchy with each
+        # node's contacts, pipeline, coverage and engagement (5); +4 for the request's transaction
+        # (savepoint, tenant setting, its restore, release)
+        assert small == large == 9
 
 
 def test_header_shows_owner_tiers_and_technologies_by_name(client_for, member_a, tenant_a, committee):
