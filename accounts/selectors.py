@@ -690,43 +690,6 @@ def hierarchy_tree(nodes: list[AccountNode], root_id: int) -> list[dict]:
     return rows
 
 
-@dataclass(slots=True)
-class CommitteeContact:
-    """A contact as the committee map shows it: name, buying role, freshness facts and persona."""
-
-    id: int
-    first_name: str
-    last_name: str
-    buying_role: str
-    status: str
-    last_verified_on: date | None
-    persona_id: int | None
-    persona_name: str | None
-
-    def __str__(self):
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-COMMITTEE_CONTACT_ROWS = RowSource(
-    model=Contact,
-    from_sql=f"{_CONTACT} r LEFT JOIN {Persona._meta.db_table} p ON p.id = r.persona_id",
-    columns={
-        **{
-            name: (f"r.{Contact._meta.get_field(name).column}", Contact._meta.get_field(name))
-            for name in ("id", "first_name", "last_name", "buying_role", "status", "last_verified_on", "persona_id")
-        },
-        "persona_name": ("p.name", Persona._meta.get_field("name")),
-    },
-    fields=_own_fields(Contact),
-)
-
-
-def account_contacts_for_committee(account: Account) -> list[CommitteeContact]:
-    """The account's contacts with what the committee map shows, by name (one query)."""
-    rows = RowQuery(COMMITTEE_CONTACT_ROWS).filter(account_id=account.pk).order_by("last_name", "first_name", "id")
-    return [CommitteeContact(**row) for row in rows[0:]]
-
-
 def saved_views_for(user) -> QuerySet[SavedView]:
     """The user's own saved views and those shared in the workspace (only shared ones without a user)."""
     mine = Q(user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])

@@ -226,7 +226,7 @@ def account_page(request, tenant_slug, account_id):
     if part == "engagement":
         context["engagement"] = selectors.engagement_by_account([account.pk])[account.pk]
         return render(request, "accounts/account_page.html#engagement", context)
-    context["committee"] = committee_map(account, selectors.account_contacts_for_committee(account))
+    context["committee"] = committee_map(account)
     if part == "committee":
         return render(request, "accounts/account_page.html#committee", context)
     ancestors = selectors.account_ancestors(account)

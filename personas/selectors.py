@@ -17,6 +17,7 @@ Filter on them like on any field, e.g. ``.filter(coverage_gaps__gt=0)`` ("has
 gaps") or ``.filter(coverage_percent__gte=70)``.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
@@ -27,7 +28,6 @@ from django.utils import timezone
 
 from abs_platform.tenancy.context import get_current_tenant
 from accounts.models import Account, Contact, ContactStatus
-from accounts.selectors import CommitteeContact
 
 from .coverage import ContactFacts, CoverageShares, Requirement, account_coverage, freshness, freshness_cutoff
 from .matching import PersonaRules, rules_from_personas
@@ -47,24 +47,6 @@ def persona_rules() -> list[PersonaRules]:
 
 def committee_requirement_list() -> QuerySet[CommitteeRequirement]:
     return CommitteeRequirement.objects.select_related("tier", "persona")
-
-
-def _requirements_sql() -> str:
-    requirement, persona = CommitteeRequirement._meta.db_table, Persona._meta.db_table
-    return (
-        f'SELECT r.persona_id, p.name, r.min_contacts FROM "{requirement}" r JOIN "{persona}" p ON p.id = r.persona_id '
-        "WHERE r.tenant_id = %s AND r.tier_id = %s ORDER BY p.name, r.id"
-    )
-
-
-def requirements_for_tier(tier_id: int | None) -> list[Requirement]:
-    """The required committee of a tier, by persona name (one query; hand-written SQL like the account
-    page's other reads, ADR 0008)."""
-    if tier_id is None:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_requirements_sql(), [get_current_tenant().pk, tier_id])
-        return [Requirement(*row) for row in cursor.fetchall()]
 
 
 def _count(queryset) -> Subquery:
@@ -123,15 +105,62 @@ def persona_contacts(persona_id: int, *, limit: int = 200) -> list[Contact]:
     )
 
 
-def committee_map(account: Account, contacts: list[CommitteeContact], *, today: date | None = None) -> dict:
-    """The buying committee of one account: each required persona of its tier with the account's contacts
-    of that persona (buying role, freshness) and the gap if any; contacts outside the committee apart.
+@dataclass(slots=True)
+class CommitteeContact:
+    """A contact as the committee map shows it: name, buying role, freshness facts and persona."""
 
-    ``contacts`` are the account's contacts (as ``accounts.selectors.account_contacts_for_committee`` gives
-    them); costs one query (the requirements).
-    """
+    id: int
+    first_name: str
+    last_name: str
+    buying_role: str
+    status: str
+    last_verified_on: date | None
+    persona_id: int | None
+    persona_name: str | None
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+def _committee_sql() -> str:
+    """The account's contacts (kind 0, by name) and its tier's requirements (kind 1, by persona name) in one
+    statement: ``kind, id, first name, last name, buying role, status, last verified, persona id, persona
+    name, min contacts``."""
+    contact, requirement, persona = (model._meta.db_table for model in (Contact, CommitteeRequirement, Persona))
+    return (
+        "SELECT 0, c.id, c.first_name, c.last_name, c.buying_role, c.status, c.last_verified_on,"
+        f" c.persona_id, p.name, 0 FROM {contact} c LEFT JOIN {persona} p ON p.id = c.persona_id"
+        " WHERE c.tenant_id = %s AND c.account_id = %s"
+        " UNION ALL SELECT 1, r.id, p.name, '', '', '', NULL, r.persona_id, p.name, r.min_contacts"
+        f" FROM {requirement} r JOIN {persona} p ON p.id = r.persona_id WHERE r.tenant_id = %s AND r.tier_id = %s"
+        " ORDER BY 1, 4, 3, 2"
+    )
+
+
+def _committee_facts(account: Account) -> tuple[list[Requirement], list[CommitteeContact]]:
+    """The required committee of the account's tier and the account's contacts (one query; hand-written SQL
+    like the account page's other reads, ADR 0008)."""
+    tenant_id = get_current_tenant().pk
+    to_date = Contact._meta.get_field("last_verified_on").to_python  # SQLite answers dates as text
+    requirements, contacts = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(_committee_sql(), [tenant_id, account.pk, tenant_id, account.tier_id])
+        for kind, pk, first, last, role, status, verified, persona_id, persona_name, minimum in cursor.fetchall():
+            if kind:
+                requirements.append(Requirement(persona_id, persona_name, minimum))
+            else:
+                contacts.append(
+                    CommitteeContact(pk, first, last, role, status, to_date(verified), persona_id, persona_name)
+                )
+    return requirements, contacts
+
+
+def committee_map(account: Account, *, today: date | None = None) -> dict:
+    """The buying committee of one account: each required persona of its tier with the account's contacts
+    of that persona (buying role, freshness) and the gap if any; contacts outside the committee apart
+    (one query)."""
     today = today or timezone.localdate()
-    requirements = requirements_for_tier(account.tier_id)
+    requirements, contacts = _committee_facts(account)
     coverage = account_coverage(
         requirements, [ContactFacts(c.persona_id, c.status, c.last_verified_on) for c in contacts], today=today
     )
