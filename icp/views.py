@@ -16,7 +16,7 @@ def page(request, tenant_slug):
     Criteria, preview, sign-offs and tiers are htmx fragments of the API.
     """
     tiers_ensure_defaults()
-    versions = list(selectors.icp_list())
+    versions = selectors.icp_versions()
     active = next((icp for icp in versions if icp.is_active), None)
     icp = None
     version = request.GET.get("version", "")

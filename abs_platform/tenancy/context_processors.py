@@ -53,6 +53,7 @@ def tenancy(request):
         "tenant_role": role,
         "can_edit": role_at_least(role, Role.MEMBER),
         "can_admin": role_at_least(role, Role.ADMIN),
-        # A callable: templates only query it where the switcher is drawn (not in fragments).
-        "switchable_memberships": lambda: memberships_of(request.user),
+        # The memberships the middleware read for this request; a callable, as a request without them (a test
+        # rendering a template by hand) reads them only where the switcher is drawn (not in fragments).
+        "switchable_memberships": lambda: getattr(request, "memberships", None) or memberships_of(request.user),
     }
