@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import member_choices, tenant_members
 from abs_platform.tenancy.views import require_role
@@ -53,15 +54,16 @@ def page(request, tenant_slug):
         "accounts/page.html",
         {
             "nav": "accounts",
-            "api_url": reverse("browser-api:account-list", kwargs={"tenant_slug": tenant_slug}),
+            "api_url": workspace_url("browser-api:account-list", tenant_slug),
+            "import_url": workspace_url("accounts:import", tenant_slug),
             # A plain dict with every key: a template's lookup of a key missing from a QueryDict is slow.
             "f": {name: request.GET.get(name, "") for name in ACCOUNT_PAGE_PARAMS},
             "statuses": AccountStatus.choices,
             "industries": selectors.account_industries(),
             "members": member_choices(),
-            "tiers": tier_rows(),
+            "tiers": [(tier.pk, tier.name) for tier in tier_rows()],
             "orderings": ACCOUNT_ORDERINGS,
-            "saved_views_url": reverse("browser-api:saved-view-list", kwargs={"tenant_slug": tenant_slug}),
+            "saved_views_url": workspace_url("browser-api:saved-view-list", tenant_slug),
         },
     )
 
