@@ -8,7 +8,6 @@ from abs_platform.tenancy.models import Role, role_at_least
 
 from . import selectors
 from .insights import compute_insights
-from .services import tiers_ensure_defaults
 
 
 def page(request, tenant_slug):
@@ -16,7 +15,7 @@ def page(request, tenant_slug):
 
     Criteria, preview, sign-offs and tiers are htmx fragments of the API.
     """
-    tiers_ensure_defaults()
+    # The default tiers are created by the tiers fragment this page loads (TierViewSet.list), not here.
     versions = selectors.icp_versions()
     active = next((icp for icp in versions if icp.is_active), None)
     icp = None
