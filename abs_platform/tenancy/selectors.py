@@ -23,7 +23,11 @@ def membership_in(memberships: list[Membership], *, tenant_slug: str) -> Members
 
 
 def memberships_of(user) -> list[Membership]:
-    """The user's memberships of active workspaces, with the workspace (cached: see tenancy/caching.py)."""
+    """The user's memberships of active workspaces, with the workspace (cached: see tenancy/caching.py;
+    the session's user carries them when they were in the cache with it)."""
+    memberships = getattr(user, "cached_memberships", None)
+    if memberships is not None:
+        return memberships
     cache_key = memberships_cache_key(user.pk)
     memberships = cache.get(cache_key)
     if memberships is None:
