@@ -3,10 +3,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role
-from abs_platform.tenancy.selectors import tenant_members
+from abs_platform.tenancy.selectors import member_choices, tenant_members
 from abs_platform.tenancy.views import require_role
-from icp.selectors import tier_list
+from icp.selectors import tier_rows
 from personas.coverage import FRESHNESS_DAYS
 from personas.selectors import persona_list
 
@@ -30,6 +31,20 @@ ACCOUNT_ORDERINGS = [
     ("-name", "Name Z–A"),
     ("-updated_at", "Recently updated"),
 ]
+# The query parameters the Accounts page's filter form shows again (the list fragment reads the same ones).
+ACCOUNT_PAGE_PARAMS = (
+    "search",
+    "status",
+    "industry",
+    "tier",
+    "fit_min",
+    "fit_max",
+    "has_gaps",
+    "coverage_max",
+    "owner",
+    "is_target",
+    "ordering",
+)
 
 
 def page(request, tenant_slug):
@@ -39,13 +54,16 @@ def page(request, tenant_slug):
         "accounts/page.html",
         {
             "nav": "accounts",
-            "api_url": reverse("browser-api:account-list", kwargs={"tenant_slug": tenant_slug}),
+            "api_url": workspace_url("browser-api:account-list", tenant_slug),
+            "import_url": workspace_url("accounts:import", tenant_slug),
+            # A plain dict with every key: a template's lookup of a key missing from a QueryDict is slow.
+            "f": {name: request.GET.get(name, "") for name in ACCOUNT_PAGE_PARAMS},
             "statuses": AccountStatus.choices,
             "industries": selectors.account_industries(),
-            "members": tenant_members(),
-            "tiers": tier_list(),
+            "members": member_choices(),
+            "tiers": [(tier.pk, tier.name) for tier in tier_rows()],
             "orderings": ACCOUNT_ORDERINGS,
-            "saved_views_url": reverse("browser-api:saved-view-list", kwargs={"tenant_slug": tenant_slug}),
+            "saved_views_url": workspace_url("browser-api:saved-view-list", tenant_slug),
         },
     )
 

@@ -3,11 +3,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from abs_platform.jobs.models import Job
+from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role, role_at_least
 
 from . import selectors
 from .insights import compute_insights
-from .services import tiers_ensure_defaults
 
 
 def page(request, tenant_slug):
@@ -15,8 +15,8 @@ def page(request, tenant_slug):
 
     Criteria, preview, sign-offs and tiers are htmx fragments of the API.
     """
-    tiers_ensure_defaults()
-    versions = list(selectors.icp_list())
+    # The default tiers are created by the tiers fragment this page loads (TierViewSet.list), not here.
+    versions = selectors.icp_versions()
     active = next((icp for icp in versions if icp.is_active), None)
     icp = None
     version = request.GET.get("version", "")
@@ -27,7 +27,7 @@ def page(request, tenant_slug):
     elif versions:  # the newest draft above the active version, else the active one
         icp = versions[0] if active is None or versions[0].version > active.version else active
     editable = icp is not None and selectors.icp_is_editable(icp, active.version if active else None)
-    api = lambda name: reverse(f"browser-api:{name}-list", kwargs={"tenant_slug": tenant_slug})  # noqa: E731
+    api = lambda name: workspace_url(f"browser-api:{name}-list", tenant_slug)  # noqa: E731
     return render(
         request,
         "icp/page.html",
@@ -43,6 +43,7 @@ def page(request, tenant_slug):
             "criteria_url": api("criterion"),
             "sign_offs_url": api("sign-off"),
             "tiers_url": api("tier"),
+            "insights_url": workspace_url("icp:insights", tenant_slug),
         },
     )
 

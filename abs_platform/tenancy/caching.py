@@ -37,12 +37,17 @@ class CachedUserBackend(ModelBackend):
     is still checked against the cached user, and saving a user (a new password, deactivation) drops it."""
 
     def get_user(self, user_id):
-        cache_key = user_cache_key(user_id)
-        user = cache.get(cache_key)
+        # The user's memberships come in the same round trip: every workspace page reads them next
+        # (``selectors.memberships_of`` takes them from ``user.cached_memberships``).
+        cache_key, memberships_key = user_cache_key(user_id), memberships_cache_key(user_id)
+        found = cache.get_many([cache_key, memberships_key])
+        user = found.get(cache_key)
         if user is None:
             user = super().get_user(user_id)
             if user is not None:
                 cache.set(cache_key, user, ACCESS_CACHE_SECONDS)
+        if user is not None and memberships_key in found:
+            user.cached_memberships = found[memberships_key]
         return user
 
 

@@ -39,6 +39,22 @@ def _workspace_links(slug: str, script_prefix: str) -> dict[str, str]:
     return {key: reverse(name, args=[slug]) for key, name in WORKSPACE_LINKS.items()}
 
 
+@lru_cache(maxsize=4096)
+def _reverse_once(name: str, kwargs: tuple, script_prefix: str) -> str:
+    return reverse(name, kwargs=dict(kwargs))
+
+
+def reverse_once(name: str, **kwargs) -> str:
+    """``reverse(name, kwargs=kwargs)``, once per process (and script prefix), like the header's links: for
+    the links every request of a page or fragment draws (the API's URL, say)."""
+    return _reverse_once(name, tuple(sorted(kwargs.items())), get_script_prefix())
+
+
+def workspace_url(name: str, slug: str) -> str:
+    """``reverse_once`` of a workspace route (``/t/<slug>/…``)."""
+    return reverse_once(name, tenant_slug=slug)
+
+
 def site_links(request):
     """``site_links.<key>``: the header's links that do not depend on a workspace."""
     return {"site_links": _site_links(get_script_prefix())}
@@ -58,6 +74,7 @@ def tenancy(request):
         "tenant_role": role,
         "can_edit": role_at_least(role, Role.MEMBER),
         "can_admin": role_at_least(role, Role.ADMIN),
-        # A callable: templates only query it where the switcher is drawn (not in fragments).
-        "switchable_memberships": lambda: memberships_of(request.user),
+        # The memberships the middleware read for this request; a callable, as a request without them (a test
+        # rendering a template by hand) reads them only where the switcher is drawn (not in fragments).
+        "switchable_memberships": lambda: getattr(request, "memberships", None) or memberships_of(request.user),
     }

@@ -46,7 +46,9 @@ class TenantMiddleware:
     def _browser_request(self, request, slug):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = selectors.membership_for(user=request.user, tenant_slug=slug)
+        # Read once per request: the page header's workspace switcher lists them too (context_processors).
+        request.memberships = selectors.memberships_of(request.user)
+        membership = selectors.membership_in(request.memberships, tenant_slug=slug)
         if membership is None:
             raise Http404("No such workspace.")
         request.tenant = membership.tenant

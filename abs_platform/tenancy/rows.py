@@ -117,3 +117,52 @@ class RowQuery:
     def _order_term(self, name: str) -> str:
         sql, _field = self._field(name.lstrip("-"))
         return f"{sql} {'DESC' if name.startswith('-') else 'ASC'}"
+
+
+_MODEL_SQL: dict = {}
+
+
+def _model_select(model: type[Model]) -> tuple[str, list[str], list[tuple[int, Col, list]]]:
+    """``SELECT <every concrete column> FROM <table> r``, the fields' attnames and this database's
+    converters (as the ORM applies them when it loads an instance), once per model and database."""
+    key = (model, connection.vendor)
+    if key not in _MODEL_SQL:
+        fields = model._meta.concrete_fields
+        columns = ", ".join(f"r.{connection.ops.quote_name(f.column)}" for f in fields)
+        converters = []
+        for index, model_field in enumerate(fields):
+            column = Col("r", model_field)
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if functions:
+                converters.append((index, column, functions))
+        _MODEL_SQL[key] = (
+            f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} r",
+            [f.attname for f in fields],
+            converters,
+        )
+    return _MODEL_SQL[key]
+
+
+def model_rows(model: type[Model], *, where: str = "", params=(), order_by: str = "", limit: int | None = None):
+    """Instances of the tenant-owned ``model`` (every concrete field, loaded as the ORM loads them) by one
+    hand-written statement, for small hot reads whose ORM query costs more to build than to run. Scoped to
+    the current workspace like ``RowQuery``: ``r.tenant_id = %s`` on top of row-level security, then
+    ``where`` (SQL over the table alias ``r``, with ``params``), ``order_by`` and ``limit``."""
+    select, attnames, converters = _model_select(model)
+    sql = f"{select} WHERE r.tenant_id = %s{f' AND {where}' if where else ''}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [get_current_tenant().pk, *params])
+        rows = cursor.fetchall()
+    db, instances = connection.alias, []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for index, column, functions in converters:
+                for function in functions:
+                    row[index] = function(row[index], column, connection)
+        instances.append(model.from_db(db, attnames, row))
+    return instances
