@@ -6,13 +6,13 @@ does (ADR 0009). ``_html`` is ``format_html`` without its lazy-translation check
 escaped unless it is already HTML; the markup is the one the template had.
 """
 
-from html import escape
-
 from django import template
 from django.utils.safestring import SafeString
 
 from accounts.engagement import Change
 from personas.templatetags.abs_labels import choice
+
+from .list_rows import escape
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ CURRENT_ROW = SafeString(' class="current" aria-current="true"')
 def _html(markup: str, *values) -> SafeString:
     """``markup.format(*values)`` with every value escaped unless it is HTML already (``__html__``)."""
     return SafeString(
-        markup.format(*(value.__html__() if hasattr(value, "__html__") else escape(str(value)) for value in values))
+        markup.format(*(value.__html__() if hasattr(value, "__html__") else escape(value) for value in values))
     )
 
 
@@ -98,7 +98,7 @@ def other_contacts(members: list[dict]) -> SafeString:
         ", ".join(
             _html("{} ({})", str(member["contact"]), member["contact"].persona_name)
             if member["contact"].persona_name
-            else escape(str(member["contact"]))
+            else escape(member["contact"])
             for member in members
         )
     )
