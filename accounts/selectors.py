@@ -452,11 +452,19 @@ CENT = Decimal("0.01")
 
 
 _TECHNOLOGY, _ACCOUNT_TECHNOLOGY = Technology._meta.db_table, AccountTechnology._meta.db_table
-_ACCOUNT_FIELDS = Account._meta.concrete_fields
+# What the account page shows of the account itself (the other columns stay deferred, as with only()).
+_PAGE_ACCOUNT_FIELDS = [
+    Account._meta.get_field(name)
+    for name in (
+        *("id", "name", "status", "website", "domain", "industry", "company_type", "employee_count"),
+        *("annual_revenue", "growth_rate", "headquarters", "country", "office_count", "owner", "parent"),
+        *("tier", "suggested_tier", "tier_override_reason", "fit_score", "fit_explanation", "last_verified_on"),
+    )
+]
 _USER_MODEL = get_user_model()
-# The account page's header: every account column, its owner and tiers, one row per technology in use (by
-# name; one row without any). Hand-written SQL like the lists' (ADR 0008): the ORM's select_related and
-# prefetch cost several times more to build than to run.
+# The account page's header: the account's columns it shows, its owner and tiers, one row per technology
+# in use (by name; one row without any). Hand-written SQL like the lists' (ADR 0008): the ORM's
+# select_related and prefetch cost several times more to build than to run.
 ACCOUNT_PAGE_ROWS = RowSource(
     model=Account,
     from_sql=f"{Account._meta.db_table} r LEFT JOIN {_USER} u ON u.id = r.owner_id"
@@ -464,7 +472,7 @@ ACCOUNT_PAGE_ROWS = RowSource(
     f" LEFT JOIN {_ACCOUNT_TECHNOLOGY} at ON at.tenant_id = r.tenant_id AND at.account_id = r.id"
     f" LEFT JOIN {_TECHNOLOGY} tc ON tc.id = at.technology_id",
     columns={
-        **{model_field.attname: (f"r.{model_field.column}", model_field) for model_field in _ACCOUNT_FIELDS},
+        **{model_field.attname: (f"r.{model_field.column}", model_field) for model_field in _PAGE_ACCOUNT_FIELDS},
         **{
             key: (f"{alias}.{key.rpartition('__')[2]}", _field_at(Account, path))
             for key, alias, path in (
@@ -518,7 +526,7 @@ def account_for_page(account_id: int) -> AccountForPage:
     if not rows:
         raise Account.DoesNotExist
     first = rows[0]
-    account = Account.from_db(connection.alias, None, [first[field.attname] for field in _ACCOUNT_FIELDS])
+    account = _loaded(Account, {field.attname: first[field.attname] for field in _PAGE_ACCOUNT_FIELDS})
     for name, (model, keys) in _PAGE_RELATED.items():
         values = {attname: first[key] for attname, key in keys.items()}
         Account._meta.get_field(name).set_cached_value(
