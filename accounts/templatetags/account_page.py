@@ -1,4 +1,4 @@
-"""The account page's repeated markup: engagement badges, buying committee rows and hierarchy rows.
+"""The account page's repeated markup: engagement figures and badges, committee rows and hierarchy rows.
 
 Tags rather than template loops: a page shows dozens of these, and Django's template engine spends
 several times more on their small branches and per-value escaping than on everything else the page
@@ -54,6 +54,27 @@ def change_badge(change: Change, window_days: int, compact: bool = False) -> Saf
         "▲" if trend == "up" else "▼",
         f"{change.absolute:+d}",
         "" if compact else f" ({change.percent:+d} %)",
+    )
+
+
+@register.simple_tag
+def engagement_figures(engagement, window_days: int) -> SafeString:
+    """The engagement summary's touches, responses and engaged contacts, each with its badge and baseline."""
+    return SafeString(
+        "\n".join(
+            _html(
+                '<div><dt>{}</dt><dd><strong>{}</strong> {} <span class="muted">before: {}</span></dd></div>',
+                label,
+                change.current,
+                change_badge(change, window_days),
+                change.baseline,
+            )
+            for label, change in (
+                ("Touches (outbound)", engagement.touches),
+                ("Responses (inbound)", engagement.responses),
+                ("Engaged contacts", engagement.engaged_contacts),
+            )
+        )
     )
 
 
