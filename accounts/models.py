@@ -273,6 +273,11 @@ class Contact(TenantOwnedModel):
             models.Index(fields=["tenant", "last_name", "id"], name="contact_tenant_last_name"),
             models.Index(fields=["tenant", "updated_at", "id"], name="contact_tenant_updated"),
             models.Index(fields=["tenant", "persona"], name="contact_tenant_persona"),
+            # Committee coverage (personas.selectors): current contacts of given accounts per persona, read
+            # from the index alone.
+            models.Index(
+                fields=["tenant", "account", "persona", "status", "last_verified_on"], name="contact_coverage"
+            ),
             # "Last verified" order (selectors.contact_list's verified_sort, the same expression).
             models.Index(
                 F("tenant"),

@@ -189,7 +189,7 @@ def committee_map(account: Account, *, today: date | None = None) -> dict:
 def _page_coverage_sql(tiers: int, accounts: int) -> str:
     requirement, contact = CommitteeRequirement._meta.db_table, Contact._meta.db_table
     return (
-        "SELECT r.tier_id, r.persona_id, r.min_contacts, c.account_id, COUNT(c.id) "
+        "SELECT r.tier_id, r.persona_id, r.min_contacts, c.account_id, COUNT(c.account_id) "
         f'FROM "{requirement}" r LEFT JOIN "{contact}" c ON c.tenant_id = r.tenant_id '
         f"AND c.persona_id = r.persona_id AND c.account_id IN ({', '.join(['%s'] * accounts)}) "
         "AND c.status = %s AND c.last_verified_on >= %s "
