@@ -12,9 +12,12 @@ app and bypass roles, and Redis). Steps:
    optional page (ICP, Personas) whose one request takes longer than
    `--slow-limit` seconds is left out of the load and said so;
 5. start gunicorn (2 sync workers, DEBUG off, the app role) and run
-   `wrk -t2 -c20 -d20s --latency` per endpoint, `--repeat` times interleaved;
-6. print medians and the ratio of requests/s to the bare view measured in the
-   same round; stop gunicorn (also on failure);
+   `wrk -t2 -c20 -d20s --latency` per endpoint, `--repeat` times interleaved,
+   with a shorter bare run (`--bare-duration`) before the first endpoint and
+   after each one;
+6. print medians and the ratio of requests/s to the bare view, each run against
+   the mean of the bare runs on either side of it (seconds apart, so the
+   machine's drift cancels); stop gunicorn (also on failure);
 7. timed steps (not wrk), printed after the table: the 10,000-row contact CSV
    import (bench/import_bench.py) and the bulk fit-score recomputation of the
    bench tenant's accounts against its active ICP (icp.services.fit_scores_run,
@@ -84,6 +87,9 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=float, default=20, help="wrk seconds per endpoint and round (default 20)")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds; medians are reported (default 3)")
     parser.add_argument("--warmup", type=float, default=2, help="wrk seconds per endpoint before round 1 (0: none)")
+    parser.add_argument(
+        "--bare-duration", type=float, default=8, help="wrk seconds of each bare run between endpoints (default 8)"
+    )
     parser.add_argument("--noise", type=int, default=0, help="noise tenants of the same size, interleaved")
     parser.add_argument("--accounts", type=int, default=10_000, help="accounts per tenant (default 10,000)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
@@ -333,35 +339,47 @@ def run_rounds(server, endpoints: list[Endpoint], args) -> None:
         for endpoint in live:
             wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=args.warmup, **options)
             drain(server)
+    bare = next(e for e in live if e.key == "bare")
+    others = [e for e in live if e is not bare]
     for round_number in range(args.repeat):
-        # Rotate the order each round so no endpoint always runs first or last.
-        shift = round_number % len(live)
-        for endpoint in live[shift:] + live[:shift]:
-            result = wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=args.duration, **options)
-            waited = drain(server)
-            errors = result.non_2xx_3xx + result.socket_errors
-            endpoint.runs.append(
-                {
-                    "round": round_number + 1,
-                    "rps": result.requests_per_second,
-                    "p50_ms": result.p50_ms,
-                    "p99_ms": result.p99_ms,
-                    "requests": result.requests,
-                    "non_2xx_3xx": result.non_2xx_3xx,
-                    "socket_errors": result.socket_errors,
-                }
-            )
-            say(
-                f"  round {round_number + 1}/{args.repeat}  {endpoint.key:<18} {result.requests_per_second:9.1f} req/s"
-                f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:8.2f} ms"
-                + (f"  ERRORS {errors}" if errors else "")
-                + (f"  (backlog drained in {waited:.1f}s)" if waited > 1 else "")
-            )
+        # The bare view runs before the first endpoint and after each one, so each endpoint's ratio compares
+        # it with the bare runs on either side of it (seconds apart), not with one bare run minutes away:
+        # these machines drift by ±30 % within a round. The order rotates each round.
+        shift = round_number % len(others) if others else 0
+        bare_before = _run_once(server, bare, round_number, args, options, args.bare_duration)
+        for endpoint in others[shift:] + others[:shift]:
+            run = _run_once(server, endpoint, round_number, args, options, args.duration)
+            bare_after = _run_once(server, bare, round_number, args, options, args.bare_duration)
+            run["bare_rps"] = (bare_before["rps"] + bare_after["rps"]) / 2
+            bare_before = bare_after
+
+
+def _run_once(server, endpoint: Endpoint, round_number: int, args, options, duration: float) -> dict:
+    from bench import wrk
+
+    result = wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=duration, **options)
+    waited = drain(server)
+    errors = result.non_2xx_3xx + result.socket_errors
+    run = {
+        "round": round_number + 1,
+        "rps": result.requests_per_second,
+        "p50_ms": result.p50_ms,
+        "p99_ms": result.p99_ms,
+        "requests": result.requests,
+        "non_2xx_3xx": result.non_2xx_3xx,
+        "socket_errors": result.socket_errors,
+    }
+    endpoint.runs.append(run)
+    say(
+        f"  round {round_number + 1}/{args.repeat}  {endpoint.key:<18} {result.requests_per_second:9.1f} req/s"
+        f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:8.2f} ms"
+        + (f"  ERRORS {errors}" if errors else "")
+        + (f"  (backlog drained in {waited:.1f}s)" if waited > 1 else "")
+    )
+    return run
 
 
 def summarize(endpoints: list[Endpoint]) -> None:
-    bare = next(e for e in endpoints if e.key == "bare")
-    bare_by_round = {run["round"]: run["rps"] for run in bare.runs}
     for endpoint in endpoints:
         if not endpoint.runs:
             continue
@@ -369,7 +387,10 @@ def summarize(endpoints: list[Endpoint]) -> None:
         endpoint.p50_ms = statistics.median(run["p50_ms"] for run in endpoint.runs)
         endpoint.p99_ms = statistics.median(run["p99_ms"] for run in endpoint.runs)
         endpoint.errors = sum(run["non_2xx_3xx"] + run["socket_errors"] for run in endpoint.runs)
-        ratios = [run["rps"] / bare_by_round[run["round"]] for run in endpoint.runs if bare_by_round.get(run["round"])]
+        if endpoint.key == "bare":
+            endpoint.ratio_to_bare = 1.0
+            continue
+        ratios = [run["rps"] / run["bare_rps"] for run in endpoint.runs if run.get("bare_rps")]
         endpoint.ratio_to_bare = statistics.median(ratios) if ratios else None
 
 
@@ -529,7 +550,10 @@ def main(argv=None) -> int:
     summarize(endpoints)
     load_elapsed = time.monotonic() - started
     say()
-    say(f"Medians of {args.repeat} round(s); 'vs bare' is the median of per-round ratios to the bare view.")
+    say(
+        f"Medians of {args.repeat} round(s); 'vs bare' is the median of each run's ratio to the bare runs just "
+        "before and after it."
+    )
     print_table(endpoints)
     slow = [e for e in endpoints if e.key != "bare" and e.ratio_to_bare is not None and e.ratio_to_bare < BELOW_TARGET]
     if slow:
@@ -538,8 +562,9 @@ def main(argv=None) -> int:
     bare_rps = [run["rps"] for run in bare.runs]
     if len(bare_rps) > 1 and max(bare_rps) > 1.3 * min(bare_rps):
         say(
-            f"Note: the bare view ranged {min(bare_rps):.0f}-{max(bare_rps):.0f} req/s across rounds; the machine "
-            "was busy, so treat absolute figures (and, less so, ratios) as indicative. More --repeat helps."
+            f"Note: the bare view ranged {min(bare_rps):.0f}-{max(bare_rps):.0f} req/s across its runs; the machine "
+            "drifted, so treat absolute figures as indicative (ratios pair each run with the bare runs beside it). "
+            "More --repeat helps."
         )
     load_after = os.getloadavg()
 
