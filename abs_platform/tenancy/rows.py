@@ -20,6 +20,29 @@ COMPARISONS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 LOOKUPS = {*COMPARISONS, "isnull"}
 
 
+def _converters(model_fields) -> list[tuple[int, Col, list]]:
+    """``[(column index, column, functions)]``: the database conversions the ORM applies to these fields'
+    values on this database (SQLite's dates, times and decimals, JSON text), for the columns that have any."""
+    found = []
+    for index, model_field in enumerate(model_fields):
+        column = Col("r", model_field)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            found.append((index, column, functions))
+    return found
+
+
+def _converted(row, converters) -> tuple | list:
+    """``row`` with ``_converters``' functions applied to its values."""
+    if not converters:
+        return row
+    row = list(row)
+    for index, column, functions in converters:
+        for function in functions:
+            row[index] = function(row[index], column, connection)
+    return row
+
+
 @dataclass(frozen=True)
 class RowSource:
     """What a ``RowQuery`` reads. ``from_sql`` names the main table ``r``; ``columns`` maps each output key
@@ -37,13 +60,7 @@ class RowSource:
         PostgreSQL for these columns)."""
         vendor = connection.vendor
         if vendor not in self._converters:
-            found = []
-            for index, (_sql, model_field) in enumerate(self.columns.values()):
-                column = Col("r", model_field)
-                functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-                if functions:
-                    found.append((index, column, functions))
-            self._converters[vendor] = found
+            self._converters[vendor] = _converters(model_field for _sql, model_field in self.columns.values())
         return self._converters[vendor]
 
 
@@ -98,15 +115,7 @@ class RowQuery:
 
     def _as_dicts(self, rows) -> list[dict]:
         keys, converters = list(self.source.columns), self.source.converters()
-        result = []
-        for row in rows:
-            if converters:
-                row = list(row)
-                for index, column, functions in converters:
-                    for function in functions:
-                        row[index] = function(row[index], column, connection)
-            result.append(dict(zip(keys, row, strict=True)))
-        return result
+        return [dict(zip(keys, _converted(row, converters), strict=True)) for row in rows]
 
     def _field(self, name: str) -> tuple[str, Field]:
         try:
@@ -129,16 +138,10 @@ def _model_select(model: type[Model]) -> tuple[str, list[str], list[tuple[int, C
     if key not in _MODEL_SQL:
         fields = model._meta.concrete_fields
         columns = ", ".join(f"r.{connection.ops.quote_name(f.column)}" for f in fields)
-        converters = []
-        for index, model_field in enumerate(fields):
-            column = Col("r", model_field)
-            functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if functions:
-                converters.append((index, column, functions))
         _MODEL_SQL[key] = (
             f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} r",
             [f.attname for f in fields],
-            converters,
+            _converters(fields),
         )
     return _MODEL_SQL[key]
 
@@ -157,12 +160,4 @@ def model_rows(model: type[Model], *, where: str = "", params=(), order_by: str 
     with connection.cursor() as cursor:
         cursor.execute(sql, [get_current_tenant().pk, *params])
         rows = cursor.fetchall()
-    db, instances = connection.alias, []
-    for row in rows:
-        if converters:
-            row = list(row)
-            for index, column, functions in converters:
-                for function in functions:
-                    row[index] = function(row[index], column, connection)
-        instances.append(model.from_db(db, attnames, row))
-    return instances
+    return [model.from_db(connection.alias, attnames, _converted(row, converters)) for row in rows]
