@@ -68,15 +68,22 @@ def _forget_api_key(sender, instance, **kwargs):
     _forget(api_key_cache_key(instance.hashed_key))
 
 
+def _forget_keys_created_by(user_id) -> None:
+    """A cached key carries its creator and whether the creator is still a member of its workspace."""
+    for hashed_key in ApiKey.objects.filter(created_by_id=user_id).values_list("hashed_key", flat=True):
+        _forget(api_key_cache_key(hashed_key))
+
+
 def _forget_memberships(sender, instance, **kwargs):
+    """The user's memberships, and the keys they created (which act only while they are a member)."""
     _forget(memberships_cache_key(instance.user_id))
+    _forget_keys_created_by(instance.user_id)
 
 
 def _forget_user(sender, instance, **kwargs):
-    """The user, and the keys they created (a cached key carries its creator, e.g. whether still active)."""
+    """The user, and the keys they created (e.g. whether the creator is still active)."""
     _forget(user_cache_key(instance.pk))
-    for hashed_key in ApiKey.objects.filter(created_by_id=instance.pk).values_list("hashed_key", flat=True):
-        _forget(api_key_cache_key(hashed_key))
+    _forget_keys_created_by(instance.pk)
 
 
 def _forget_tenant(sender, instance, **kwargs):

@@ -57,8 +57,11 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
             )
         except ApiKey.DoesNotExist:
             return None
+        # Cached with the key (one cache read per request): caching.py drops the key when its creator or
+        # the creator's memberships change.
+        api_key.creator_is_member = _creator_still_member(api_key)
         cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
-    if not api_key.is_active or not _creator_still_member(api_key):
+    if not api_key.is_active or not api_key.creator_is_member:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:

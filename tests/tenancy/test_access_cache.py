@@ -113,3 +113,18 @@ def test_a_key_stops_when_its_creator_is_deactivated(owner_a, api_a):
     owner_a.is_active = False
     owner_a.save()
     assert api_a.get("/api/v1/accounts/").status_code == 401
+
+
+def test_an_api_request_reads_the_shared_cache_once(api_a, monkeypatch):
+    """The key comes with whether its creator is still a member: one round trip to the cache, not two."""
+    from django.core.cache import caches
+
+    assert api_a.get("/api/v1/accounts/").status_code == 200  # fills the cache
+    backend, reads = caches["default"], []
+    for name in ("get", "get_many"):
+        original = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *args, _read=original, _name=name, **kw: (reads.append(_name), _read(*args, **kw))[1]
+        )
+    assert api_a.get("/api/v1/accounts/").status_code == 200
+    assert reads == ["get"]
