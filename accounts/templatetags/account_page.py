@@ -7,9 +7,12 @@ escaped unless it is already HTML; the markup is the one the template had.
 """
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.safestring import SafeString
 
 from accounts.engagement import Change
+from accounts.models import CompanyType
+from icp.models import EngagementModel
 from personas.templatetags.abs_labels import choice
 
 from .list_rows import escape
@@ -21,6 +24,8 @@ NOBODY = SafeString('<span class="muted">nobody</span>')
 COVERED = SafeString('<span class="status status-customer">Covered</span>')
 WITH_SUBSIDIARIES = SafeString(' <span class="muted">(with subsidiaries)</span>')
 CURRENT_ROW = SafeString(' class="current" aria-current="true"')
+MUST_HAVE = SafeString(' <span class="badge">must-have</span>')
+PRIMARY = SafeString(' class="primary"')
 
 
 def _html(markup: str, *values) -> SafeString:
@@ -171,3 +176,161 @@ def hierarchy_rows(tree: list[dict], current_id: int, accounts_url: str, window_
             )
         )
     return SafeString("\n".join(rows))
+
+
+COMPANY_TYPES = dict(CompanyType.choices)
+ENGAGEMENT_MODELS = dict(EngagementModel.choices)
+DASH = "—"
+
+
+def _technologies(technologies: list) -> SafeString | str:
+    if not technologies:
+        return DASH
+    return SafeString(
+        ", ".join(
+            escape(technology.name)
+            if technology.relation == "other"
+            else _html(
+                '{} <span class="muted">({})</span>', technology.name, choice(technology.relation, "relation").lower()
+            )
+            for technology in technologies
+        )
+    )
+
+
+@register.simple_tag
+def account_facts(account, technologies: list, currency: str) -> SafeString:
+    """The firmographics card's ``<dt>``/``<dd>`` pairs: domain (linked to the website), industry, company type,
+    size, revenue, growth, headquarters, offices, technologies (with their relation), owner and last verified."""
+    if account.website:
+        domain = _html(
+            '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
+            account.website,
+            account.domain or account.website,
+        )
+    else:
+        domain = account.domain or DASH
+    owner = account.owner
+    facts = (
+        ("Domain", domain),
+        ("Industry", account.industry or DASH),
+        ("Company type", COMPANY_TYPES.get(account.company_type) or DASH),
+        ("Employees", DASH if account.employee_count is None else account.employee_count),
+        ("Annual revenue", DASH if account.annual_revenue is None else f"{account.annual_revenue} {currency}"),
+        ("Growth", DASH if account.growth_rate is None else f"{account.growth_rate} %"),
+        (
+            "Headquarters",
+            f"{account.headquarters or DASH}{f' ({account.country.name})' if account.country else ''}",
+        ),
+        ("Offices", DASH if account.office_count is None else account.office_count),
+        ("Technologies", _technologies(technologies)),
+        ("Owner", (owner.get_full_name() or owner.username) if owner else "Unassigned"),
+        ("Last verified", date_filter(account.last_verified_on) or "never"),
+    )
+    return SafeString("\n".join(_html("<dt>{}</dt><dd>{}</dd>", label, value) for label, value in facts))
+
+
+def _explanation_row(item: dict) -> SafeString:
+    return _html(
+        '<tr><td>{}{}</td><td>{}</td><td class="num">{}</td><td>{}</td></tr>',
+        item.get("criterion", ""),
+        MUST_HAVE if item.get("must_have") else "",
+        "yes" if item.get("matched") else "no",
+        item.get("points"),
+        item.get("reason"),
+    )
+
+
+@register.simple_tag
+def fit_facts(account) -> SafeString:
+    """The fit card: score, tier (with its engagement model), a differing suggested tier, the override reason
+    and the score's explanation, criterion by criterion."""
+    tier = account.tier
+    facts = [
+        (
+            "Fit score",
+            "not scored yet" if account.fit_score is None else _html("<strong>{}</strong> / 100", account.fit_score),
+        ),
+        (
+            "Tier",
+            _html('{} <span class="muted">({})</span>', tier.name, ENGAGEMENT_MODELS.get(tier.engagement_model, ""))
+            if tier
+            else "none",
+        ),
+    ]
+    if account.suggested_tier_id and account.suggested_tier_id != account.tier_id:
+        facts.append(("Suggested tier", account.suggested_tier.name))
+    if account.tier_override_reason:
+        facts.append(("Why this tier", account.tier_override_reason))
+    html = _html(
+        '<dl class="facts">{}</dl>', SafeString("\n".join(_html("<dt>{}</dt><dd>{}</dd>", *fact) for fact in facts))
+    )
+    if not account.fit_explanation:
+        return html
+    rows = SafeString("\n".join(_explanation_row(item) for item in account.fit_explanation))
+    return _html(
+        '{}\n<table class="table fit-explanation">\n<thead><tr><th>Criterion</th><th>Matched</th><th class="num">Points'
+        "</th><th>Why</th></tr></thead>\n<tbody>\n{}\n</tbody>\n</table>",
+        html,
+        rows,
+    )
+
+
+@register.simple_tag
+def committee_gaps(gaps: list) -> SafeString:
+    """``Persona (needs 2 more), …``: the required personas the committee still lacks."""
+    return SafeString(", ".join(_html("{} (needs {} more)", gap.persona_name, gap.missing) for gap in gaps))
+
+
+# The account's lists, loaded by htmx from the browser API: (card id, noun of its panel and list, title,
+# WORKSPACE_LINKS key of the list, new-button label, whether that button is primary, page size, what loads).
+RELATED_LISTS = (
+    ("contacts", "contact", "Contacts", "contact_api", "New contact", True, 100, "contacts"),
+    ("activities", "activity", "Activity", "activity_api", "Log activity", True, 20, "activity"),
+    ("signals", "signal", "Signals", "signal_api", "New signal", False, 20, "signals"),
+    ("opportunities", "opportunity", "Opportunities", "opportunity_api", "New opportunity", False, 50, "opportunities"),
+)
+
+
+def _related_list(spec: tuple, account_id: int, links: dict, can_edit: bool) -> SafeString:
+    card_id, noun, title, link, button, primary, page_size, loading = spec
+    api_url = links[link]
+    head = (
+        _html('<a href="{}?account={}">Open in Contacts</a>', links["contacts"], account_id)
+        if noun == "contact"
+        else ""
+    )
+    if can_edit:
+        head = _html(
+            '{}<button{} hx-get="{}new/?account={}" hx-target="#{}-panel">{}</button>',
+            head,
+            PRIMARY if primary else "",
+            api_url,
+            account_id,
+            noun,
+            button,
+        )
+    return _html(
+        '<section class="card" id="{}">\n<header class="card-head"><h2>{}</h2>\n{}\n</header>\n'
+        '<div id="{}-panel"></div>\n<div id="{}-list" hx-get="{}?account={}&page_size={}"'
+        ' hx-trigger="load, objectsChanged from:body"><p class="muted">Loading {}…</p></div>\n</section>',
+        card_id,
+        title,
+        head,
+        noun,
+        noun,
+        api_url,
+        account_id,
+        page_size,
+        loading,
+    )
+
+
+@register.simple_tag
+def related_lists(account_id: int, links: dict, can_edit: bool) -> SafeString:
+    """The contacts, activity, signals and opportunities cards: each loads its list from the browser API
+    (``?account=<id>``) when the page loads and again when anything changes, with a button to add one."""
+    contacts, activities, signals, opportunities = (
+        _related_list(spec, account_id, links, can_edit) for spec in RELATED_LISTS
+    )
+    return _html('{}\n{}\n<div class="columns">\n{}\n{}\n</div>', contacts, activities, signals, opportunities)

@@ -339,3 +339,56 @@ def test_header_without_owner_tier_or_technologies(client_for, member_a, tenant_
 def test_ids_past_64_bits_are_404(client_for, member_a):
     assert client_for(member_a).get(f"/t/alpha/accounts/{2**63}/").status_code == 404
     assert client_for(member_a).get(f"/t/alpha/accounts/{2**70}/?part=committee").status_code == 404
+
+
+def test_related_lists_load_for_everyone_and_only_editors_get_add_buttons(client_for, member_a, viewer_a, tenant_a):
+    account = AccountFactory(tenant=tenant_a, name="Listed")
+    lists = [
+        f'<div id="contact-list" hx-get="/t/alpha/api/contacts/?account={account.pk}&page_size=100"',
+        f'<div id="activity-list" hx-get="/t/alpha/api/activities/?account={account.pk}&page_size=20"',
+        f'<div id="signal-list" hx-get="/t/alpha/api/signals/?account={account.pk}&page_size=20"',
+        f'<div id="opportunity-list" hx-get="/t/alpha/api/opportunities/?account={account.pk}&page_size=50"',
+    ]
+    buttons = [
+        f'<button class="primary" hx-get="/t/alpha/api/contacts/new/?account={account.pk}" '
+        'hx-target="#contact-panel">New contact</button>',
+        f'<button class="primary" hx-get="/t/alpha/api/activities/new/?account={account.pk}" '
+        'hx-target="#activity-panel">Log activity</button>',
+        f'<button hx-get="/t/alpha/api/signals/new/?account={account.pk}" '
+        'hx-target="#signal-panel">New signal</button>',
+        f'<button hx-get="/t/alpha/api/opportunities/new/?account={account.pk}" '
+        'hx-target="#opportunity-panel">New opportunity</button>',
+    ]
+    member_html = client_for(member_a).get(f"/t/alpha/accounts/{account.pk}/").content.decode()
+    viewer_html = client_for(viewer_a).get(f"/t/alpha/accounts/{account.pk}/").content.decode()
+    assert [snippet in member_html for snippet in lists + buttons] == [True] * 8
+    assert [snippet in viewer_html for snippet in lists] == [True] * 4
+    assert [snippet in viewer_html for snippet in buttons] == [False] * 4
+    assert f'<a href="/t/alpha/contacts/?account={account.pk}">Open in Contacts</a>' in viewer_html
+
+
+def test_firmographics_escape_values_and_show_dashes_when_empty(client_for, member_a, tenant_a):
+    account = AccountFactory(
+        tenant=tenant_a,
+        name="Facts",
+        domain="facts.example",
+        website="https://facts.example/?a=1&b=2",
+        industry="R&D <labs>",
+        employee_count=None,
+        annual_revenue=None,
+        growth_rate=None,
+        headquarters="",
+        country="",
+        office_count=None,
+        company_type="",
+    )
+    html = client_for(member_a).get(f"/t/alpha/accounts/{account.pk}/").content.decode()
+    assert (
+        '<dt>Domain</dt><dd><a href="https://facts.example/?a=1&amp;b=2" rel="noopener noreferrer" '
+        'target="_blank">facts.example</a></dd>'
+    ) in html
+    assert "<dt>Industry</dt><dd>R&amp;D &lt;labs&gt;</dd>" in html
+    for label in ("Company type", "Employees", "Annual revenue", "Growth", "Headquarters", "Offices", "Technologies"):
+        assert f"<dt>{label}</dt><dd>—</dd>" in html
+    assert "<dt>Owner</dt><dd>Unassigned</dd>" in html
+    assert "<dt>Last verified</dt><dd>never</dd>" in html
