@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
 from .models import Role, role_at_least
@@ -11,6 +12,8 @@ SITE_LINKS = {
     "api_docs": "api-docs",
     "logout": "logout",
 }
+# The static files every page loads (base.html).
+ASSETS = {"app_css": "css/app.css", "htmx_js": "vendor/htmx-2.0.11.min.js", "app_js": "js/app.js"}
 WORKSPACE_LINKS = {
     "accounts": "accounts:page",
     "contacts": "contacts:page",
@@ -32,6 +35,12 @@ WORKSPACE_LINKS = {
 @lru_cache(maxsize=1)
 def _site_links(script_prefix: str) -> dict[str, str]:
     return {key: reverse(name) for key, name in SITE_LINKS.items()}
+
+
+@lru_cache(maxsize=1)
+def _asset_links(script_prefix: str) -> dict[str, str]:
+    """``{% static %}`` of each asset: the storage's URL (the hashed name, in production) once per process."""
+    return {key: static(path) for key, path in ASSETS.items()}
 
 
 @lru_cache(maxsize=1024)
@@ -56,8 +65,10 @@ def workspace_url(name: str, slug: str) -> str:
 
 
 def site_links(request):
-    """``site_links.<key>``: the header's links that do not depend on a workspace."""
-    return {"site_links": _site_links(get_script_prefix())}
+    """``site_links.<key>``: the header's links that do not depend on a workspace; ``assets.<key>``: the
+    URLs of the static files every page loads."""
+    script_prefix = get_script_prefix()
+    return {"site_links": _site_links(script_prefix), "assets": _asset_links(script_prefix)}
 
 
 def tenancy(request):
