@@ -6,12 +6,16 @@ does (ADR 0009). ``_html`` is ``format_html`` without its lazy-translation check
 escaped unless it is already HTML; the markup is the one the template had.
 """
 
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeData, SafeString
+from django.utils.translation import get_language
+from django_countries import countries
 
 from accounts.engagement import Change
-from accounts.models import CompanyType
+from accounts.models import AccountStatus, CompanyType
 from icp.models import EngagementModel
 from personas.templatetags.abs_labels import choice
 
@@ -29,10 +33,8 @@ PRIMARY = SafeString(' class="primary"')
 
 
 def _html(markup: str, *values) -> SafeString:
-    """``markup.format(*values)`` with every value escaped unless it is HTML already (``__html__``)."""
-    return SafeString(
-        markup.format(*(value.__html__() if hasattr(value, "__html__") else escape(value) for value in values))
-    )
+    """``markup.format(*values)`` with every value escaped unless it is HTML already (``SafeData``)."""
+    return SafeString(markup.format(*[value if isinstance(value, SafeData) else escape(value) for value in values]))
 
 
 @register.simple_tag
@@ -198,6 +200,16 @@ def _technologies(technologies: list) -> SafeString | str:
     )
 
 
+@lru_cache(maxsize=16)
+def _country_names(language: str | None) -> dict[str, str]:
+    """django-countries' names in one language (it builds them per lookup: 20 µs a name)."""
+    return dict(countries)
+
+
+def _country_name(code: str) -> str:
+    return _country_names(get_language()).get(code, code)
+
+
 @register.simple_tag
 def account_facts(account, technologies: list, currency: str) -> SafeString:
     """The firmographics card's ``<dt>``/``<dd>`` pairs: domain (linked to the website), industry, company type,
@@ -210,7 +222,7 @@ def account_facts(account, technologies: list, currency: str) -> SafeString:
         )
     else:
         domain = account.domain or DASH
-    owner = account.owner
+    owner, country = account.owner, account.country  # a Country is built on every access
     facts = (
         ("Domain", domain),
         ("Industry", account.industry or DASH),
@@ -220,7 +232,7 @@ def account_facts(account, technologies: list, currency: str) -> SafeString:
         ("Growth", DASH if account.growth_rate is None else f"{account.growth_rate} %"),
         (
             "Headquarters",
-            f"{account.headquarters or DASH}{f' ({account.country.name})' if account.country else ''}",
+            f"{account.headquarters or DASH}{f' ({_country_name(country.code)})' if country else ''}",
         ),
         ("Offices", DASH if account.office_count is None else account.office_count),
         ("Technologies", _technologies(technologies)),
@@ -334,3 +346,117 @@ def related_lists(account_id: int, links: dict, can_edit: bool) -> SafeString:
         _related_list(spec, account_id, links, can_edit) for spec in RELATED_LISTS
     )
     return _html('{}\n{}\n<div class="columns">\n{}\n{}\n</div>', contacts, activities, signals, opportunities)
+
+
+STATUSES = dict(AccountStatus.choices)
+
+
+@register.simple_tag
+def account_head(account, ancestors: list, accounts_url: str) -> SafeString:
+    """The breadcrumbs (Accounts › each ancestor › the account) and the heading with the account's status."""
+    trail = "".join(
+        _html(' › <a href="{}{}/">{}</a>', accounts_url, ancestor.pk, ancestor.name) for ancestor in ancestors
+    )
+    return _html(
+        '<nav class="breadcrumbs" aria-label="Hierarchy">\n<a href="{}">Accounts</a>\n{}\n'
+        '› <span aria-current="page">{}</span>\n</nav>\n\n<section class="page-head">\n<h1>{}</h1>\n'
+        '<span class="status status-{}">{}</span>\n</section>',
+        accounts_url,
+        SafeString(trail),
+        account.name,
+        account.name,
+        account.status,
+        STATUSES.get(account.status, account.status),
+    )
+
+
+@register.simple_tag
+def engagement_card(engagement, window_days: int) -> SafeString:
+    """The engagement summary: this account's touches, responses and engaged contacts in the window against
+    the window before; htmx redraws it (``?part=engagement``) when anything changes."""
+    empty = (
+        _html('<p class="muted">No activity logged in the last {} days.</p>', 2 * window_days)
+        if engagement.is_empty
+        else ""
+    )
+    return _html(
+        '<section class="card" id="engagement-summary" hx-get="?part=engagement" hx-trigger="objectsChanged from:body"'
+        ' hx-swap="outerHTML">\n<header class="card-head">\n<h2>Engagement</h2>\n'
+        '<span class="muted">this account, last {} days, against the {} days before</span>\n</header>\n'
+        '<dl class="engagement-figures">\n{}\n</dl>\n{}\n</section>',
+        window_days,
+        window_days,
+        engagement_figures(engagement, window_days),
+        empty,
+    )
+
+
+@register.simple_tag
+def committee_card(account, committee: dict) -> SafeString:
+    """The buying committee map (``personas.selectors.committee_map``): coverage, gaps, one row per required
+    persona, the other contacts; htmx redraws it (``?part=committee``) when contacts change."""
+    coverage = committee["coverage"]
+    badge = ""
+    if coverage.required:
+        badge = _html(
+            '<span class="coverage{}">Coverage {} % ({} of {} personas)</span>',
+            " coverage-complete" if coverage.is_complete else "",
+            coverage.percent,
+            coverage.covered,
+            coverage.required,
+        )
+    if not account.tier:
+        body = SafeString('<p class="muted">This account has no tier, so no buying committee is required of it.</p>')
+    elif not committee["rows"]:
+        body = _html(
+            '<p class="muted">{} requires no buying committee yet (admins set it on the Personas page).</p>',
+            account.tier.name,
+        )
+    else:
+        gaps = ""
+        if committee["gaps"]:
+            gaps = _html(
+                '<p class="gaps" role="status"><strong>Gaps:</strong>\n{}\n</p>\n', committee_gaps(committee["gaps"])
+            )
+        body = _html(
+            '{}<table class="table committee">\n<thead><tr><th>Required persona</th><th class="num">Needed</th>'
+            "<th>Contacts (buying role · freshness)</th><th>State</th></tr></thead>\n<tbody>\n{}\n</tbody>\n</table>",
+            gaps,
+            committee_rows(committee["rows"]),
+        )
+    others = ""
+    if committee["others"]:
+        others = _html('<p class="muted">Other contacts: {}</p>', other_contacts(committee["others"]))
+    return _html(
+        '<section class="card" id="committee-map" hx-get="?part=committee" hx-trigger="objectsChanged from:body"'
+        ' hx-swap="outerHTML">\n<header class="card-head">\n<h2>Buying committee</h2>\n{}\n</header>\n{}\n{}\n'
+        '<p class="help">A persona is covered by active contacts verified within the last 365 days.</p>\n</section>',
+        badge,
+        body,
+        others,
+    )
+
+
+@register.simple_tag
+def hierarchy_card(
+    tree: list[dict], account_id: int, accounts_url: str, window_days: int, currency: str, tree_cut: bool
+) -> SafeString:
+    """The hierarchy: the tree of ``hierarchy_rows`` with its roll-ups explained, or a note that the account
+    has neither parent nor subsidiaries."""
+    if len(tree) <= 1:
+        body = SafeString('<p class="muted">No parent company or subsidiaries recorded.</p>')
+    else:
+        body = _html(
+            '<table class="table tree">\n<thead><tr><th>Account</th><th class="num">Contacts</th><th>Coverage</th>'
+            '<th class="num">Open pipeline ({})</th><th class="num">Touches</th><th class="num">Responses</th>'
+            '<th class="num">Engaged contacts</th></tr></thead>\n<tbody>\n{}\n</tbody>\n</table>\n'
+            '<p class="help">Figures of a parent add up its whole subtree; coverage there is covered / required'
+            " personas over all its accounts. Touches, responses and engaged contacts count the last {} days,"
+            " against the {} days before.{}</p>",
+            currency,
+            hierarchy_rows(tree, account_id, accounts_url, window_days),
+            window_days,
+            window_days,
+            " Only the first accounts of this large hierarchy are shown." if tree_cut else "",
+        )
+    return _html('<section class="card" id="hierarchy">\n<h2>Hierarchy</h2>\n{}\n</section>', body)

@@ -67,6 +67,15 @@ def test_member_sees_committee_gaps_and_closes_one(page: Page, tenant_a, member_
     with as_tenant(tenant_a):
         assert Contact.objects.get(first_name="Ian").persona_id == it.pk
 
+    # The page carried no CSRF token (the browser holds the cookie): the add above sent the cookie's value,
+    # and so does the log-out form.
+    assert page.locator("body").get_attribute("hx-headers") is None
+    page.locator(".usermenu details").last.locator("summary").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/auth/login/$"))
+    page.goto(f"/t/alpha/accounts/{account.pk}/")
+    expect(page).to_have_url(re.compile(r"/auth/login/\?next="))
+
 
 def test_member_logs_an_activity_and_sees_engagement_change(page: Page, tenant_a, member_a):
     from datetime import timedelta
