@@ -338,14 +338,28 @@ def _related_list(spec: tuple, account_id: int, links: dict, can_edit: bool) -> 
     )
 
 
+# Where the account's id goes in the cached markup of the related lists (ids are integers: no clash).
+_ACCOUNT_ID = "\x00"
+RELATED_LIST_LINK_KEYS = ("contacts", *(spec[3] for spec in RELATED_LISTS))
+
+
+@lru_cache(maxsize=512)
+def _related_lists_markup(urls: tuple[str, ...], can_edit: bool) -> str:
+    """The four cards for any account of a workspace (its links) and edit right, the id left open."""
+    links = dict(zip(RELATED_LIST_LINK_KEYS, urls, strict=True))
+    contacts, activities, signals, opportunities = (
+        _related_list(spec, _ACCOUNT_ID, links, can_edit) for spec in RELATED_LISTS
+    )
+    return _html('{}\n{}\n<div class="columns">\n{}\n{}\n</div>', contacts, activities, signals, opportunities)
+
+
 @register.simple_tag
 def related_lists(account_id: int, links: dict, can_edit: bool) -> SafeString:
     """The contacts, activity, signals and opportunities cards: each loads its list from the browser API
-    (``?account=<id>``) when the page loads and again when anything changes, with a button to add one."""
-    contacts, activities, signals, opportunities = (
-        _related_list(spec, account_id, links, can_edit) for spec in RELATED_LISTS
-    )
-    return _html('{}\n{}\n<div class="columns">\n{}\n{}\n</div>', contacts, activities, signals, opportunities)
+    (``?account=<id>``) when the page loads and again when anything changes, with a button to add one.
+    The markup is built once per workspace and edit right (it was a tenth of the page's rendering)."""
+    markup = _related_lists_markup(tuple(links[key] for key in RELATED_LIST_LINK_KEYS), bool(can_edit))
+    return SafeString(markup.replace(_ACCOUNT_ID, str(int(account_id))))
 
 
 STATUSES = dict(AccountStatus.choices)
