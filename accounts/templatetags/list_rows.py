@@ -14,6 +14,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
+from accounts.models import AccountStatus
+
 register = template.Library()
 
 GAP_TITLE = "Required personas without a current contact"
@@ -23,6 +25,10 @@ def escape(value) -> str:
     """``django.utils.html.escape`` (``html.escape`` of the text: & < > " '), without the lazy-text wrapper
     that costs more than the escaping on a page of rows."""
     return html.escape(str(value))
+
+
+# The status cell shows the stored value with a capital (as ``|capfirst`` did), looked up once per status.
+STATUS_LABELS = {status: escape(capfirst(status)) for status in AccountStatus.values}
 
 
 @register.simple_tag(takes_context=True)
@@ -42,8 +48,13 @@ def account_row(context, account) -> str:
     return account_rows(context, [account])
 
 
+def _number(value) -> str:
+    """An integer's text (nothing to escape), anything else escaped."""
+    return str(value) if type(value) is int else escape(value)
+
+
 def _account_row(account, can_edit: bool, pages_url: str, api_url: str) -> str:
-    pk, name = escape(account["id"]), escape(account["name"])
+    pk, name = _number(account["id"]), escape(account["name"])
     select = (
         f'<td><input type="checkbox" name="ids" value="{pk}" form="bulk-form" aria-label="Select {name}"></td>'
         if can_edit
@@ -52,15 +63,18 @@ def _account_row(account, can_edit: bool, pages_url: str, api_url: str) -> str:
     not_targeted = "" if account["is_target"] else ' <span class="badge">not targeted</span>'
     employees = account["employee_count"]
     fit = account["fit_score"]
-    status, status_label = escape(account["status"]), escape(capfirst(account["status"]))
+    status = escape(account["status"])
+    status_label = STATUS_LABELS.get(account["status"]) or escape(capfirst(account["status"]))
     percent, gaps = account["coverage_percent"], account["coverage_gaps"]
     if percent is None:
         coverage = "—"
     elif gaps:
         plural = "" if gaps == 1 else "s"
-        coverage = f'{escape(percent)} % <span class="badge gap" title="{GAP_TITLE}">{escape(gaps)} gap{plural}</span>'
+        coverage = (
+            f'{_number(percent)} % <span class="badge gap" title="{GAP_TITLE}">{_number(gaps)} gap{plural}</span>'
+        )
     else:
-        coverage = f"{escape(percent)} %"
+        coverage = f"{_number(percent)} %"
     actions = (
         f'<button class="link" hx-get="{api_url}{pk}/edit/" hx-target="#account-row-{pk}" hx-swap="outerHTML">Edit'
         "</button>\n"
@@ -75,10 +89,10 @@ def _account_row(account, can_edit: bool, pages_url: str, api_url: str) -> str:
         f'  <td><a href="{pages_url}{pk}/">{name}</a>{not_targeted}</td>\n'
         f"  <td>{escape(account['domain'])}</td>\n"
         f"  <td>{escape(account['industry'])}</td>\n"
-        f'  <td class="num">{"" if employees is None else escape(employees)}</td>\n'
+        f'  <td class="num">{"" if employees is None else _number(employees)}</td>\n'
         f"  <td>{escape(account['country'])}</td>\n"
         f'  <td><span class="status status-{status}">{status_label}</span></td>\n'
-        f'  <td class="num">{"—" if fit is None else escape(fit)}</td>\n'
+        f'  <td class="num">{"—" if fit is None else _number(fit)}</td>\n'
         f"  <td>{escape(account['tier_name'] or '—')}</td>\n"
         f'  <td class="num">{coverage}</td>\n'
         f"  <td>{escape(account['owner_name'])}</td>\n"
