@@ -1,9 +1,10 @@
-"""The account page's repeated markup: engagement figures and badges, committee rows and hierarchy rows.
+"""The account page's markup: every card (header, engagement, firmographics, fit, committee, hierarchy and the
+related lists) and the rows inside them.
 
-Tags rather than template loops: a page shows dozens of these, and Django's template engine spends
-several times more on their small branches and per-value escaping than on everything else the page
-does (ADR 0009). ``_html`` is ``format_html`` without its lazy-translation checks: every value is
-escaped unless it is already HTML; the markup is the one the template had.
+Tags rather than template: Django's template engine spent several times more on the page's small branches
+and per-value escaping than on everything else the page does (ADR 0009). ``_html`` is ``format_html``
+without its lazy-translation checks: every value is escaped unless it is already HTML; the markup is the
+one the template had.
 """
 
 from functools import lru_cache
