@@ -15,12 +15,11 @@ from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language
 from django_countries import countries
 
+from abs_platform.tenancy.markup import escape
 from accounts.engagement import Change
 from accounts.models import AccountStatus, CompanyType
 from icp.models import EngagementModel
 from personas.templatetags.abs_labels import choice
-
-from .list_rows import escape
 
 register = template.Library()
 
@@ -38,7 +37,6 @@ def _html(markup: str, *values) -> SafeString:
     return SafeString(markup.format(*[value if isinstance(value, SafeData) else escape(value) for value in values]))
 
 
-@register.simple_tag
 def change_badge(change: Change, window_days: int, compact: bool = False) -> SafeString:
     """``▲ +3 (+50 %)``, ``▼ -1``, ``±0``, ``new`` or ``—``, titled with the baseline; ``compact`` leaves
     out the percentage."""
@@ -65,7 +63,6 @@ def change_badge(change: Change, window_days: int, compact: bool = False) -> Saf
     )
 
 
-@register.simple_tag
 def engagement_figures(engagement, window_days: int) -> SafeString:
     """The engagement summary's touches, responses and engaged contacts, each with its badge and baseline."""
     return SafeString(
@@ -99,7 +96,6 @@ def _member(member: dict) -> str:
     )
 
 
-@register.simple_tag
 def committee_rows(rows: list[dict]) -> SafeString:
     """One table row per required persona (``personas.selectors.committee_map``): its contacts with buying
     role and freshness, and whether it is covered or how many contacts it still needs."""
@@ -120,7 +116,6 @@ def committee_rows(rows: list[dict]) -> SafeString:
     )
 
 
-@register.simple_tag
 def other_contacts(members: list[dict]) -> SafeString:
     """The account's contacts outside the required committee: ``Name (persona), Name, …``."""
     return SafeString(
@@ -142,7 +137,6 @@ def _tree_name(row: dict, current_id: int, accounts_url: str) -> SafeString:
     return _html("{}{}{}", "└ " if row["depth"] else "", name, WITH_SUBSIDIARIES if row["has_children"] else "")
 
 
-@register.simple_tag
 def hierarchy_rows(tree: list[dict], current_id: int, accounts_url: str, window_days: int) -> SafeString:
     """One table row per account of ``accounts.selectors.hierarchy_tree``, indented by depth, with its
     subtree's contacts, coverage, open pipeline and engagement; the current account in bold, the others
@@ -289,7 +283,6 @@ def fit_facts(account) -> SafeString:
     )
 
 
-@register.simple_tag
 def committee_gaps(gaps: list) -> SafeString:
     """``Persona (needs 2 more), …``: the required personas the committee still lacks."""
     return SafeString(", ".join(_html("{} (needs {} more)", gap.persona_name, gap.missing) for gap in gaps))

@@ -8,23 +8,16 @@ wrapper); literal markup is the only unescaped text. ``tests/accounts/test_list_
 holds the former row partial and checks that both draw the same rows.
 """
 
-import html
-
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
+from abs_platform.tenancy.markup import escape
 from accounts.models import AccountStatus
 
 register = template.Library()
 
 GAP_TITLE = "Required personas without a current contact"
-
-
-def escape(value) -> str:
-    """``django.utils.html.escape`` (``html.escape`` of the text: & < > " '), without the lazy-text wrapper
-    that costs more than the escaping on a page of rows."""
-    return html.escape(str(value))
 
 
 # The status cell shows the stored value with a capital (as ``|capfirst`` did), looked up once per status.

@@ -8,7 +8,7 @@ engine's autoescaping would (``list_rows.escape``).
 from django import template
 from django.utils.safestring import mark_safe
 
-from .list_rows import escape
+from abs_platform.tenancy.markup import escape
 
 register = template.Library()
 

@@ -5,13 +5,12 @@ dozen lookups through the lazy user, a branch per menu entry. The markup is the 
 value goes through ``escape`` (as autoescaping would) and literal markup is the only unescaped text.
 """
 
-import html
-
 from django import template
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
 from ..context_processors import workspace_url
+from ..markup import escape
 
 register = template.Library()
 
@@ -26,11 +25,6 @@ MAIN_NAV = (
 )
 CURRENT = ' aria-current="page"'
 PLAYS_LATER = '<span class="nav-later" aria-disabled="true" title="Not available yet">Plays</span>'
-
-
-def escape(value) -> str:
-    """``django.utils.html.escape`` without its lazy-text wrapper."""
-    return html.escape(str(value))
 
 
 def _main_nav(links: dict, current: str) -> str:
