@@ -171,7 +171,8 @@ class Targets:
 
 
 def credentials(data, industry: str) -> Targets:
-    """An API key, a session (plus CSRF cookie, as a browser sends) and the ids the endpoints need."""
+    """An API key, the cookies a browser holds once signed in (session, user hint, CSRF) and the ids the
+    endpoints need."""
     from django.conf import settings
     from django.test import Client
 
@@ -188,11 +189,11 @@ def credentials(data, industry: str) -> Targets:
         _key, raw_key = services.api_key_create(name="bench", created_by=user)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     response = client.get(f"/t/{tenant.slug}/accounts/")
     if response.status_code != 200:
         raise SystemExit(f"The Accounts page answered {response.status_code} for the bench user")
-    csrf = client.cookies[settings.CSRF_COOKIE_NAME].value
+    if settings.CSRF_COOKIE_NAME not in client.cookies:
+        raise SystemExit("The Accounts page set no CSRF cookie")
     with tenant_context(tenant), tenant_transaction(tenant):
         ids = list(Account.objects.order_by("created_at", "id").values_list("id", flat=True))
         in_industry = Account.objects.filter(industry=industry).count()
@@ -209,7 +210,7 @@ def credentials(data, industry: str) -> Targets:
         raise SystemExit(f"No account has the industry {industry!r}")
     if contact_id is None:
         raise SystemExit("The middle account has no contacts")
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
     committee = (
         f"account {page_account.pk} ({page_account.tier.name}: {required} committee requirements, "
         f"{contacts} contacts, {children} child account(s))"
