@@ -18,6 +18,11 @@ ADMIN_PREFIX = "/admin/"
 USER_HINT_COOKIE = "abs_user"
 
 
+def _is_user_id(value: str) -> bool:
+    """A user id as the session writes it: ASCII digits, no leading zero, within a bigint."""
+    return 0 < len(value) < 19 and value.isascii() and value.isdigit() and value[0] != "0"
+
+
 class UserHintMiddleware:
     """Hands the user-hint cookie to the session store, and keeps the cookie equal to the session's user.
 
@@ -31,7 +36,7 @@ class UserHintMiddleware:
 
     def __call__(self, request):
         hint = request.COOKIES.get(USER_HINT_COOKIE, "")
-        if hint.isdigit() and hint == str(int(hint)):
+        if _is_user_id(hint):
             with hinted_user(hint):
                 response = self.get_response(request)
         else:

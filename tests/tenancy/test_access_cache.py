@@ -195,7 +195,7 @@ def test_a_hint_naming_another_user_changes_nothing(member_a, member_b):
     assert member.get("/t/bravo/accounts/").status_code == 404
 
 
-@pytest.mark.parametrize("hint", ["abc", "007", "-1", "", "1e3"])
+@pytest.mark.parametrize("hint", ["abc", "007", "0", "-1", "", "1e3", "²", "9" * 5000])
 def test_a_malformed_hint_is_ignored_and_replaced(member_a, hint):
     member = logged_in(member_a)
     member.cookies[USER_HINT_COOKIE] = hint
