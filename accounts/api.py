@@ -759,9 +759,10 @@ class ActivitySerializer(serializers.ModelSerializer):
     )
     contact_name = serializers.SerializerMethodField()
     occurred_at = serializers.DateTimeField(
-        default=timezone.now,
+        default=serializers.CreateOnlyDefault(timezone.now),
         initial=_local_now_for_form,
-        help_text="When it happened (default: now); not in the future. Without an offset: the workspace's time zone.",
+        help_text="When it happened (default on create: now; a full update without it keeps it); not in the future. "
+        "Without an offset: the workspace's time zone.",
     )
     owner = TenantMemberField(
         required=False, allow_null=True, initial=_acting_user_id, help_text="The team member who made or received it."
@@ -932,7 +933,11 @@ def _chosen(request, name, fallback):
 class OpportunitySerializer(serializers.ModelSerializer):
     account = TenantRelatedField(model=Account, style={"in_form": False})
     account_name = serializers.SerializerMethodField()
-    opened_on = serializers.DateField(default=timezone.localdate, initial=timezone.localdate)
+    opened_on = serializers.DateField(
+        default=serializers.CreateOnlyDefault(timezone.localdate),
+        initial=timezone.localdate,
+        help_text="Default on create: today; a full update without it keeps it.",
+    )
     currency = serializers.SerializerMethodField(help_text="The workspace currency (ISO 4217) of `amount`.")
     is_open = serializers.SerializerMethodField()
 

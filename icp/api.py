@@ -311,8 +311,9 @@ def params_from_form(data) -> dict:
 
 class CriterionSerializer(serializers.ModelSerializer):
     icp = TenantRelatedField(model=IdealCustomerProfile)
-    params = serializers.JSONField(required=False, default=dict)
-    weight = serializers.IntegerField(min_value=1, max_value=100, default=10)
+    # Defaults for a new criterion only: a full update (PUT) that leaves them out keeps the criterion's own.
+    params = serializers.JSONField(required=False, default=serializers.CreateOnlyDefault(dict))
+    weight = serializers.IntegerField(min_value=1, max_value=100, default=serializers.CreateOnlyDefault(10))
     label = serializers.SerializerMethodField()
 
     class Meta:
@@ -354,7 +355,8 @@ class CriterionViewSet(TenantModelViewSet):
     """Weighted criteria of an ICP version (filter with `icp`). `params` by `kind`: industry, country,
     company_type `{"values": [...]}`; employees, revenue, growth `{"min": x, "max": y}` (either optional);
     technology `{"mode": "any"|"all"|"none", "technology_ids": [...]}`; trigger_event
-    `{"signal_types": [...], "within_days": N}`; existing_customer `{}`. Criteria of previous
+    `{"signal_types": [...], "within_days": N}`; existing_customer `{}`. `weight` 1–100. On create `params`
+    defaults to `{}` and `weight` to 10; a `PUT` without them keeps the criterion's own. Criteria of previous
     (read-only) versions cannot change."""
 
     serializer_class = CriterionSerializer

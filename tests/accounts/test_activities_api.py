@@ -334,3 +334,26 @@ def test_list_query_budget(api_a, client_for, member_a, tenant_a, htmx):
     make(90)
     # one list query, +4 (the session's user and membership, or the key, come from the cache)
     assert ten == count() == 5
+
+
+def test_a_full_update_without_occurred_at_keeps_it(api_a, tenant_a, acme, jo):
+    """``occurred_at`` defaults to now on create only: a PUT that leaves it out keeps the logged time."""
+    created = api_a.post(
+        URL,
+        {
+            "account": acme.pk,
+            "contact": jo.pk,
+            "channel": "phone",
+            "subject": "Call",
+            "occurred_at": "2026-03-02T10:30:00Z",
+        },
+        format="json",
+    ).json()
+    body = {"account": acme.pk, "contact": jo.pk, "channel": "meeting", "direction": "inbound", "subject": "Demo"}
+    response = api_a.put(f"{URL}{created['id']}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["channel"], response.json()["occurred_at"]) == ("meeting", "2026-03-02T10:30:00Z")
+    moved = api_a.put(f"{URL}{created['id']}/", {**body, "occurred_at": "2026-03-01T09:00:00Z"}, format="json")
+    assert moved.json()["occurred_at"] == "2026-03-01T09:00:00Z"
+    with as_tenant(tenant_a):
+        assert Activity.objects.get(pk=created["id"]).occurred_at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -106,3 +106,27 @@ def test_htmx_list_and_form(client_for, member_a, tenant_a, acme):
     )
     assert bad.status_code == 400
     assert '<p class="error">Say why the deal was lost.</p>' in bad.content.decode()
+
+
+def test_a_full_update_without_opened_on_keeps_it(api_a, tenant_a, acme):
+    """``opened_on`` defaults to today on create only: a PUT that leaves it out keeps the date."""
+    created = api_a.post(
+        "/api/v1/opportunities/",
+        {"account": acme.pk, "name": "Acme platform", "amount": "1000.00", "opened_on": "2026-01-10"},
+        format="json",
+    ).json()
+    response = api_a.put(
+        f"/api/v1/opportunities/{created['id']}/",
+        {"account": acme.pk, "name": "Acme platform, phase 1", "amount": "1500.00", "stage": "discovery"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["name"], body["amount"], body["stage"], body["opened_on"]) == (
+        "Acme platform, phase 1",
+        "1500.00",
+        "discovery",
+        "2026-01-10",
+    )
+    with as_tenant(tenant_a):
+        assert str(Opportunity.objects.get(pk=created["id"]).opened_on) == "2026-01-10"

@@ -95,6 +95,31 @@ class TestIcpApi:
         with as_tenant(tenant_a):
             assert Criterion.objects.get(pk=crit_id).weight == 40
 
+    def test_a_full_criterion_update_without_weight_or_params_keeps_them(self, api_a, draft_a):
+        """Weight 10 and empty params are defaults for a new criterion only; a PUT that leaves them out keeps
+        the criterion's own."""
+        created = api_a.post(
+            "/api/v1/criteria/",
+            {"icp": draft_a.pk, "kind": "employees", "params": {"min": 200}, "weight": 40},
+            format="json",
+        ).json()
+        response = api_a.put(
+            f"/api/v1/criteria/{created['id']}/",
+            {"icp": draft_a.pk, "kind": "employees", "must_have": True},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        assert (body["weight"], body["params"], body["must_have"], body["label"]) == (
+            40,
+            {"min": 200, "max": None},
+            True,
+            "Employees ≥ 200",
+        )
+        defaults = api_a.post("/api/v1/criteria/", {"icp": draft_a.pk, "kind": "existing_customer"}, format="json")
+        assert defaults.status_code == 201, defaults.json()
+        assert (defaults.json()["weight"], defaults.json()["params"]) == (10, {})
+
     def test_activate_empty_version_is_refused(self, api_a, draft_a):
         response = api_a.post(f"/api/v1/icps/{draft_a.pk}/activate/")
         assert response.status_code == 400
