@@ -22,7 +22,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
-from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today, workspace_zone
 from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
 from abs_platform.tenancy.filters import QueryParamFilterBackend, RequestedFilterSet
@@ -425,7 +425,7 @@ class ContactSerializer(serializers.ModelSerializer):
         return contact.persona.name if contact.persona_id else ""
 
     def get_freshness(self, contact) -> str:
-        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=timezone.localdate())
+        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=workspace_today())
 
     def validate_email(self, value: str) -> str:
         email = (value or "").strip().lower()
@@ -490,7 +490,7 @@ class ContactFilter(RequestedFilterSet):
 
     def filter_stale(self, queryset, name, value):
         """``personas.coverage.needs_verification`` as a query."""
-        stale = Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=freshness_cutoff(timezone.localdate()))
+        stale = Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=freshness_cutoff(workspace_today()))
         return queryset.filter(stale) if value else queryset.exclude(stale)
 
 
@@ -566,14 +566,14 @@ class ContactViewSet(TenantModelViewSet):
     def list(self, request, *args, **kwargs):
         """Lean read path, as for accounts: only the listed columns, rows built without serializer machinery."""
         rows = self.list_rows(selectors.CONTACT_ROW_COLUMNS)
-        today, zone = timezone.localdate(), timezone.get_current_timezone()
+        today, zone = workspace_today(), timezone.get_current_timezone()
         return self.get_paginated_response([contact_row(values, today=today, zone=zone) for values in rows])
 
     def retrieve(self, request, *args, **kwargs):
         values = selectors.contact_row_values(kwargs[self.lookup_field])
         if values is None:
             raise Http404("No Contact matches the given query.")
-        return Response(contact_row(values, today=timezone.localdate(), zone=timezone.get_current_timezone()))
+        return Response(contact_row(values, today=workspace_today(), zone=timezone.get_current_timezone()))
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance)
@@ -739,7 +739,7 @@ def _requested_account(request):
 
 def _local_now_for_form() -> str:
     """Now, as a datetime-local input shows it (the workspace's wall clock, to the minute)."""
-    return timezone.localtime(timezone.now(), selectors.workspace_zone()).strftime("%Y-%m-%dT%H:%M")
+    return timezone.localtime(timezone.now(), workspace_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 def _acting_user_id():
@@ -806,7 +806,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         # Naive times (the dashboard's datetime-local input) are read in the workspace's time zone.
-        with timezone.override(selectors.workspace_zone()):
+        with timezone.override(workspace_zone()):
             return super().to_internal_value(data)
 
     def validate_occurred_at(self, value):
@@ -856,8 +856,8 @@ class DayOrMomentFilter(filters.Filter):
 def _moment_bound(value, *, end_of_day: bool):
     """An aware datetime for a filter value: a date is its day's start (or the next day's start)."""
     if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value, selectors.workspace_zone())
-    return day_start(value + timedelta(days=1) if end_of_day else value, selectors.workspace_zone())
+        return value if timezone.is_aware(value) else timezone.make_aware(value, workspace_zone())
+    return day_start(value + timedelta(days=1) if end_of_day else value, workspace_zone())
 
 
 class ActivityFilter(RequestedFilterSet):
@@ -934,8 +934,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
     account = TenantRelatedField(model=Account, style={"in_form": False})
     account_name = serializers.SerializerMethodField()
     opened_on = serializers.DateField(
-        default=serializers.CreateOnlyDefault(timezone.localdate),
-        initial=timezone.localdate,
+        default=serializers.CreateOnlyDefault(workspace_today),
+        initial=workspace_today,
         help_text="Default on create: today; a full update without it keeps it.",
     )
     currency = serializers.SerializerMethodField(help_text="The workspace currency (ISO 4217) of `amount`.")
@@ -1363,7 +1363,7 @@ class AccountExportViewSet(ViewSet):
     @extend_schema(responses={(200, "text/csv"): str})
     def list(self, request, *args, **kwargs):
         queryset = _list_queryset(AccountViewSet, request)
-        return _csv_response(exports.accounts_csv(queryset), f"accounts-{timezone.localdate():%Y-%m-%d}.csv")
+        return _csv_response(exports.accounts_csv(queryset), f"accounts-{workspace_today():%Y-%m-%d}.csv")
 
 
 class ContactExportViewSet(ViewSet):
@@ -1375,7 +1375,7 @@ class ContactExportViewSet(ViewSet):
     @extend_schema(responses={(200, "text/csv"): str})
     def list(self, request, *args, **kwargs):
         queryset = _list_queryset(ContactViewSet, request)
-        return _csv_response(exports.contacts_csv(queryset), f"contacts-{timezone.localdate():%Y-%m-%d}.csv")
+        return _csv_response(exports.contacts_csv(queryset), f"contacts-{workspace_today():%Y-%m-%d}.csv")
 
 
 # --- Saved views of the account and contact lists --------------------------------------------------

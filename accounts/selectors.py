@@ -1,6 +1,5 @@
 """Reads of target accounts, shaped so that a page costs the same queries for 10 or 10,000 rows."""
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date
@@ -23,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from abs_platform.tenancy.context import get_current_tenant
+from abs_platform.tenancy.context import get_current_tenant, workspace_today, workspace_zone
 from abs_platform.tenancy.rows import RowQuery, RowSource
 from icp.models import Tier
 from personas.models import CommitteeRequirement, Persona
@@ -370,15 +369,6 @@ def account_contact_choices(account_id) -> list[Contact]:
     return list(Contact.objects.filter(account_id=account_id).only("id", "first_name", "last_name", "account_id"))
 
 
-def workspace_zone() -> zoneinfo.ZoneInfo:
-    """The workspace's time zone: engagement windows are its whole days, whichever path asks (API keys run in UTC)."""
-    return zoneinfo.ZoneInfo(get_current_tenant().time_zone)
-
-
-def workspace_today() -> date:
-    return timezone.localdate(timezone=workspace_zone())
-
-
 def _engagement_sql(accounts_in: str) -> str:
     """Six counts per account over the activities of ``a.account_id IN (<accounts_in>)`` (``_engagement_params``)."""
     current, baseline = "a.occurred_at >= %s", "a.occurred_at < %s"
@@ -622,7 +612,7 @@ def hierarchy_nodes(root, *, today: date | None = None, reference: date | None =
     from personas.coverage import freshness_cutoff  # personas builds on accounts: imported late
 
     tenant_id = get_current_tenant().pk
-    cutoff = freshness_cutoff(today or timezone.localdate())
+    cutoff = freshness_cutoff(today or workspace_today())
     params = [
         *(root.pk, tenant_id, tenant_id, TREE_DEPTH, tenant_id, TREE_MAX_NODES),
         *(tenant_id, tenant_id, *(stage.value for stage in CLOSED_STAGES), tenant_id, tenant_id),

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.models import Membership
 
 from .models import (
@@ -393,7 +393,7 @@ def contacts_bulk_change(
     """
     from personas.selectors import persona_rules
 
-    tenant, today = get_current_tenant(), timezone.localdate()
+    tenant, today = get_current_tenant(), workspace_today()
     if action == "mark_verified":
         verified_on = verified_on or today
         if verified_on > today:

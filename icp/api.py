@@ -8,13 +8,13 @@ from functools import cached_property
 
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from abs_platform.tenancy.context import workspace_today
 from abs_platform.tenancy.fields import TenantRelatedField
 from abs_platform.tenancy.filters import RequestedFilterSet
 from abs_platform.tenancy.models import Role
@@ -212,9 +212,7 @@ class IcpViewSet(TenantModelViewSet):
                 raise serializers.ValidationError({"criteria": errors})
         else:
             drafts = list(icp.criteria.order_by("position", "id"))
-        preview = selectors.icp_preview(
-            selectors.criteria_specs(drafts, names), today=timezone.localdate(), tiers=tiers
-        )
+        preview = selectors.icp_preview(selectors.criteria_specs(drafts, names), today=workspace_today(), tiers=tiers)
         self._preview = preview
         return Response(
             {

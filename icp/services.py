@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from abs_platform.jobs import services as job_services
 from abs_platform.jobs.models import Job, JobStatus
-from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_zone
 from abs_platform.tenancy.db import tenant_transaction
 from accounts.models import Account, CompanyType, SignalType, Technology
 
@@ -478,7 +478,7 @@ def fit_score_recompute_account(*, account: Account) -> Account:
     if not criteria and account.fit_score is None:
         return account
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localdate(now, workspace_zone())
     facts = selectors.facts_for_rows([_facts_row(account)], criteria, today=today)[account.pk]
     if _apply_score(account, facts, criteria, today=today, now=now):
         bulk_update_with_history([account], Account, SCORE_FIELDS)
@@ -546,7 +546,7 @@ def _fit_scores_run_job(job: Job) -> dict:
         total = Account.objects.count()
     job_services.job_start(job=job, total=total)
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = timezone.localdate(now, workspace_zone())
     results: dict[int, tuple[int | None, list]] = {}
     targets: set[int] = set()
     last_id = 0

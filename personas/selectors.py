@@ -24,9 +24,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from abs_platform.tenancy.context import get_current_tenant
+from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from accounts.models import Account, Contact, ContactStatus
 
 from .coverage import ContactFacts, CoverageShares, Requirement, account_coverage, freshness, freshness_cutoff
@@ -57,7 +56,7 @@ def _count(queryset) -> Subquery:
 
 def accounts_with_coverage(queryset: QuerySet[Account], *, today: date | None = None) -> QuerySet[Account]:
     """Annotate accounts with their committee coverage (see the module docstring for the fields)."""
-    cutoff = freshness_cutoff(today or timezone.localdate())
+    cutoff = freshness_cutoff(today or workspace_today())
     current_contacts = Contact.objects.filter(
         account=OuterRef(OuterRef("pk")),
         persona=OuterRef("persona"),
@@ -159,7 +158,7 @@ def committee_map(account: Account, *, today: date | None = None) -> dict:
     """The buying committee of one account: each required persona of its tier with the account's contacts
     of that persona (buying role, freshness) and the gap if any; contacts outside the committee apart
     (one query)."""
-    today = today or timezone.localdate()
+    today = today or workspace_today()
     requirements, contacts = _committee_facts(account)
     coverage = account_coverage(
         requirements, [ContactFacts(c.persona_id, c.status, c.last_verified_on) for c in contacts], today=today
@@ -210,7 +209,7 @@ def coverage_counts_for(accounts: list[tuple[int, int | None]], *, today: date |
     have: dict[tuple[int, int], int] = {}
     if tier_ids:
         tiered = [pk for pk, tier in tier_of.items() if tier is not None]
-        cutoff = freshness_cutoff(today or timezone.localdate()).isoformat()
+        cutoff = freshness_cutoff(today or workspace_today()).isoformat()
         params = [*tiered, ContactStatus.ACTIVE.value, cutoff, get_current_tenant().pk, *tier_ids]
         with connection.cursor() as cursor:
             cursor.execute(_page_coverage_sql(len(tier_ids), len(tiered)), params)

@@ -7,10 +7,14 @@ one known tenant outside those (the ops admin saving an object, management
 commands, tests) uses ``tenant_context`` for that object's tenant.
 """
 
+import zoneinfo
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from .models import Tenant
@@ -38,6 +42,17 @@ def get_current_tenant() -> "Tenant":
     if scope is None:
         raise NoTenantError("No current tenant: tenant-owned data needs a tenant context.")
     return scope.tenant
+
+
+def workspace_zone() -> zoneinfo.ZoneInfo:
+    """The current workspace's time zone. Pages run in it; API-key requests (whose times are UTC) and tasks
+    do not, so whatever counts in the workspace's days (today, engagement windows) asks for it here."""
+    return zoneinfo.ZoneInfo(get_current_tenant().time_zone)
+
+
+def workspace_today() -> date:
+    """Today in the current workspace's time zone, whichever path asks (page, API key, task)."""
+    return timezone.localdate(timezone=workspace_zone())
 
 
 def get_current_user():

@@ -3,9 +3,9 @@
 from datetime import date
 
 from django import template
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from abs_platform.tenancy.context import workspace_today
 from accounts.models import (
     ActivityChannel,
     ActivityDirection,
@@ -74,4 +74,4 @@ def needs_verification(last_verified_on) -> bool:
     """``personas.coverage.needs_verification`` for a date or its ISO text (serializer data); "" or None: never."""
     if isinstance(last_verified_on, str):
         last_verified_on = date.fromisoformat(last_verified_on) if last_verified_on else None
-    return _needs_verification(last_verified_on=last_verified_on, today=timezone.localdate())
+    return _needs_verification(last_verified_on=last_verified_on, today=workspace_today())
