@@ -20,8 +20,33 @@ from .models import (
 from .services import apply_persona_match
 
 
+class RescoresAccountsAdmin(TenantScopedAdmin):
+    """Saving or deleting here changes what an account's fit score reads: rescore it as the services do (in the
+    same transaction; a changed score of a target account queues the tier re-suggestion)."""
+
+    def accounts_read_by(self, obj) -> list[int]:
+        return [obj.account_id]
+
+    def save_model(self, request, obj, form, change):
+        previous = [] if not change else self.accounts_read_by(type(obj).all_tenants.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        self._rescore(request, obj, {*previous, *self.accounts_read_by(obj)})
+
+    def delete_model(self, request, obj):
+        account_ids = self.accounts_read_by(obj)
+        super().delete_model(request, obj)
+        self._rescore(request, obj, account_ids)
+
+    @staticmethod
+    def _rescore(request, obj, account_ids) -> None:
+        from icp.services import fit_scores_recompute_accounts
+
+        with tenant_context(obj.tenant, request.user):
+            fit_scores_recompute_accounts(account_ids=account_ids)
+
+
 @admin.register(Account)
-class AccountAdmin(TenantScopedAdmin):
+class AccountAdmin(RescoresAccountsAdmin):
     list_display = ("name", "domain", "tenant", "industry", "employee_count", "country", "status", "owner", "is_target")
     list_filter = ("status", "is_target", "industry", "country")
     search_fields = ("name", "domain")
@@ -29,15 +54,55 @@ class AccountAdmin(TenantScopedAdmin):
     list_per_page = 50
     actions = ["mark_target", "unmark_target", "mark_customer", "mark_churned"]
 
+    def accounts_read_by(self, obj) -> list[int]:
+        return [obj.pk]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_target" in form.changed_data and obj.fit_score is not None:
+            self._resuggest_tiers(request, [obj.tenant])
+
+    def delete_model(self, request, obj):
+        ranked = obj.is_target and obj.fit_score is not None
+        super().delete_model(request, obj)
+        if ranked:
+            self._resuggest_tiers(request, [obj.tenant])
+
+    def delete_queryset(self, request, queryset):
+        ranked = {account.tenant for account in queryset.filter(is_target=True, fit_score__isnull=False)}
+        super().delete_queryset(request, queryset)
+        self._resuggest_tiers(request, ranked)
+
+    @staticmethod
+    def _resuggest_tiers(request, tenants) -> None:
+        """Ranked target accounts joined, left or were deleted: their workspaces' tiers are suggested again."""
+        from icp.services import tiers_resuggest_enqueue
+
+        for tenant in tenants:
+            with tenant_context(tenant, request.user):
+                tiers_resuggest_enqueue()
+
     def _bulk_set(self, request, queryset, **values):
+        """One change to many accounts, then what the services would queue per workspace: a new status can
+        change existing-customer scores (a background job, as after an import), a target flag the ranking."""
+        from icp.models import CriterionKind
+        from icp.services import fit_recompute_enqueue_for
+
         values = {**values, "updated_at": timezone.now(), "updated_by": request.user}
-        accounts = list(queryset)
+        accounts = list(queryset.select_related("tenant"))
         for account in accounts:
             for field, value in values.items():
                 setattr(account, field, value)
         bulk_update_with_history(
             accounts, Account, list(values), default_user=request.user, manager=Account.all_tenants
         )
+        tenants = {account.tenant for account in accounts}
+        if "status" in values:
+            for tenant in tenants:
+                with tenant_context(tenant, request.user):
+                    fit_recompute_enqueue_for(kinds={CriterionKind.EXISTING_CUSTOMER})
+        if "is_target" in values:
+            self._resuggest_tiers(request, tenants)
         messages.success(request, f"{len(accounts)} account(s) updated.")
 
     @admin.action(description="Mark as target accounts")
@@ -69,7 +134,7 @@ class TechnologyAdmin(TenantScopedAdmin):
 
 
 @admin.register(AccountTechnology)
-class AccountTechnologyAdmin(TenantScopedAdmin):
+class AccountTechnologyAdmin(RescoresAccountsAdmin):
     list_display = ("account", "technology", "tenant")
     list_select_related = ("tenant", "account", "technology")
     raw_id_fields = ("account", "technology")
@@ -97,7 +162,7 @@ class ContactAdmin(TenantScopedAdmin):
 
 
 @admin.register(Signal)
-class SignalAdmin(TenantScopedAdmin):
+class SignalAdmin(RescoresAccountsAdmin):
     list_display = ("title", "account", "tenant", "signal_type", "occurred_on")
     list_filter = ("signal_type",)
     search_fields = ("title", "notes")

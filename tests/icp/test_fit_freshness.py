@@ -281,3 +281,58 @@ def test_tier_resuggestion_runs_again_when_scores_changed_during_a_run(tenant_a,
     assert passes == [[leader.pk, runner_up.pk], [runner_up.pk, leader.pk]]
     assert counts == {"Tier 1": 1, "Tier 2": 1, "Tier 3": 0}
     assert tiers_of(tenant_a) == {"Runner-up": ("Tier 1", "Tier 1"), "Leader": ("Tier 2", "Tier 2")}
+
+
+class TestOpsAdmin:
+    """Changes made in the Django admin rescore as the services' changes do."""
+
+    @pytest.fixture
+    def client(self, client_for, admin_a):
+        admin_a.is_staff = True
+        admin_a.save()
+        return client_for(admin_a)
+
+    def test_adding_and_changing_an_account_rescores_it(self, client, tenant_a):
+        active_icp(tenant_a, ("industry", {"values": ["Software"]}, 100))
+        form = {"name": "Acme", "status": "prospect", "industry": "Software"}
+        assert client.post("/admin/accounts/account/add/", {**form, "tenant": tenant_a.pk}).status_code == 302
+        with as_tenant(tenant_a):
+            acme = Account.objects.get(name="Acme")
+        assert score_of(tenant_a, acme) == 100
+        changed = client.post(f"/admin/accounts/account/{acme.pk}/change/", {**form, "industry": "Retail"})
+        assert changed.status_code == 302
+        assert score_of(tenant_a, acme) == 0
+
+    def test_adding_and_deleting_a_technology_in_use_rescores_its_account(self, client, tenant_a):
+        crm = TechnologyFactory(tenant=tenant_a, name="CRM Suite")
+        active_icp(tenant_a, ("technology", {"mode": "any", "technology_ids": [crm.pk]}, 100))
+        acme = AccountFactory(tenant=tenant_a, name="Acme")
+        with as_tenant(tenant_a):
+            services.fit_score_recompute_account(account=acme)
+        assert score_of(tenant_a, acme) == 0
+        form = {"tenant": tenant_a.pk, "account": acme.pk, "technology": crm.pk}
+        assert client.post("/admin/accounts/accounttechnology/add/", form).status_code == 302
+        assert score_of(tenant_a, acme) == 100
+        with as_tenant(tenant_a):
+            link = AccountTechnology.objects.get(account=acme)
+        deleted = client.post(f"/admin/accounts/accounttechnology/{link.pk}/delete/", {"post": "yes"})
+        assert deleted.status_code == 302
+        assert score_of(tenant_a, acme) == 0
+
+    def test_a_bulk_status_change_rescores_in_a_background_job(
+        self, client, tenant_a, eager, django_capture_on_commit_callbacks
+    ):
+        active_icp(tenant_a, ("existing_customer", {}, 100))
+        accounts = [AccountFactory(tenant=tenant_a, name=name, status="prospect") for name in ("Acme", "Brio")]
+        with as_tenant(tenant_a):
+            services.fit_scores_recompute_accounts(account_ids=[account.pk for account in accounts])
+        assert [score_of(tenant_a, account) for account in accounts] == [0, 0]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/admin/accounts/account/",
+                {"action": "mark_customer", "_selected_action": [account.pk for account in accounts]},
+            )
+        assert response.status_code == 302
+        assert [score_of(tenant_a, account) for account in accounts] == [100, 100]
+        with as_tenant(tenant_a):
+            assert list(Job.objects.values_list("kind", "status")) == [("icp.fit_recompute", "succeeded")]
