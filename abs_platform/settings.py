@@ -228,6 +228,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database schedule when beat starts (then editable in the admin).
+CELERY_BEAT_SCHEDULE = {
+    "jobs-fail-stalled": {"task": "jobs.fail_stalled", "schedule": 600.0},  # abs_platform/jobs/tasks.py
+}
 CELERY_TIMEZONE = "UTC"
 
 # Production hardening (`manage.py check --deploy` passes with DEBUG off).

@@ -1,5 +1,7 @@
 """Job bookkeeping. Progress is written in its own short transaction so that pages polling it see it."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +33,29 @@ def job_succeed(*, job: Job, result: dict | None = None) -> Job:
 
 def job_fail(*, job: Job, error: str) -> Job:
     return _update(job, status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+
+
+# A running job reports progress after every chunk (seconds apart). One silent for longer than the broker's
+# redelivery delay (Redis visibility_timeout, 2 h) lost its worker and was not picked up again.
+STALLED_AFTER = timedelta(hours=3)
+NEVER_STARTED_AFTER = timedelta(hours=24)
+STALLED_ERROR = "The worker running this job stopped: no progress for 3 hours. Start it again."
+NEVER_STARTED_ERROR = "No worker picked this job up within 24 hours. Start it again."
+
+
+def jobs_fail_stalled(*, now=None) -> int:
+    """Mark the current workspace's jobs whose worker was lost (running, silent for ``STALLED_AFTER``) or that
+    no worker ever started (queued for ``NEVER_STARTED_AFTER``) as failed, saying why; how many."""
+    now = now or timezone.now()
+    failed = {"status": JobStatus.FAILED, "finished_at": now, "updated_at": now}
+    with tenant_transaction(get_current_tenant()):
+        stalled = Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=now - STALLED_AFTER).update(
+            **failed, error=STALLED_ERROR
+        )
+        never_started = Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - NEVER_STARTED_AFTER).update(
+            **failed, error=NEVER_STARTED_ERROR
+        )
+    return stalled + never_started
 
 
 def _update(job: Job, **fields) -> Job:
