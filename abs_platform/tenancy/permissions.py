@@ -9,7 +9,8 @@ class TenantRolePermission(BasePermission):
 
     A session user is judged by their role in the workspace of the URL; an API
     key by its scope: read keys only read, read-write keys may write what an
-    admin may.
+    admin may, and no more than the member who created the key may now (a key
+    made by an admin later made a member writes as a member).
     """
 
     message = "Your role in this workspace does not allow this."
@@ -25,6 +26,9 @@ class TenantRolePermission(BasePermission):
                 return True
             if not request.auth.can_write:
                 self.message = "This API key is read-only."
+                return False
+            if role_at_least(Role.ADMIN, required) and not role_at_least(request.auth.creator_role, required):
+                self.message = "The member who created this API key may no longer do this."
                 return False
             return role_at_least(Role.ADMIN, required)
         return role_at_least(request._request.tenant_role, required)

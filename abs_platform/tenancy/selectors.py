@@ -58,10 +58,10 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         except ApiKey.DoesNotExist:
             return None
         # Cached with the key (one cache read per request): caching.py drops the key when its creator or
-        # the creator's memberships change.
-        api_key.creator_is_member = _creator_still_member(api_key)
+        # the creator's memberships (their role too) change.
+        api_key.creator_role = _creator_role(api_key)
         cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
-    if not api_key.is_active or not api_key.creator_is_member:
+    if not api_key.is_active or api_key.creator_role is None:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
@@ -71,12 +71,14 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     return api_key
 
 
-def _creator_still_member(api_key: ApiKey) -> bool:
-    """A key acts for the member who created it: it stops when they leave the workspace or are deactivated."""
+def _creator_role(api_key: ApiKey) -> str | None:
+    """A key acts for the member who created it, with at most their current role (permissions.py); None (the
+    key stops) when they left the workspace or were deactivated."""
     creator = api_key.created_by
     if creator is None or not creator.is_active:
-        return False
-    return membership_for(user=creator, tenant_slug=api_key.tenant.slug) is not None
+        return None
+    membership = membership_for(user=creator, tenant_slug=api_key.tenant.slug)
+    return None if membership is None else membership.role
 
 
 def tenant_members():

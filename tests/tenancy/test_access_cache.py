@@ -229,3 +229,23 @@ def test_a_session_missing_from_the_cache_is_read_from_the_database(member_a):
     cache.clear()
     assert member.get("/t/alpha/accounts/").status_code == 200
     assert member.get("/t/alpha/accounts/").status_code == 200
+
+
+def test_a_key_writes_with_no_more_than_its_creators_current_role(owner_a, admin_a, tenant_a):
+    """A read-write key made by an admin who is later made a member writes what a member may, at once."""
+    from tests.conftest import make_api_client
+
+    api = make_api_client(tenant_a, created_by=admin_a)
+    assert api.post("/api/v1/technologies/", {"name": "CRM Suite"}, format="json").status_code == 201
+    membership = Membership.objects.get(user=admin_a)
+    owner = logged_in(owner_a)
+    assert owner.post(f"/t/alpha/settings/members/{membership.pk}/", {"role": "member"}).status_code == 302
+    assert Membership.objects.get(pk=membership.pk).role == Role.MEMBER
+    refused = api.post("/api/v1/technologies/", {"name": "Billing Hub"}, format="json")
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {"detail": "The member who created this API key may no longer do this."},
+    )
+    assert api.post("/api/v1/accounts/", {"name": "Member-level write"}, format="json").status_code == 201
+    assert owner.post(f"/t/alpha/settings/members/{membership.pk}/", {"role": "admin"}).status_code == 302
+    assert api.post("/api/v1/technologies/", {"name": "Billing Hub"}, format="json").status_code == 201
