@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -22,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from abs_platform.tenancy import cache_reads
 from abs_platform.tenancy.context import get_current_tenant, workspace_today, workspace_zone
 from abs_platform.tenancy.rows import RowQuery, RowSource
 from icp.models import Tier
@@ -172,14 +172,13 @@ INDUSTRIES_CACHE_SECONDS = 60
 
 def account_industries() -> list[str]:
     """Industries in use in this workspace, for the filter's choices (cached a minute: a full scan per tenant)."""
-    key = f"account-industries:{get_current_tenant().pk}"
-    industries = cache.get(key)
-    if industries is None:
-        industries = list(
+    return cache_reads.remembered(
+        f"account-industries:{get_current_tenant().pk}",
+        INDUSTRIES_CACHE_SECONDS,
+        lambda: list(
             Account.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
-        )
-        cache.set(key, industries, INDUSTRIES_CACHE_SECONDS)
-    return industries
+        ),
+    )
 
 
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------
@@ -289,17 +288,16 @@ DEPARTMENTS_CACHE_SECONDS = 60
 def contact_departments() -> list[str]:
     """Departments in use in this workspace, for the filter's suggestions (cached a minute: a full scan per
     tenant)."""
-    key = f"contact-departments:{get_current_tenant().pk}"
-    departments = cache.get(key)
-    if departments is None:
-        departments = list(
+    return cache_reads.remembered(
+        f"contact-departments:{get_current_tenant().pk}",
+        DEPARTMENTS_CACHE_SECONDS,
+        lambda: list(
             Contact.objects.exclude(department="")
             .order_by("department")
             .values_list("department", flat=True)
             .distinct()
-        )
-        cache.set(key, departments, DEPARTMENTS_CACHE_SECONDS)
-    return departments
+        ),
+    )
 
 
 ACCOUNT_CHOICES_LIMIT = 50  # accounts an account picker offers at once; typing narrows them

@@ -1,8 +1,8 @@
 """Account-programme figures, computed set-based in the database (one query each)."""
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 
+from abs_platform.tenancy import cache_reads
 from abs_platform.tenancy.context import get_current_tenant
 from accounts.models import Account, AccountStatus
 
@@ -39,9 +39,8 @@ FIGURES_CACHE_SECONDS = 60
 
 def programme_figures_cached() -> dict:
     """The metrics page's figures (two full aggregates per tenant), kept for a minute."""
-    key = f"programme-figures:{get_current_tenant().pk}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = {"summary": account_summary(), "industries": target_accounts_by_industry()}
-        cache.set(key, figures, FIGURES_CACHE_SECONDS)
-    return figures
+    return cache_reads.remembered(
+        f"programme-figures:{get_current_tenant().pk}",
+        FIGURES_CACHE_SECONDS,
+        lambda: {"summary": account_summary(), "industries": target_accounts_by_industry()},
+    )

@@ -20,11 +20,11 @@ gaps") or ``.filter(coverage_percent__gte=70)``.
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from abs_platform.tenancy import cache_reads
 from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from accounts.models import Account, Contact, ContactStatus
 
@@ -239,9 +239,6 @@ WORKSPACE_COVERAGE_CACHE_SECONDS = 60
 
 def workspace_coverage_cached() -> CoverageShares:
     """``workspace_coverage`` for pages: an aggregate over every target account, so kept for a minute."""
-    key = f"workspace-coverage:{get_current_tenant().pk}"
-    shares = cache.get(key)
-    if shares is None:
-        shares = workspace_coverage()
-        cache.set(key, shares, WORKSPACE_COVERAGE_CACHE_SECONDS)
-    return shares
+    return cache_reads.remembered(
+        f"workspace-coverage:{get_current_tenant().pk}", WORKSPACE_COVERAGE_CACHE_SECONDS, workspace_coverage
+    )

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import cache_reads
 from .models import ApiKey, Membership, Tenant
 
 ACCESS_CACHE_SECONDS = 60
@@ -86,12 +87,12 @@ class CachedUserBackend(ModelBackend):
         cache_key, memberships_key = user_cache_key(user_id), memberships_cache_key(user_id)
         found = prefetched_access(user_id)
         if found is None:
-            found = cache.get_many([cache_key, memberships_key])
+            found = cache_reads.read_many([cache_key, memberships_key])
         user = found.get(cache_key)
         if user is None:
             user = super().get_user(user_id)
             if user is not None:
-                cache.set(cache_key, user, ACCESS_CACHE_SECONDS)
+                cache_reads.write(cache_key, user, ACCESS_CACHE_SECONDS)
         if user is not None and memberships_key in found:
             user.cached_memberships = found[memberships_key]
         return user
@@ -126,8 +127,12 @@ def _forget_memberships(sender, instance, **kwargs):
     _forget_keys_created_by(instance.user_id)
 
 
-def _forget_user(sender, instance, **kwargs):
-    """The user, and the keys they created (e.g. whether the creator is still active)."""
+def _forget_user(sender, instance, update_fields=None, **kwargs):
+    """The user, and the keys they created (e.g. whether the creator is still active). Not for a log-in's
+    ``last_login`` alone: nothing that decides access reads it from the cached user, and a log-in must not
+    depend on the cache being reachable."""
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return
     _forget(user_cache_key(instance.pk))
     _forget_keys_created_by(instance.pk)
 

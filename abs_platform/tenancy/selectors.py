@@ -2,10 +2,10 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from . import cache_reads
 from .caching import ACCESS_CACHE_SECONDS, api_key_cache_key, memberships_cache_key
 from .context import get_current_tenant
 from .models import ApiKey, Invitation, Membership, hash_secret
@@ -28,12 +28,11 @@ def memberships_of(user) -> list[Membership]:
     memberships = getattr(user, "cached_memberships", None)
     if memberships is not None:
         return memberships
-    cache_key = memberships_cache_key(user.pk)
-    memberships = cache.get(cache_key)
-    if memberships is None:
-        memberships = list(Membership.objects.select_related("tenant").filter(user=user, tenant__is_active=True))
-        cache.set(cache_key, memberships, ACCESS_CACHE_SECONDS)
-    return memberships
+    return cache_reads.remembered(
+        memberships_cache_key(user.pk),
+        ACCESS_CACHE_SECONDS,
+        lambda: list(Membership.objects.select_related("tenant").filter(user=user, tenant__is_active=True)),
+    )
 
 
 def api_key_from_header(header: str) -> str | None:
@@ -49,7 +48,7 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         return None
     hashed_key = hash_secret(raw_key)
     cache_key = api_key_cache_key(hashed_key)
-    api_key = cache.get(cache_key)
+    api_key = cache_reads.read(cache_key)
     if api_key is None:
         try:
             api_key = ApiKey.objects.select_related("tenant", "created_by").get(
@@ -60,14 +59,14 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         # Cached with the key (one cache read per request): caching.py drops the key when its creator or
         # the creator's memberships (their role too) change.
         api_key.creator_role = _creator_role(api_key)
-        cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
+        cache_reads.write(cache_key, api_key, ACCESS_CACHE_SECONDS)
     if not api_key.is_active or api_key.creator_role is None:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
-        cache.set(cache_key, api_key, ACCESS_CACHE_SECONDS)
+        cache_reads.write(cache_key, api_key, ACCESS_CACHE_SECONDS)
     return api_key
 
 

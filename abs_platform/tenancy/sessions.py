@@ -1,27 +1,55 @@
-"""Django's ``cached_db`` sessions, read together with the hinted user's access entries.
+"""Django's ``cached_db`` sessions, read together with the hinted user's access entries, and readable when the
+cache is not.
 
 ``SESSION_ENGINE`` points here. When the request carries a user hint
 (``middleware.UserHintMiddleware``), loading the session reads the session and
 that user's cached user and memberships in one round trip; ``CachedUserBackend``
-takes them if the session's user is the hinted one (docs/decisions/0011).
+takes them if the session's user is the hinted one (docs/decisions/0011). A
+session missing from the cache, or a cache that cannot be reached, is read from
+the database (where every session is), as ``cache_reads`` does for the rest.
 """
 
+import logging
+
 from django.conf import settings
-from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends import cached_db, db
 from django.core.cache import DEFAULT_CACHE_ALIAS
 
 from .caching import current_user_hint
+
+logger = logging.getLogger(__name__)
 
 
 class SessionStore(cached_db.SessionStore):
     def load(self):
         hint = current_user_hint()
-        if hint is None or hint.found is not None or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:
-            return super().load()
+        if hint is not None and (hint.found is not None or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS):
+            hint = None
+        keys = [self.cache_key, *(hint.cache_keys if hint else ())]
         try:
-            found = self._cache.get_many([self.cache_key, *hint.cache_keys])
+            found = self._cache.get_many(keys)
         except Exception:
-            return super().load()
+            logger.warning("Cache unreachable; reading the session from the database.", exc_info=True)
+            found = {}
         data = found.pop(self.cache_key, None)
-        hint.found = found
-        return super().load() if data is None else data
+        if hint is not None:
+            hint.found = found
+        if data is not None:
+            return data
+        stored = self._get_session_from_db()
+        if stored is None:
+            return {}
+        data = self.decode(stored.session_data)
+        try:
+            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=stored.expire_date))
+        except Exception:
+            logger.warning("Cache unreachable; the session is not kept there.", exc_info=True)
+        return data
+
+    def exists(self, session_key):
+        """Whether a new key is taken (at log-in): the database has every session, so it answers when the cache
+        cannot (Django's own store would fail the log-in)."""
+        try:
+            return super().exists(session_key)
+        except Exception:
+            return db.SessionStore.exists(self, session_key)
