@@ -46,6 +46,16 @@ class SessionStore(cached_db.SessionStore):
             logger.warning("Cache unreachable; the session is not kept there.", exc_info=True)
         return data
 
+    def delete(self, session_key=None):
+        """The cached copy first, strictly, then the row: a log-out that cannot reach the cache fails with both
+        intact, rather than leave a copy that would sign the cookie in again once the cache is back (Django's
+        store deletes the row first)."""
+        session_key = session_key or self.session_key
+        if session_key is None:
+            return
+        self._cache.delete(self.cache_key_prefix + session_key)
+        db.SessionStore.delete(self, session_key)
+
     def exists(self, session_key):
         """Whether a new key is taken (at log-in): the database has every session, so it answers when the cache
         cannot (Django's own store would fail the log-in)."""

@@ -296,3 +296,21 @@ def test_with_the_cache_down_a_change_that_must_drop_cached_access_fails_and_cha
     with pytest.raises(ConnectionError):
         owner.post(f"/t/alpha/settings/members/{membership.pk}/", {"remove": "1", "role": "member"})
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_with_the_cache_down_a_log_out_fails_with_the_session_intact(client, member_a, take_cache_down, monkeypatch):
+    """Removing the session from the database but not from the cache would sign the cookie in again once the
+    cache is back: the log-out fails instead, and works once the cache is reachable."""
+    client.force_login(member_a)
+    assert client.get("/t/alpha/accounts/").status_code == 200
+    from django.contrib.sessions.models import Session
+
+    session_key = client.session.session_key
+    take_cache_down()
+    with pytest.raises(ConnectionError):
+        client.post("/auth/logout/")
+    assert Session.objects.filter(session_key=session_key).exists()
+    monkeypatch.undo()
+    assert client.get("/t/alpha/accounts/").status_code == 200
+    assert client.post("/auth/logout/").status_code == 302
+    assert client.get("/t/alpha/accounts/").status_code == 302
