@@ -18,7 +18,7 @@ a domain), contacts by lower-case e-mail (a contact without an e-mail by account
 and name). A second row of the file that matches the same record is an **error**
 naming the first row: the file has to say which of the two is right.
 
-Accounts may name their ``parent`` (by domain, normalized, else by exact name;
+Accounts may name their ``parent`` (by domain, normalized, else by name, exactly or else in any case;
 an account of the workspace or another row of the file, wherever it is) and list
 their ``technologies`` (catalogue names separated by ``;``, any case; the list
 replaces the account's technologies). A parent that is not found, is the row
@@ -671,7 +671,8 @@ class _AccountPlanner(_Planner):
             self.members.setdefault(username.casefold(), user_id)
         self.by_domain = defaultdict(list)
         self.by_name = {}
-        self.names, self.domains, self.parent_of, self.ids_by_exact_name = {}, {}, {}, defaultdict(list)
+        self.names, self.domains, self.parent_of = {}, {}, {}
+        self.ids_by_exact_name, self.ids_by_folded_name = defaultdict(list), defaultdict(list)
         for pk, domain, name, parent_id in Account.objects.order_by("id").values_list(
             "id", "domain", "name", "parent_id"
         ):
@@ -681,6 +682,7 @@ class _AccountPlanner(_Planner):
                 self.by_name.setdefault(name.casefold(), pk)
             self.names[pk], self.domains[pk] = name, domain
             self.ids_by_exact_name[name].append(pk)
+            self.ids_by_folded_name[name.casefold()].append(pk)
             if parent_id is not None:
                 self.parent_of[pk] = parent_id
         # A domain names its account; within a hierarchy sharing the domain, its top account (as for contacts).
@@ -712,19 +714,26 @@ class _AccountPlanner(_Planner):
             return ""
 
     def prepare(self, rows: list[_Row]) -> None:
-        self.file_domains_by_name = defaultdict(set)
+        self.file_domains_by_name, self.file_domains_by_folded_name = defaultdict(set), defaultdict(set)
         if "parent" in self.mapped:
             for row in rows:
                 if row.values.get("name") and row.values.get("domain"):
                     self.file_domains_by_name[row.values["name"]].add(row.values["domain"])
+                    self.file_domains_by_folded_name[row.values["name"].casefold()].add(row.values["domain"])
 
     def shares_parents_domain(self, reference: str, domain: str) -> bool:
-        """Whether the parent cell names an account (or a row) with this domain: by the domain or by name."""
-        return (
-            self._domain_of(reference) == domain
-            or any(self.domains[pk] == domain for pk in self.ids_by_exact_name.get(reference, ()))
-            or domain in self.file_domains_by_name.get(reference, ())
-        )
+        """Whether the parent cell names an account (or a row) with this domain: by the domain or by name
+        (exactly, else in any case, as ``resolve_links`` finds the parent)."""
+        if self._domain_of(reference) == domain:
+            return True
+        ids, file_domains = self.ids_by_exact_name.get(reference, ()), self.file_domains_by_name.get(reference, ())
+        if not ids and not file_domains:
+            folded = reference.casefold()
+            ids, file_domains = (
+                self.ids_by_folded_name.get(folded, ()),
+                self.file_domains_by_folded_name.get(folded, ()),
+            )
+        return any(self.domains[pk] == domain for pk in ids) or domain in file_domains
 
     def match(self, row: _Row) -> None:
         domain, name = row.values.get("domain", ""), row.values.get("name", "")
@@ -775,7 +784,8 @@ class _AccountPlanner(_Planner):
 
     def resolve_links(self, rows: list[_Row]) -> None:
         """Each row's parent: by domain (an account of the workspace, else a row of the file creating it), else
-        by exact name (accounts of the workspace and rows of the file); then refuse self-parents and cycles."""
+        by name, exactly, else in any case (accounts of the workspace and rows of the file); then refuse
+        self-parents and cycles."""
         self.rows = rows
         for row in rows:
             if row.match_id is None:
@@ -784,7 +794,7 @@ class _AccountPlanner(_Planner):
             return
         own = [("id", row.match_id) if row.match_id else ("row", index) for index, row in enumerate(rows)]
         new_by_domain, new_children_by_domain = {}, {}
-        file_by_name = defaultdict(set)
+        file_by_name, file_by_folded_name = defaultdict(set), defaultdict(set)
         for index, row in enumerate(rows):
             if row.duplicate:
                 continue
@@ -793,6 +803,7 @@ class _AccountPlanner(_Planner):
                 (new_by_domain if row.key[0] == "domain" else new_children_by_domain).setdefault(domain, own[index])
             if name:
                 file_by_name[name].add(own[index])
+                file_by_folded_name[name.casefold()].add(own[index])
 
         for index, row in enumerate(rows):
             reference = row.links.get("parent")
@@ -809,6 +820,11 @@ class _AccountPlanner(_Planner):
                 named = file_by_name.get(reference, set()) | {
                     ("id", pk) for pk in self.ids_by_exact_name.get(reference, ())
                 }
+                if not named:  # no account of exactly that name: the name in any case
+                    folded = reference.casefold()
+                    named = file_by_folded_name.get(folded, set()) | {
+                        ("id", pk) for pk in self.ids_by_folded_name.get(folded, ())
+                    }
                 if len(named) > 1:
                     self.parent_error(
                         row, reference, f"{len(named)} accounts are named “{reference}”: give the parent's domain."

@@ -585,13 +585,47 @@ class TestParents:
         assert commit.json() == {"detail": "7 rows have errors: fix the file and upload it again. Nothing was written."}
         assert parents_of(tenant_a) == {"Alpha": None, "Beta": "Alpha", "Twin": None}
 
-    def test_a_name_is_matched_exactly(self, api_a, tenant_a):
-        AccountFactory(tenant=tenant_a, name="Acme Holdings", domain="")
-        body = post_import(api_a, "accounts", "Name,Parent\nAcme Retail,acme holdings\n").json()
-        assert [e["message"] for e in body["rows"][0]["errors"]] == [
-            "Parent not found: no account of this workspace or row of this file has the domain or the name "
-            "“acme holdings”."
-        ]
+    def test_a_name_is_matched_exactly_else_in_any_case(self, api_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Acme Holdings", domain="acmeholdings.com")
+        AccountFactory(tenant=tenant_a, name="Twin Co", domain="")
+        AccountFactory(tenant=tenant_a, name="TWIN CO", domain="")
+        text = (
+            "Name,Domain,Parent\n"
+            "Acme Retail,acme-retail.com,acme holdings\n"  # no exact name: the name in any case
+            "Acme Labs,acmeholdings.com,ACME HOLDINGS\n"  # a subsidiary sharing its parent's domain, too
+            "Twin Exact,twin-exact.com,TWIN CO\n"  # an exact name wins over names in other cases
+            "Twin Child,twin-child.com,twin co\n"  # two accounts of that name in other cases
+            "Beta Unit,beta-unit.com,beta group\n"  # a row of the file, named in another case
+            "Beta Group,beta.com,\n"
+            "Gamma,gamma.com,Acme  Holdings\n"  # spaces count
+        )
+        body = post_import(api_a, "accounts", text).json()
+        assert errors_by_row(body) == {
+            5: [("parent", "Parent", "twin co", "2 accounts are named “twin co”: give the parent's domain.")],
+            8: [
+                (
+                    "parent",
+                    "Parent",
+                    "Acme  Holdings",
+                    "Parent not found: no account of this workspace or row of this file has the domain or the "
+                    "name “Acme  Holdings”.",
+                )
+            ],
+        }
+        assert body["counts"] == {"create": 5, "update": 0, "skip": 0, "error": 2}
+        ok = post_import(api_a, "accounts", "\n".join(text.splitlines()[:4] + text.splitlines()[5:7]) + "\n").json()
+        assert (ok["counts"], errors_by_row(ok)) == ({"create": 5, "update": 0, "skip": 0, "error": 0}, {})
+        assert api_a.post(f"/api/v1/imports/{ok['id']}/commit/").status_code == 200
+        assert parents_of(tenant_a) == {
+            "Acme Holdings": None,
+            "Twin Co": None,
+            "TWIN CO": None,
+            "Acme Retail": "Acme Holdings",
+            "Acme Labs": "Acme Holdings",
+            "Twin Exact": "TWIN CO",
+            "Beta Unit": "Beta Group",
+            "Beta Group": None,
+        }
 
 
 class TestTechnologies:
