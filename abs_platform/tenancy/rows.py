@@ -43,6 +43,23 @@ def _converted(row, converters) -> tuple | list:
     return row
 
 
+def _beyond_integer_range(model_field: Field, value) -> str | None:
+    """``"above"`` or ``"below"`` when ``value`` lies outside the integer column's range on this database (a
+    filter value such as ``employees_max=10**22``), else None."""
+    target = getattr(model_field, "target_field", model_field)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        low, high = connection.ops.integer_field_range(target.get_internal_type())
+    except KeyError:
+        return None
+    if high is not None and value > high:
+        return "above"
+    if low is not None and value < low:
+        return "below"
+    return None
+
+
 @dataclass(frozen=True)
 class RowSource:
     """What a ``RowQuery`` reads. ``from_sql`` names the main table ``r``; ``columns`` maps each output key
@@ -91,8 +108,16 @@ class RowQuery:
                 is_null = value if lookup == "isnull" else True
                 where.append(f"{sql} IS {'' if is_null else 'NOT '}NULL")
                 continue
+            prepared = model_field.get_db_prep_value(model_field.get_prep_value(value), connection, prepared=True)
+            side = _beyond_integer_range(model_field, prepared)
+            if side is not None:
+                # As the ORM answers it, without asking the database (which could not take the value): no row
+                # equals it, every row is below a value above the range, none is above it.
+                if lookup == "exact" or (side == "above") == (lookup in ("gt", "gte")):
+                    where.append("1 = 0")
+                continue
             where.append(f"{sql} {COMPARISONS[lookup]} %s")
-            params.append(model_field.get_db_prep_value(model_field.get_prep_value(value), connection, prepared=True))
+            params.append(prepared)
         return RowQuery(self.source, where, params, self._ordering)
 
     def __getitem__(self, page: slice) -> list[dict]:
