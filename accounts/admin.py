@@ -24,18 +24,19 @@ class RescoresAccountsAdmin(TenantScopedAdmin):
     """Saving or deleting here changes what an account's fit score reads: rescore it as the services do (in the
     same transaction; a changed score of a target account queues the tier re-suggestion)."""
 
-    def accounts_read_by(self, obj) -> list[int]:
-        return [obj.account_id]
+    def account_of(self, obj) -> int:
+        return obj.account_id
 
     def save_model(self, request, obj, form, change):
-        previous = [] if not change else self.accounts_read_by(type(obj).all_tenants.get(pk=obj.pk))
+        # Moved to another account: the one it left is rescored too (the form's initial data has its id).
+        left = form.initial.get("account") if change else None
         super().save_model(request, obj, form, change)
-        self._rescore(request, obj, {*previous, *self.accounts_read_by(obj)})
+        self._rescore(request, obj, {left, self.account_of(obj)} - {None})
 
     def delete_model(self, request, obj):
-        account_ids = self.accounts_read_by(obj)
+        account_id = self.account_of(obj)
         super().delete_model(request, obj)
-        self._rescore(request, obj, account_ids)
+        self._rescore(request, obj, [account_id])
 
     @staticmethod
     def _rescore(request, obj, account_ids) -> None:
@@ -54,8 +55,8 @@ class AccountAdmin(RescoresAccountsAdmin):
     list_per_page = 50
     actions = ["mark_target", "unmark_target", "mark_customer", "mark_churned"]
 
-    def accounts_read_by(self, obj) -> list[int]:
-        return [obj.pk]
+    def account_of(self, obj) -> int:
+        return obj.pk
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

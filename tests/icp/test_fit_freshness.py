@@ -315,9 +315,13 @@ class TestOpsAdmin:
         assert score_of(tenant_a, acme) == 100
         with as_tenant(tenant_a):
             link = AccountTechnology.objects.get(account=acme)
+        brio = AccountFactory(tenant=tenant_a, name="Brio")
+        moved = client.post(f"/admin/accounts/accounttechnology/{link.pk}/change/", {**form, "account": brio.pk})
+        assert moved.status_code == 302
+        assert (score_of(tenant_a, acme), score_of(tenant_a, brio)) == (0, 100)
         deleted = client.post(f"/admin/accounts/accounttechnology/{link.pk}/delete/", {"post": "yes"})
         assert deleted.status_code == 302
-        assert score_of(tenant_a, acme) == 0
+        assert score_of(tenant_a, brio) == 0
 
     def test_a_bulk_status_change_rescores_in_a_background_job(
         self, client, tenant_a, eager, django_capture_on_commit_callbacks
