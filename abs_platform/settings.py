@@ -51,7 +51,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "abs_platform.tenancy.middleware.UserHintMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,8 +146,8 @@ if "EMAIL_URL" in env:
 # Shared by all web processes in deployment (Redis): API keys and memberships are cached there and
 # dropped on change (tenancy/caching.py), so a per-process cache would keep a revoked key alive.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-# Sessions read from the cache, written through to the database (they survive a cache flush); read
-# together with the signed-in user's access entries (tenancy/sessions.py, docs/decisions/0011).
+# Sessions read from the cache, written through to the database (they survive a cache flush); Django's
+# cached_db, readable with the cache down (tenancy/sessions.py, docs/decisions/0006 addendum).
 SESSION_ENGINE = "abs_platform.tenancy.sessions"
 # The model backend with the session's user kept in the cache (tenancy/caching.py).
 AUTHENTICATION_BACKENDS = ["abs_platform.tenancy.caching.CachedUserBackend"]

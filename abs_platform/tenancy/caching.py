@@ -7,15 +7,7 @@ the shared cache (Redis in deployment: ``CACHE_URL``) for at most
 whenever a key, a user, a membership or a workspace is saved or deleted. Writes that
 bypass signals (``QuerySet.update``) call ``forget_tenant_access`` themselves.
 Why a shared cache and not per-process memory: docs/decisions/0006.
-
-A page request would read the cache twice before any work: its session, then (once
-the session names the user) the user and memberships. The browser also holds a
-user-hint cookie, so the session store (``sessions.py``) reads all three in one
-round trip; the hint only chooses what to read along (docs/decisions/0011).
 """
-
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -41,42 +33,6 @@ def user_cache_key(user_id) -> str:
     return f"access:user:{user_id}"
 
 
-class UserHint:
-    """The user id a request's hint cookie names, and the access entries read with its session."""
-
-    def __init__(self, user_id: str):
-        self.user_id = user_id
-        self.cache_keys = [user_cache_key(user_id), memberships_cache_key(user_id)]
-        self.found: dict | None = None
-
-
-_user_hint: ContextVar[UserHint | None] = ContextVar("user_hint", default=None)
-
-
-@contextmanager
-def hinted_user(user_id: str):
-    """For one request: the session store may read this user's access entries along with the session."""
-    token = _user_hint.set(UserHint(user_id))
-    try:
-        yield
-    finally:
-        _user_hint.reset(token)
-
-
-def current_user_hint() -> UserHint | None:
-    return _user_hint.get()
-
-
-def prefetched_access(user_id) -> dict | None:
-    """The user's entries read with the session, handed out once, and only if the session's user is the
-    hinted one (a wrong or forged hint is simply not used); None if they were not read."""
-    hint = _user_hint.get()
-    if hint is None or hint.found is None or hint.user_id != str(user_id):
-        return None
-    found, hint.found = hint.found, None
-    return found
-
-
 class CachedUserBackend(ModelBackend):
     """Django's model backend, with the session's user read from the cache. The session's password hash
     is still checked against the cached user, and saving a user (a new password, deactivation) drops it."""
@@ -85,9 +41,7 @@ class CachedUserBackend(ModelBackend):
         # The user's memberships come in the same round trip: every workspace page reads them next
         # (``selectors.memberships_of`` takes them from ``user.cached_memberships``).
         cache_key, memberships_key = user_cache_key(user_id), memberships_cache_key(user_id)
-        found = prefetched_access(user_id)
-        if found is None:
-            found = cache_reads.read_many([cache_key, memberships_key])
+        found = cache_reads.read_many([cache_key, memberships_key])
         user = found.get(cache_key)
         if user is None:
             user = super().get_user(user_id)

@@ -1,39 +1,25 @@
-"""Django's ``cached_db`` sessions, read together with the hinted user's access entries, and readable when the
-cache is not.
+"""Django's ``cached_db`` sessions, readable when the cache is not (``SESSION_ENGINE`` points here).
 
-``SESSION_ENGINE`` points here. When the request carries a user hint
-(``middleware.UserHintMiddleware``), loading the session reads the session and
-that user's cached user and memberships in one round trip; ``CachedUserBackend``
-takes them if the session's user is the hinted one (docs/decisions/0011). A
-session missing from the cache, or a cache that cannot be reached, is read from
-the database (where every session is), as ``cache_reads`` does for the rest.
+A session missing from the cache, or a cache that cannot be reached, is read from the database (where every
+session is), as ``cache_reads`` does for the rest (docs/decisions/0006, addendum).
 """
 
 import logging
 
-from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
-from django.core.cache import DEFAULT_CACHE_ALIAS
-
-from .caching import current_user_hint
 
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(cached_db.SessionStore):
     def load(self):
-        hint = current_user_hint()
-        if hint is not None and (hint.found is not None or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS):
-            hint = None
-        keys = [self.cache_key, *(hint.cache_keys if hint else ())]
+        """Django's, except that a cache that cannot take the copy read from the database is logged, not
+        raised (Django's store fails the request)."""
         try:
-            found = self._cache.get_many(keys)
+            data = self._cache.get(self.cache_key)
         except Exception:
             logger.warning("Cache unreachable; reading the session from the database.", exc_info=True)
-            found = {}
-        data = found.pop(self.cache_key, None)
-        if hint is not None:
-            hint.found = found
+            data = None
         if data is not None:
             return data
         stored = self._get_session_from_db()

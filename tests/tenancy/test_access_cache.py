@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from abs_platform.tenancy.middleware import USER_HINT_COOKIE
 from abs_platform.tenancy.models import ApiKey, Membership, Role, Tenant
 from tests.factories import AccountFactory
 
@@ -132,100 +131,11 @@ def test_an_api_request_reads_the_shared_cache_once(api_a, monkeypatch):
     assert reads == ["get"]
 
 
-def count_cache_reads(monkeypatch) -> list[str]:
-    from django.core.cache import caches
-
-    backend, reads = caches["default"], []
-    for name in ("get", "get_many"):
-        original = getattr(backend, name)
-        monkeypatch.setattr(
-            backend, name, lambda *args, _read=original, _name=name, **kw: (reads.append(_name), _read(*args, **kw))[1]
-        )
-    return reads
-
-
-def test_log_in_sets_the_user_hint_and_log_out_drops_it(client, member_a):
-    response = client.post("/auth/login/", {"username": "member_a", "password": "correct-horse-battery"})
-    assert response.status_code == 302
-    hint = response.cookies[USER_HINT_COOKIE]
-    assert hint.value == str(member_a.pk)
-    assert hint["httponly"] is True
-    assert hint["samesite"] == "Lax"
-    assert hint["max-age"] == 1209600
-    assert client.get("/t/alpha/accounts/").cookies.get(USER_HINT_COOKIE) is None  # unchanged: not sent again
-    logged_out = client.post("/auth/logout/")
-    assert logged_out.status_code == 302
-    assert logged_out.cookies[USER_HINT_COOKIE].value == ""
-    assert logged_out.cookies[USER_HINT_COOKIE]["max-age"] == 0
-    assert client.get("/t/alpha/accounts/").status_code == 302
-
-
-def test_a_page_request_reads_the_shared_cache_once(member_a, monkeypatch):
-    """The session, the user and the memberships in one round trip; two without the hint cookie. (The
-    Accounts page then reads the workspace's industries, for its filter.)"""
-    member = logged_in(member_a)
-    assert member.get("/t/alpha/accounts/").status_code == 200  # fills the cache, sets the hint
-    assert member.cookies[USER_HINT_COOKIE].value == str(member_a.pk)
-    reads = count_cache_reads(monkeypatch)
-    assert member.get("/t/alpha/accounts/").status_code == 200
-    assert reads == ["get_many", "get"]
-    del member.cookies[USER_HINT_COOKIE]
-    reads.clear()
-    response = member.get("/t/alpha/accounts/")
-    assert response.status_code == 200
-    assert reads == ["get_many", "get_many", "get"]
-    assert response.cookies[USER_HINT_COOKIE].value == str(member_a.pk)
-
-
-def test_a_hint_naming_another_user_changes_nothing(member_a, member_b):
-    """The session alone says who is signed in, even when the hinted user's entries are in the cache."""
-    for user, first_name in ((member_a, "Ann"), (member_b, "Bea")):
-        user.first_name, user.last_name = first_name, "Tester"
-        user.save()
-    other = logged_in(member_b)
-    assert other.get("/t/bravo/accounts/").status_code == 200  # member_b's user and memberships are cached
-    member = logged_in(member_a)
-    member.cookies[USER_HINT_COOKIE] = str(member_b.pk)
-    response = member.get("/t/alpha/accounts/")
-    assert response.status_code == 200
-    assert "<summary>Ann Tester</summary>" in response.content.decode()
-    assert "Bea Tester" not in response.content.decode()
-    assert response.cookies[USER_HINT_COOKIE].value == str(member_a.pk)
-    member.cookies[USER_HINT_COOKIE] = str(member_b.pk)
-    assert member.get("/t/bravo/accounts/").status_code == 404
-
-
-@pytest.mark.parametrize("hint", ["abc", "007", "0", "-1", "", "1e3", "²", "9" * 5000])
-def test_a_malformed_hint_is_ignored_and_replaced(member_a, hint):
-    member = logged_in(member_a)
-    member.cookies[USER_HINT_COOKIE] = hint
-    response = member.get("/t/alpha/accounts/")
-    assert response.status_code == 200
-    assert response.cookies[USER_HINT_COOKIE].value == str(member_a.pk)
-
-
-def test_with_the_hint_a_deactivated_user_is_logged_out_and_a_removed_member_loses_the_workspace(
-    admin_a, member_a, viewer_a
-):
-    member, viewer = logged_in(member_a), logged_in(viewer_a)
-    for client, user in ((member, member_a), (viewer, viewer_a)):
-        assert client.get("/t/alpha/accounts/").status_code == 200
-        assert client.cookies[USER_HINT_COOKIE].value == str(user.pk)
-    member_a.is_active = False
-    member_a.save()
-    assert member.get("/t/alpha/accounts/")["Location"] == "/auth/login/?next=/t/alpha/accounts/"
-    membership = Membership.objects.get(user=viewer_a)
-    logged_in(admin_a).post(f"/t/alpha/settings/members/{membership.pk}/", {"remove": "1", "role": "viewer"})
-    assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert viewer.get("/t/alpha/accounts/").status_code == 404
-
-
 def test_a_session_missing_from_the_cache_is_read_from_the_database(member_a):
     from django.core.cache import cache
 
     member = logged_in(member_a)
     assert member.get("/t/alpha/accounts/").status_code == 200
-    assert member.cookies[USER_HINT_COOKIE].value == str(member_a.pk)
     cache.clear()
     assert member.get("/t/alpha/accounts/").status_code == 200
     assert member.get("/t/alpha/accounts/").status_code == 200
