@@ -13,16 +13,33 @@ app and bypass roles, and Redis). Steps:
    `--slow-limit` seconds is left out of the load and said so;
 5. start gunicorn (2 sync workers, DEBUG off, the app role) and run
    `wrk -t2 -c20 -d20s --latency` per endpoint, `--repeat` times interleaved,
-   with a shorter bare run (`--bare-duration`) before the first endpoint and
-   after each one;
-6. print medians and the ratio of requests/s to the bare view, each run against
-   the mean of the bare runs on either side of it (seconds apart, so the
-   machine's drift cancels); stop gunicorn (also on failure);
+   with shorter runs of the two baselines (`--bare-duration`) before the first
+   endpoint and after each one;
+6. print medians and the ratio of requests/s to each baseline, each run against
+   the mean of the baseline runs on either side of it (seconds apart, so the
+   machine's drift cancels); stop the servers (also on failure);
 7. timed steps (not wrk), printed after the table: the 10,000-row contact CSV
    import (bench/import_bench.py) and the bulk fit-score recomputation of the
    bench tenant's accounts against its active ICP (icp.services.fit_scores_run,
    what the icp.fit_scores_recompute task runs), twice: first scoring, then
    again with nothing changed; write bench/results/latest.json.
+
+Two baselines: the in-app bare view (``bare``: bench/views.py behind the
+product's full middleware stack) and the same view served by a bare Django
+project (``bare-django``: bench/settings_bare.py, no middleware, no apps, its
+own gunicorn of the same shape on another port). Both run, one after the other,
+before the first endpoint and after each one. Each endpoint reads "vs bare" and
+"vs Django" against them; the ``bare`` row's "vs Django" is what the middleware
+stack costs by itself.
+
+`--compare <git-ref>` measures a before and an after in one run: the ref is
+checked out into a throwaway `git worktree` under var/ (removed afterwards, also
+on failure) and served by a third gunicorn (this tree's virtualenv, the ref's
+code) against the same database and data set; the run refuses when the two
+trees' migrations differ. Every endpoint then runs on both servers (the order
+alternating each round) between the baseline runs, and a second table gives per
+endpoint the req/s and ratio to the in-app bare view before and after, and the
+change of that ratio (after / before).
 
 `--profile` prints a cProfile of one in-process request per endpoint and
 `--explain` the EXPLAIN ANALYZE of each endpoint's queries under the RLS
@@ -56,7 +73,9 @@ SERVE_ENV = {
 }
 # Django logs BEGIN/COMMIT/SAVEPOINT too; "queries per request" counts only the statements that do work.
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
-BELOW_TARGET = 0.5  # ARCHITECTURE.md: every read endpoint serves at least half the bare view's requests/s
+BELOW_TARGET = 0.35  # issue 11: no read endpoint below 0.35 of the in-app bare view's requests/s
+MAX_LOSS = 0.75  # issue 11: nor below three quarters of its ratio before (--compare)
+BASELINES = ("bare", "bare-django")
 
 
 @dataclass
@@ -67,6 +86,7 @@ class Endpoint:
     headers: dict[str, str] = field(default_factory=dict)
     available: bool = True
     optional: bool = False  # left out of the load when one request takes longer than --slow-limit
+    served_by: str = "app"  # "bare-django": the bare Django project's server
     note: str = ""
     in_process_ms: float | None = None
     status: int | None = None
@@ -79,7 +99,13 @@ class Endpoint:
     p50_ms: float | None = None
     p99_ms: float | None = None
     ratio_to_bare: float | None = None
+    ratio_to_bare_django: float | None = None
     errors: int = 0
+    before_runs: list[dict] = field(default_factory=list)  # --compare: the same endpoint on the ref's server
+    before_note: str = ""
+    before_rps: float | None = None
+    before_ratio_to_bare: float | None = None
+    change: float | None = None  # ratio_to_bare / before_ratio_to_bare
 
 
 def parse_args(argv=None):
@@ -96,7 +122,10 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=20, help="wrk connections (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--industry", default="Healthcare", help="industry for the filtered list")
-    parser.add_argument("--only", default="", help="comma-separated endpoint keys to run (bare always runs)")
+    parser.add_argument("--only", default="", help="comma-separated endpoint keys to run (the baselines always run)")
+    parser.add_argument(
+        "--compare", metavar="GIT_REF", default="", help="also serve this git ref and compare before/after in one run"
+    )
     parser.add_argument("--contacts", type=int, default=10, help="contacts per account (default 10)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each endpoint's queries")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one in-process request each")
@@ -171,7 +200,7 @@ class Targets:
 
 
 def credentials(data, industry: str) -> Targets:
-    """An API key, the cookies a browser holds once signed in (session, user hint, CSRF) and the ids the
+    """An API key, the cookies a browser holds once signed in (session, CSRF) and the ids the
     endpoints need."""
     from django.conf import settings
     from django.test import Client
@@ -224,6 +253,9 @@ def endpoints_for(slug: str, targets: Targets, industry: str) -> list[Endpoint]:
     htmx = {"Cookie": targets.cookie, "HX-Request": "true"}
     return [
         Endpoint("bare", "BARE baseline (plain view, RLS)", "/bench/bare-accounts/", {}),
+        Endpoint(
+            "bare-django", "BARE Django project (no middleware)", "/bench/bare-accounts/", {}, served_by="bare-django"
+        ),
         Endpoint("api-list", "API account list (first page)", "/api/v1/accounts/", api),
         Endpoint(
             "api-list-industry", f"API account list, industry={industry}", f"/api/v1/accounts/?industry={industry}", api
@@ -301,22 +333,33 @@ def profile_request(client, endpoint: Endpoint, lines: int = 30) -> str:
     return out.getvalue()
 
 
-def check_served(server, endpoints: list[Endpoint]) -> None:
+def check_served(servers: dict, endpoints: list[Endpoint]) -> None:
+    """One request per endpoint to the server that runs it; with --compare, to the ref's server too (an endpoint
+    it does not answer with 200 runs on this tree's alone, and the table says so)."""
     from bench.server import get
 
+    before = servers.get("before")
     for endpoint in endpoints:
         if not endpoint.available:
             continue
-        status, _headers, body = get(server.port, endpoint.path, endpoint.headers)
+        status, _headers, body = get(servers[endpoint.served_by].port, endpoint.path, endpoint.headers)
         endpoint.status, endpoint.bytes = status, len(body)
         if status != 200:
             raise SystemExit(f"{endpoint.path} answered {status} from gunicorn: {body[:300]!r}")
+        if before is not None and endpoint.key not in BASELINES:
+            status, _headers, body = get(before.port, endpoint.path, endpoint.headers)
+            if status != 200:
+                endpoint.before_note = f"the --compare tree answered {status}: not compared"
+
+
+def compared(endpoint: Endpoint, servers: dict) -> bool:
+    return "before" in servers and endpoint.key not in BASELINES and not endpoint.before_note
 
 
 def drain(server, limit: float = 120) -> float:
     """Wait until gunicorn has worked off the requests wrk left queued when it stopped (a slow endpoint
-    leaves up to --connections of them), so that they do not eat into the next endpoint's run: /healthz
-    must answer within 0.2 s twice in a row. Returns the seconds waited."""
+    leaves up to --connections of them), so that they do not eat into the next endpoint's run: its health
+    path must answer within 0.2 s twice in a row. Returns the seconds waited."""
     from bench.server import get
 
     started = deadline = time.monotonic()
@@ -325,37 +368,60 @@ def drain(server, limit: float = 120) -> float:
     while quick < 2 and time.monotonic() < deadline:
         sent = time.monotonic()
         with contextlib.suppress(OSError):
-            get(server.port, "/healthz", timeout=limit)
+            get(server.port, server.health_path, timeout=limit)
         quick = quick + 1 if time.monotonic() - sent < 0.2 else 0
     return time.monotonic() - started
 
 
-def run_rounds(server, endpoints: list[Endpoint], args) -> None:
+def run_rounds(servers: dict, endpoints: list[Endpoint], args) -> None:
     from bench import wrk
 
     live = [e for e in endpoints if e.available]
     options = {"threads": args.threads, "connections": args.connections}
     if args.warmup > 0:
-        say(f"Warm-up: {args.warmup:g}s per endpoint…")
+        say(f"Warm-up: {args.warmup:g}s per endpoint and server…")
         for endpoint in live:
-            wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=args.warmup, **options)
-            drain(server)
-    bare = next(e for e in live if e.key == "bare")
-    others = [e for e in live if e is not bare]
+            for server in (servers[endpoint.served_by], servers["before"] if compared(endpoint, servers) else None):
+                if server is not None:
+                    wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=args.warmup, **options)
+                    drain(server)
+    bare, bare_django = (next(e for e in live if e.key == key) for key in BASELINES)
+    others = [e for e in live if e.key not in BASELINES]
+
+    def baselines(round_number: int) -> dict:
+        """Both baselines, one after the other; each run also records the other's, for their own ratio."""
+        runs = {
+            e.key: _run_once(servers[e.served_by], e, e.runs, round_number, args, options, args.bare_duration)
+            for e in (bare, bare_django)
+        }
+        runs["bare"]["bare_django_rps"] = runs["bare-django"]["rps"]
+        runs["bare-django"]["bare_rps"] = runs["bare"]["rps"]
+        return {key: run["rps"] for key, run in runs.items()}
+
     for round_number in range(args.repeat):
-        # The bare view runs before the first endpoint and after each one, so each endpoint's ratio compares
-        # it with the bare runs on either side of it (seconds apart), not with one bare run minutes away:
-        # these machines drift by ±30 % within a round. The order rotates each round.
+        # The baselines run before the first endpoint and after each one, so each endpoint's ratio compares
+        # it with the baseline runs on either side of it (seconds apart), not with one run minutes away:
+        # these machines drift by ±30 % within a round. The order rotates each round; with --compare, the
+        # before and after servers swap places each round.
         shift = round_number % len(others) if others else 0
-        bare_before = _run_once(server, bare, round_number, args, options, args.bare_duration)
+        beside = baselines(round_number)
         for endpoint in others[shift:] + others[:shift]:
-            run = _run_once(server, endpoint, round_number, args, options, args.duration)
-            bare_after = _run_once(server, bare, round_number, args, options, args.bare_duration)
-            run["bare_rps"] = (bare_before["rps"] + bare_after["rps"]) / 2
-            bare_before = bare_after
+            sides = [(servers["app"], endpoint.runs)]
+            if compared(endpoint, servers):
+                sides.append((servers["before"], endpoint.before_runs))
+                if round_number % 2:
+                    sides.reverse()
+            runs = [
+                _run_once(server, endpoint, runs, round_number, args, options, args.duration) for server, runs in sides
+            ]
+            after = baselines(round_number)
+            for run in runs:
+                run["bare_rps"] = (beside["bare"] + after["bare"]) / 2
+                run["bare_django_rps"] = (beside["bare-django"] + after["bare-django"]) / 2
+            beside = after
 
 
-def _run_once(server, endpoint: Endpoint, round_number: int, args, options, duration: float) -> dict:
+def _run_once(server, endpoint: Endpoint, runs: list, round_number: int, args, options, duration: float) -> dict:
     from bench import wrk
 
     result = wrk.run(server.base_url + endpoint.path, endpoint.headers, duration=duration, **options)
@@ -370,14 +436,20 @@ def _run_once(server, endpoint: Endpoint, round_number: int, args, options, dura
         "non_2xx_3xx": result.non_2xx_3xx,
         "socket_errors": result.socket_errors,
     }
-    endpoint.runs.append(run)
+    runs.append(run)
+    name = endpoint.key + (" (before)" if runs is endpoint.before_runs else "")
     say(
-        f"  round {round_number + 1}/{args.repeat}  {endpoint.key:<18} {result.requests_per_second:9.1f} req/s"
+        f"  round {round_number + 1}/{args.repeat}  {name:<27} {result.requests_per_second:9.1f} req/s"
         f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:8.2f} ms"
         + (f"  ERRORS {errors}" if errors else "")
         + (f"  (backlog drained in {waited:.1f}s)" if waited > 1 else "")
     )
     return run
+
+
+def _median_ratio(runs: list[dict], baseline: str) -> float | None:
+    ratios = [run["rps"] / run[baseline] for run in runs if run.get(baseline)]
+    return statistics.median(ratios) if ratios else None
 
 
 def summarize(endpoints: list[Endpoint]) -> None:
@@ -388,15 +460,34 @@ def summarize(endpoints: list[Endpoint]) -> None:
         endpoint.p50_ms = statistics.median(run["p50_ms"] for run in endpoint.runs)
         endpoint.p99_ms = statistics.median(run["p99_ms"] for run in endpoint.runs)
         endpoint.errors = sum(run["non_2xx_3xx"] + run["socket_errors"] for run in endpoint.runs)
-        if endpoint.key == "bare":
-            endpoint.ratio_to_bare = 1.0
-            continue
-        ratios = [run["rps"] / run["bare_rps"] for run in endpoint.runs if run.get("bare_rps")]
-        endpoint.ratio_to_bare = statistics.median(ratios) if ratios else None
+        endpoint.ratio_to_bare = 1.0 if endpoint.key == "bare" else _median_ratio(endpoint.runs, "bare_rps")
+        endpoint.ratio_to_bare_django = (
+            1.0 if endpoint.key == "bare-django" else _median_ratio(endpoint.runs, "bare_django_rps")
+        )
+        if endpoint.before_runs:
+            endpoint.before_rps = statistics.median(run["rps"] for run in endpoint.before_runs)
+            endpoint.before_ratio_to_bare = _median_ratio(endpoint.before_runs, "bare_rps")
+            if endpoint.ratio_to_bare and endpoint.before_ratio_to_bare:
+                endpoint.change = endpoint.ratio_to_bare / endpoint.before_ratio_to_bare
+
+
+def _num(value, spec: str, width: int = 8) -> str:
+    return "-".rjust(width) if value is None else format(value, spec)
+
+
+def below_target(e: Endpoint) -> bool:
+    return e.key not in BASELINES and e.ratio_to_bare is not None and e.ratio_to_bare < BELOW_TARGET
+
+
+def lost_too_much(e: Endpoint) -> bool:
+    return e.change is not None and e.change < MAX_LOSS
 
 
 def print_table(endpoints: list[Endpoint]) -> None:
-    header = f"{'endpoint':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'bytes':>8} {'vs bare':>8}"
+    header = (
+        f"{'endpoint':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'bytes':>8} {'vs bare':>8} "
+        f"{'vs Django':>9}"
+    )
     say(header)
     say("-" * len(header))
     for e in endpoints:
@@ -405,17 +496,30 @@ def print_table(endpoints: list[Endpoint]) -> None:
             continue
         if e.rps is None:
             continue
-
-        def num(value, spec):
-            return "-".rjust(8) if value is None else format(value, spec)
-
-        flag = (
-            "  < 0.5 bare" if e.key != "bare" and e.ratio_to_bare is not None and e.ratio_to_bare < BELOW_TARGET else ""
-        )
+        flag = f"  < {BELOW_TARGET} bare" if below_target(e) else ""
         errors = f"  ({e.errors} errors)" if e.errors else ""
         say(
-            f"{e.label:<42} {e.rps:8.1f} {e.p50_ms:8.2f} {e.p99_ms:8.2f} {num(e.queries, '8d')} "
-            f"{num(e.bytes, '8d')} {num(e.ratio_to_bare, '8.2f')}{flag}{errors}"
+            f"{e.label:<42} {e.rps:8.1f} {e.p50_ms:8.2f} {e.p99_ms:8.2f} {_num(e.queries, '8d')} "
+            f"{_num(e.bytes, '8d')} {_num(e.ratio_to_bare, '8.2f')} {_num(e.ratio_to_bare_django, '9.2f', 9)}"
+            f"{flag}{errors}"
+        )
+
+
+def print_comparison(endpoints: list[Endpoint], ref: str) -> None:
+    header = f"{'endpoint':<42} {'before req/s':>12} {'vs bare':>8} {'after req/s':>12} {'vs bare':>8} {'change':>8}"
+    say(f"\nBefore ({ref}) and after (this tree), each against this tree's in-app bare view:")
+    say(header)
+    say("-" * len(header))
+    for e in endpoints:
+        if not e.available or e.key in BASELINES or e.rps is None:
+            continue
+        if e.before_note:
+            say(f"{e.label:<42} {e.before_note}")
+            continue
+        flag = f"  lost more than {1 - MAX_LOSS:.0%} of its ratio" if lost_too_much(e) else ""
+        say(
+            f"{e.label:<42} {_num(e.before_rps, '12.1f', 12)} {_num(e.before_ratio_to_bare, '8.2f')} "
+            f"{e.rps:12.1f} {_num(e.ratio_to_bare, '8.2f')} {_num(e.change, '8.2f')}{flag}"
         )
 
 
@@ -473,9 +577,45 @@ def format_fit_scoring(result: dict) -> str:
     )
 
 
+def git(*args: str, cwd: Path = ROOT) -> str:
+    completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed: {completed.stderr.strip()}")
+    return completed.stdout
+
+
+@contextlib.contextmanager
+def checkout(ref: str):
+    """``ref`` in a throwaway git worktree under var/, removed afterwards (also on failure)."""
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+    path = ROOT / "var" / f"bench-compare-{os.getpid()}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    git("worktree", "add", "--detach", "--quiet", str(path), commit)
+    try:
+        yield path, commit
+    finally:
+        git("worktree", "remove", "--force", str(path))
+
+
+def migration_files(tree: Path) -> dict[str, bytes]:
+    """The migration modules of a tree (tracked or not), by path."""
+    names = git("ls-files", "--cached", "--others", "--exclude-standard", "--", "*/migrations/*.py", cwd=tree).split()
+    return {name: (tree / name).read_bytes() for name in names if (tree / name).is_file()}
+
+
+def check_same_schema(before: Path, ref: str) -> None:
+    """The two trees share one database: refuse when their migrations differ."""
+    ours, theirs = migration_files(ROOT), migration_files(before)
+    differing = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+    if differing:
+        raise SystemExit(
+            f"--compare {ref}: its migrations differ from this tree's ({', '.join(differing)}); the two trees "
+            "cannot be served against one database, so there is nothing to compare."
+        )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    started, wall_start, load_before = time.monotonic(), datetime.now(UTC), os.getloadavg()
     app_url, owner_url = os.environ.get("DATABASE_URL", ""), os.environ.get("DATABASE_OWNER_URL", "")
     if not app_url.startswith("postgres") or not owner_url:
         raise SystemExit(
@@ -484,7 +624,19 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
     os.environ.update(SERVE_ENV)
     sys.path.insert(0, str(ROOT))
+    with contextlib.ExitStack() as cleanup:
+        before = None
+        if args.compare:
+            before, commit = cleanup.enter_context(checkout(args.compare))
+            check_same_schema(before, args.compare)
+            args.compare_commit = commit
+            say(f"--compare {args.compare}: commit {commit[:12]} checked out under var/, with the same migrations.")
+        return bench(args, before, app_url, owner_url)
 
+
+def bench(args, before: Path | None, app_url: str, owner_url: str) -> int:
+    """Steps 1-7 of the module docstring; ``before`` is the checkout of --compare, if any."""
+    started, wall_start, load_before = time.monotonic(), datetime.now(UTC), os.getloadavg()
     phase = time.monotonic()
     migrate(owner_url)
     say(f"Migrated as the owner ({time.monotonic() - phase:.1f}s).")
@@ -513,7 +665,7 @@ def main(argv=None) -> int:
     targets = credentials(data, args.industry)
     endpoints = endpoints_for(data.tenant.slug, targets, args.industry)
     if args.only:
-        wanted = {"bare", *args.only.split(",")}
+        wanted = {*BASELINES, *args.only.split(",")}
         endpoints = [e for e in endpoints if e.key in wanted]
     count_queries(endpoints, data.tenant, args)
     say(
@@ -533,32 +685,52 @@ def main(argv=None) -> int:
             for plan in e.explain:
                 say(f"\n--- {e.key}\n{plan}")
 
-    server = Gunicorn(
-        env={**os.environ, **SERVE_ENV, "DATABASE_URL": app_url},
-        workers=args.workers,
-        log_path=RESULTS_DIR / "gunicorn.log",
-    )
+    serve_env = {**os.environ, **SERVE_ENV, "DATABASE_URL": app_url}
+    servers = {
+        "app": Gunicorn(env=serve_env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log"),
+        "bare-django": Gunicorn(
+            env={**serve_env, "DJANGO_SETTINGS_MODULE": "bench.settings_bare"},
+            workers=args.workers,
+            log_path=RESULTS_DIR / "gunicorn-bare-django.log",
+            health_path="/bench/bare-accounts/",
+        ),
+    }
+    if before is not None:
+        servers["before"] = Gunicorn(
+            env={**serve_env, "PYTHONPATH": str(before)},
+            workers=args.workers,
+            log_path=RESULTS_DIR / "gunicorn-before.log",
+            root=before,
+        )
     try:
-        server.start()
-        say(f"gunicorn: {args.workers} sync workers on {server.base_url}")
-        check_served(server, endpoints)
+        for name, server in servers.items():
+            server.start()
+            say(f"gunicorn ({name}): {args.workers} sync workers on {server.base_url}")
+        check_served(servers, endpoints)
         wrk_line = f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency"
         say(f"Load: {wrk_line}, {args.repeat} interleaved round(s)")
-        run_rounds(server, endpoints, args)
+        run_rounds(servers, endpoints, args)
     finally:
-        server.stop()
+        for server in servers.values():
+            server.stop()
 
     summarize(endpoints)
     load_elapsed = time.monotonic() - started
     say()
     say(
-        f"Medians of {args.repeat} round(s); 'vs bare' is the median of each run's ratio to the bare runs just "
-        "before and after it."
+        f"Medians of {args.repeat} round(s); 'vs bare' and 'vs Django' are the medians of each run's ratio to the "
+        "runs of the in-app bare view and of the bare Django project just before and after it (the bare row's "
+        "'vs Django': what the product's middleware stack costs by itself)."
     )
     print_table(endpoints)
-    slow = [e for e in endpoints if e.key != "bare" and e.ratio_to_bare is not None and e.ratio_to_bare < BELOW_TARGET]
+    if args.compare:
+        print_comparison(endpoints, args.compare)
+    slow = [e for e in endpoints if below_target(e)]
     if slow:
-        say(f"\nBelow half of the bare view (target >= {BELOW_TARGET}): {', '.join(e.key for e in slow)}")
+        say(f"\nBelow {BELOW_TARGET} of the in-app bare view: {', '.join(e.key for e in slow)}")
+    lost = [e for e in endpoints if lost_too_much(e)]
+    if lost:
+        say(f"\nLost more than {1 - MAX_LOSS:.0%} of their ratio to the bare view: {', '.join(e.key for e in lost)}")
     bare = next(e for e in endpoints if e.key == "bare")
     bare_rps = [run["rps"] for run in bare.runs]
     if len(bare_rps) > 1 and max(bare_rps) > 1.3 * min(bare_rps):
@@ -596,6 +768,7 @@ def main(argv=None) -> int:
             "cpu_count": os.cpu_count(),
             "loadavg_before": load_before,
             "loadavg_after": load_after,
+            "compare": {"ref": args.compare, "commit": args.compare_commit} if args.compare else None,
         },
         "dataset": {
             "tenant": data.tenant.slug,

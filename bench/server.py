@@ -1,4 +1,7 @@
-"""gunicorn as the benchmark serves it: 2 sync workers on 127.0.0.1, DEBUG off, the app role."""
+"""gunicorn as the benchmark serves it: 2 sync workers on 127.0.0.1, DEBUG off, the app role.
+
+``root`` is the tree it serves (this one, or the checkout of ``--compare``); ``health_path`` what it polls
+until the server answers (the bare Django project has no ``/healthz``)."""
 
 import http.client
 import os
@@ -30,8 +33,11 @@ def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: fl
 
 
 class Gunicorn:
-    def __init__(self, *, env: dict[str, str], workers: int, log_path: Path):
+    def __init__(
+        self, *, env: dict[str, str], workers: int, log_path: Path, root: Path = ROOT, health_path: str = "/healthz"
+    ):
         self.env, self.workers, self.log_path = env, workers, log_path
+        self.root, self.health_path = root, health_path
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -46,7 +52,7 @@ class Gunicorn:
             str(gunicorn),
             "abs_platform.wsgi:application",
             "--chdir",
-            str(ROOT),
+            str(self.root),
             "--workers",
             str(self.workers),
             "--worker-class",
@@ -59,20 +65,20 @@ class Gunicorn:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.root, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log_path}")
             try:
-                status, _headers, _body = get(self.port, "/healthz", timeout=2)
+                status, _headers, _body = get(self.port, self.health_path, timeout=2)
                 if status == 200:
                     return
             except OSError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:g}s; see {self.log_path}")
+        raise RuntimeError(f"gunicorn did not answer {self.health_path} within {timeout:g}s; see {self.log_path}")
 
     def stop(self) -> None:
         """Stop the master we started (it stops its workers); kill its process group if it lingers."""
