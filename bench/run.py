@@ -411,11 +411,11 @@ def run_rounds(servers: dict, endpoints: list[Endpoint], args) -> None:
                 sides.append((servers["before"], endpoint.before_runs))
                 if round_number % 2:
                     sides.reverse()
-            runs = [
-                _run_once(server, endpoint, runs, round_number, args, options, args.duration) for server, runs in sides
+            new_runs = [
+                _run_once(server, endpoint, into, round_number, args, options, args.duration) for server, into in sides
             ]
             after = baselines(round_number)
-            for run in runs:
+            for run in new_runs:
                 run["bare_rps"] = (beside["bare"] + after["bare"]) / 2
                 run["bare_django_rps"] = (beside["bare-django"] + after["bare-django"]) / 2
             beside = after
