@@ -1,21 +1,22 @@
 """Writes to target accounts. Each runs in a transaction and validates like the admin does.
 
-Fit scores stay current: a write that changes what an account's score is computed from (its own fields, its
-signals, its technologies, its status after a won deal) rescores that account in the same transaction
-(``icp.services.fit_score_recompute_account``, which also queues the tier re-suggestion); a write touching many
-accounts at once queues the bulk recomputation instead.
+Each write sends its event (``accounts.events``) inside its transaction; the apps above keep their derived data
+current from there: ``icp`` rescores the account (or queues the bulk recomputation for many) and re-suggests
+tiers, ``personas`` matches contacts to personas before they are saved.
 """
 
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.models import Membership
 
+from . import events
 from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
     Account,
@@ -28,7 +29,6 @@ from .models import (
     OpportunityStage,
     SavedView,
     SavedViewList,
-    Seniority,
     Signal,
     Technology,
 )
@@ -47,69 +47,38 @@ def _save_validated(account: Account) -> Account:
     return account
 
 
+def _changed_fields(instance, fields: dict) -> set[str]:
+    return {name for name, value in fields.items() if getattr(instance, name) != value}
+
+
 @transaction.atomic
 def account_create(**fields) -> Account:
-    from icp.services import fit_score_recompute_account
-
-    return fit_score_recompute_account(account=_save_validated(Account(tenant=get_current_tenant(), **fields)))
+    account = _save_validated(Account(tenant=get_current_tenant(), **fields))
+    events.account_changed.send(Account, account=account, created=True, changed=set(fields))
+    return account
 
 
 @transaction.atomic
 def account_update(*, account: Account, **fields) -> Account:
-    from icp.services import fit_score_recompute_account, tiers_resuggest_enqueue
-
-    was_target = account.is_target
+    changed = _changed_fields(account, fields)
     for name, value in fields.items():
         setattr(account, name, value)
-    account = fit_score_recompute_account(account=_save_validated(account))
-    if account.is_target != was_target and account.fit_score is not None:
-        tiers_resuggest_enqueue()  # joins or leaves the ranking of target accounts
+    account = _save_validated(account)
+    events.account_changed.send(Account, account=account, created=False, changed=changed)
     return account
 
 
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
-    from icp.services import tiers_resuggest_enqueue
-
-    ranked = account.is_target and account.fit_score is not None
     account.delete()
-    if ranked:
-        tiers_resuggest_enqueue()
-
-
-def _rescore(*account_ids: int) -> None:
-    from icp.services import fit_scores_recompute_accounts
-
-    fit_scores_recompute_accounts(account_ids=account_ids)
+    events.account_deleted.send(Account, account=account)
 
 
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------
 
 CONTACT_EMAIL_TAKEN = "A contact with this e-mail already exists in this workspace."
 TECHNOLOGY_NAME_TAKEN = "This technology is already in the catalogue."
-PERSONA_SET_BY_HAND = "Set by hand."
 _UNSET = object()
-
-
-def apply_persona_match(contact: Contact, *, rules=None) -> bool:
-    """Set ``contact.persona`` from the matching rules unless set by hand; True when anything changed."""
-    from personas.matching import match_persona
-    from personas.selectors import persona_rules
-
-    before = (contact.persona_id, contact.persona_match_reason)
-    if contact.persona_overridden:
-        contact.persona_match_reason = PERSONA_SET_BY_HAND if contact.persona_id else ""
-    else:
-        match = match_persona(
-            title=contact.title,
-            department=contact.department,
-            seniority=contact.seniority,
-            personas=persona_rules() if rules is None else rules,
-            seniority_labels=dict(Seniority.choices),
-        )
-        contact.persona_id = match.persona_id if match else None
-        contact.persona_match_reason = match.reason if match else ""
-    return (contact.persona_id, contact.persona_match_reason) != before
 
 
 def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
@@ -123,7 +92,7 @@ def _save_contact(contact: Contact, persona) -> Contact:
         # Naming a persona pins it; clearing it hands the contact back to automatic matching.
         contact.persona = persona
         contact.persona_overridden = persona is not None
-    apply_persona_match(contact)
+    events.contacts_saving.send(Contact, contacts=[contact])
     if contact_email_taken(contact.email, exclude_pk=contact.pk):
         raise ValidationError({"email": [CONTACT_EMAIL_TAKEN]})
     contact.full_clean(validate_constraints=False)
@@ -165,7 +134,7 @@ def signal_create(**fields) -> Signal:
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
-    _rescore(signal.account_id)  # trigger-event criteria
+    events.signal_changed.send(Signal, instance=signal, account_ids={signal.account_id})
     return signal
 
 
@@ -177,7 +146,7 @@ def signal_update(*, signal: Signal, **fields) -> Signal:
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
-    _rescore(previous_account_id, signal.account_id)
+    events.signal_changed.send(Signal, instance=signal, account_ids={previous_account_id, signal.account_id})
     return signal
 
 
@@ -185,31 +154,33 @@ def signal_update(*, signal: Signal, **fields) -> Signal:
 def signal_delete(*, signal: Signal) -> None:
     account_id = signal.account_id
     signal.delete()
-    _rescore(account_id)
+    events.signal_changed.send(Signal, instance=signal, account_ids={account_id})
+
+
+def _touch(account: Account) -> None:
+    account.updated_at = timezone.now()
+    user = get_current_user()
+    if user is not None and user.is_authenticated:
+        account.updated_by = user
 
 
 def _won_makes_a_customer(opportunity: Opportunity, previous_stage: str | None) -> None:
-    """A deal closing won makes its account a customer (from prospect or churned), rescored in the same
-    transaction: the existing-customer criterion reads the status. Nothing is undone when a deal reopens."""
+    """A deal closing won makes its account a customer (from prospect or churned), announced as an account
+    change (the existing-customer criterion reads the status). Nothing is undone when a deal reopens."""
     if opportunity.stage != OpportunityStage.CLOSED_WON or previous_stage == OpportunityStage.CLOSED_WON:
         return
     account = Account.objects.get(pk=opportunity.account_id)
     if account.status == AccountStatus.CUSTOMER:
         return
-    from icp.services import fit_score_recompute_account
-
     account.status = AccountStatus.CUSTOMER
-    account.updated_at = timezone.now()
-    user = get_current_user()
-    if user is not None and user.is_authenticated:
-        account.updated_by = user
+    _touch(account)
     bulk_update_with_history(
         [account],
         Account,
         ["status", "updated_at", "updated_by"],
         default_change_reason=f"Deal “{opportunity.name}” closed won",
     )
-    fit_score_recompute_account(account=account)
+    events.account_changed.send(Account, account=account, created=False, changed={"status"})
 
 
 @transaction.atomic
@@ -293,14 +264,10 @@ def technology_update(*, technology: Technology, **fields) -> Technology:
 
 @transaction.atomic
 def technology_delete(*, technology: Technology) -> None:
-    """Removing a catalogue entry removes it from every account using it: their scores are recomputed in bulk."""
-    from icp.models import CriterionKind
-    from icp.services import fit_recompute_enqueue_for
-
+    """Removing a catalogue entry removes it from every account using it."""
     in_use = technology.account_links.exists()
     technology.delete()
-    if in_use:
-        fit_recompute_enqueue_for(kinds={CriterionKind.TECHNOLOGY})
+    events.technology_deleted.send(Technology, technology=technology, in_use=in_use)
 
 
 @transaction.atomic
@@ -316,7 +283,7 @@ def account_set_technologies(*, account: Account, technologies) -> list[Technolo
         if technology_id not in present:
             AccountTechnology(account=account, technology=technology).save()
     if present != set(wanted):
-        _rescore(account.pk)
+        events.account_technologies_changed.send(AccountTechnology, account_ids={account.pk})
     return sorted(wanted.values(), key=lambda technology: (technology.name.casefold(), technology.pk))
 
 
@@ -325,7 +292,7 @@ def account_technology_add(*, account: Account, technology: Technology) -> Accou
     link = AccountTechnology(account=account, technology=technology)
     link.full_clean(validate_constraints=False)
     link.save()
-    _rescore(link.account_id)
+    events.account_technologies_changed.send(AccountTechnology, account_ids={link.account_id})
     return link
 
 
@@ -336,7 +303,7 @@ def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTe
         setattr(link, name, value)
     link.full_clean(validate_constraints=False)
     link.save()
-    _rescore(previous_account_id, link.account_id)
+    events.account_technologies_changed.send(AccountTechnology, account_ids={previous_account_id, link.account_id})
     return link
 
 
@@ -344,14 +311,12 @@ def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTe
 def account_technology_remove(*, link: AccountTechnology) -> None:
     account_id = link.account_id
     link.delete()
-    _rescore(account_id)
+    events.account_technologies_changed.send(AccountTechnology, account_ids={account_id})
 
 
 @transaction.atomic
 def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, tier=None, reason: str = "") -> int:
     """One change to many accounts, recorded in their history; all or nothing. Returns how many changed."""
-    from icp.services import account_override_tier, tiers_resuggest_enqueue
-
     if action == "set_tier":
         for account in accounts:
             account_override_tier(account=account, tier=tier, reason=reason)
@@ -372,9 +337,35 @@ def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, ti
         if scope_user is not None and scope_user.is_authenticated:
             account.updated_by = scope_user
     bulk_update_with_history(accounts, Account, [*values, "updated_at", "updated_by"], default_user=scope_user)
-    if "is_target" in values:
-        tiers_resuggest_enqueue()  # once for the whole selection: the targets are what tiers rank
+    events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields=set(values))
     return len(accounts)
+
+
+@transaction.atomic
+def account_override_tier(*, account: Account, tier: Model, reason: str) -> Account:
+    """Put ``account`` in ``tier`` by hand; the reason is required and kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why this account belongs in another tier than suggested."]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
+    if tier.tenant_id != account.tenant_id:
+        raise ValidationError({"tier": ["No tier with this id in this workspace."]})
+    account.tier = tier
+    account.tier_override_reason = reason
+    _touch(account)
+    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    return account
+
+
+@transaction.atomic
+def account_clear_tier_override(*, account: Account) -> Account:
+    """Back to the suggested tier."""
+    account.tier_id = account.suggested_tier_id
+    account.tier_override_reason = ""
+    _touch(account)
+    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    return account
 
 
 @transaction.atomic
@@ -391,8 +382,6 @@ def contacts_bulk_change(
     ``mark_verified`` sets ``last_verified_on`` (default: today); ``set_status`` the status;
     ``set_persona`` pins ``persona`` on every contact, or with None hands them back to automatic matching.
     """
-    from personas.selectors import persona_rules
-
     tenant, today = get_current_tenant(), workspace_today()
     if action == "mark_verified":
         verified_on = verified_on or today
@@ -409,7 +398,6 @@ def contacts_bulk_change(
         fields = ["persona", "persona_overridden", "persona_match_reason"]
     else:
         raise ValidationError({"action": [f"Unknown bulk action “{action}”."]})
-    rules = persona_rules() if action == "set_persona" and persona is None else None
     scope_user = get_current_user()
     now = timezone.now()
     for contact in contacts:
@@ -419,13 +407,13 @@ def contacts_bulk_change(
             contact.status = status
         elif persona is not None:
             contact.persona, contact.persona_overridden = persona, True
-            apply_persona_match(contact)  # no rules needed: a pinned persona only gets its reason
         else:
             contact.persona_overridden = False
-            apply_persona_match(contact, rules=rules)
         contact.updated_at = now
         if scope_user is not None and scope_user.is_authenticated:
             contact.updated_by = scope_user
+    if action == "set_persona":
+        events.contacts_saving.send(Contact, contacts=contacts)
     bulk_update_with_history(contacts, Contact, [*fields, "updated_at", "updated_by"], default_user=scope_user)
     return len(contacts)
 

@@ -51,11 +51,6 @@ def _user():
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _touch(account: Account) -> None:
-    account.updated_at = timezone.now()
-    account.updated_by = _user() or account.updated_by
-
-
 # ---------------------------------------------------------------- bulk writes to accounts
 
 
@@ -218,33 +213,6 @@ def _tiers_suggest(ranked: list[int], tiers: list[Tier]) -> dict[str, int]:
     for tier_id in suggestion.values():
         counts[names[tier_id]] += 1
     return counts
-
-
-@transaction.atomic
-def account_override_tier(*, account: Account, tier: Tier, reason: str) -> Account:
-    """Put ``account`` in ``tier`` by hand; the reason is required and kept."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why this account belongs in another tier than suggested."]})
-    if len(reason) > 300:
-        raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
-    if tier.tenant_id != account.tenant_id:
-        raise ValidationError({"tier": ["No tier with this id in this workspace."]})
-    account.tier = tier
-    account.tier_override_reason = reason
-    _touch(account)
-    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
-    return account
-
-
-@transaction.atomic
-def account_clear_tier_override(*, account: Account) -> Account:
-    """Back to the suggested tier."""
-    account.tier_id = account.suggested_tier_id
-    account.tier_override_reason = ""
-    _touch(account)
-    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
-    return account
 
 
 # ---------------------------------------------------------------- ICP versions

@@ -9,16 +9,43 @@ from abs_platform.jobs import services as jobs
 from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
-from accounts.models import Contact
-from accounts.services import apply_persona_match
+from accounts.models import Contact, Seniority
 
 from . import selectors
+from .matching import PersonaRules, match_persona
 from .models import CommitteeRequirement, Persona
 
 PERSONA_NAME_TAKEN = "A persona with this name already exists."
 REQUIREMENT_TAKEN = "This tier already requires this persona."
 REMATCH_JOB_KIND = "persona_rematch"
 REMATCH_CHUNK = 500
+PERSONA_SET_BY_HAND = "Set by hand."
+
+
+def apply_persona_match(contact: Contact, *, rules: list[PersonaRules]) -> bool:
+    """Set ``contact.persona`` from the matching ``rules`` unless set by hand; True when anything changed."""
+    before = (contact.persona_id, contact.persona_match_reason)
+    if contact.persona_overridden:
+        contact.persona_match_reason = PERSONA_SET_BY_HAND if contact.persona_id else ""
+    else:
+        match = match_persona(
+            title=contact.title,
+            department=contact.department,
+            seniority=contact.seniority,
+            personas=rules,
+            seniority_labels=dict(Seniority.choices),
+        )
+        contact.persona_id = match.persona_id if match else None
+        contact.persona_match_reason = match.reason if match else ""
+    return (contact.persona_id, contact.persona_match_reason) != before
+
+
+def contacts_match_personas(contacts: list[Contact]) -> None:
+    """``apply_persona_match`` for contacts about to be saved, with the rules read once (none when every
+    contact's persona is set by hand)."""
+    rules = selectors.persona_rules() if any(not contact.persona_overridden for contact in contacts) else []
+    for contact in contacts:
+        apply_persona_match(contact, rules=rules)
 
 
 def persona_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
