@@ -5,8 +5,11 @@ current from there: ``icp`` rescores the account (or queues the bulk recomputati
 tiers, ``personas`` matches contacts to personas before they are saved.
 """
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -23,15 +26,26 @@ from .models import (
     AccountStatus,
     AccountTechnology,
     Activity,
+    ActivityDirection,
     Contact,
     ContactStatus,
     Opportunity,
+    OpportunityKind,
     OpportunityStage,
+    RelationshipStrength,
     SavedView,
     SavedViewList,
     Signal,
     Technology,
+    TechnologyRelation,
 )
+
+KEEP: Any = object()  # the default of an update's field arguments: not given, the field keeps its value
+
+
+def given(**fields) -> dict:
+    """The field arguments an update service was given (those not ``KEEP``)."""
+    return {name: value for name, value in fields.items() if value is not KEEP}
 
 
 def _save_validated(account: Account) -> Account:
@@ -52,14 +66,69 @@ def _changed_fields(instance, fields: dict) -> set[str]:
 
 
 @transaction.atomic
-def account_create(**fields) -> Account:
-    account = _save_validated(Account(tenant=get_current_tenant(), **fields))
-    events.account_changed.send(Account, account=account, created=True, changed=set(fields))
+def account_create(
+    *,
+    name: str,
+    domain: str = "",
+    website: str = "",
+    industry: str = "",
+    employee_count: int | None = None,
+    annual_revenue: Decimal | None = None,
+    country: str = "",
+    status: str = AccountStatus.PROSPECT,
+    owner: User | None = None,
+    is_target: bool = True,
+    parent: Account | None = None,
+) -> Account:
+    account = Account(
+        tenant=get_current_tenant(),
+        name=name,
+        domain=domain,
+        website=website,
+        industry=industry,
+        employee_count=employee_count,
+        annual_revenue=annual_revenue,
+        country=country,
+        status=status,
+        owner=owner,
+        is_target=is_target,
+        parent=parent,
+    )
+    account = _save_validated(account)
+    events.account_changed.send(Account, account=account, created=True, changed=set())
     return account
 
 
 @transaction.atomic
-def account_update(*, account: Account, **fields) -> Account:
+def account_update(
+    *,
+    account: Account,
+    name: str = KEEP,
+    domain: str = KEEP,
+    website: str = KEEP,
+    industry: str = KEEP,
+    employee_count: int | None = KEEP,
+    annual_revenue: Decimal | None = KEEP,
+    country: str = KEEP,
+    status: str = KEEP,
+    owner: User | None = KEEP,
+    is_target: bool = KEEP,
+    parent: Account | None = KEEP,
+) -> Account:
+    """Change the given fields."""
+    fields = given(
+        name=name,
+        domain=domain,
+        website=website,
+        industry=industry,
+        employee_count=employee_count,
+        annual_revenue=annual_revenue,
+        country=country,
+        status=status,
+        owner=owner,
+        is_target=is_target,
+        parent=parent,
+    )
     changed = _changed_fields(account, fields)
     for name, value in fields.items():
         setattr(account, name, value)
@@ -78,7 +147,6 @@ def account_delete(*, account: Account) -> None:
 
 CONTACT_EMAIL_TAKEN = "A contact with this e-mail already exists in this workspace."
 TECHNOLOGY_NAME_TAKEN = "This technology is already in the catalogue."
-_UNSET = object()
 
 
 def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
@@ -86,9 +154,9 @@ def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
     return bool(email) and Contact.objects.filter(email=email).exclude(pk=exclude_pk).exists()
 
 
-def _save_contact(contact: Contact, persona) -> Contact:
+def _save_contact(contact: Contact, persona: Model | None) -> Contact:
     contact.email = (contact.email or "").strip().lower()
-    if persona is not _UNSET:
+    if persona is not KEEP:
         # Naming a persona pins it; clearing it hands the contact back to automatic matching.
         contact.persona = persona
         contact.persona_overridden = persona is not None
@@ -107,12 +175,82 @@ def _save_contact(contact: Contact, persona) -> Contact:
 
 
 @transaction.atomic
-def contact_create(*, persona=_UNSET, **fields) -> Contact:
-    return _save_contact(Contact(tenant=get_current_tenant(), **fields), persona)
+def contact_create(
+    *,
+    account: Account,
+    first_name: str,
+    last_name: str = "",
+    title: str = "",
+    department: str = "",
+    seniority: str = "",
+    email: str = "",
+    phone: str = "",
+    linkedin_url: str = "",
+    persona: Model | None = KEEP,
+    buying_role: str = "",
+    relationship_strength: int = RelationshipStrength.NONE,
+    status: str = ContactStatus.ACTIVE,
+    last_verified_on: date | None = None,
+    source: str = "",
+) -> Contact:
+    """Create a contact; a ``persona`` given pins it, else it is matched (``events.contacts_saving``)."""
+    contact = Contact(
+        tenant=get_current_tenant(),
+        account=account,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        department=department,
+        seniority=seniority,
+        email=email,
+        phone=phone,
+        linkedin_url=linkedin_url,
+        buying_role=buying_role,
+        relationship_strength=relationship_strength,
+        status=status,
+        last_verified_on=last_verified_on,
+        source=source,
+    )
+    return _save_contact(contact, persona)
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, persona=_UNSET, **fields) -> Contact:
+def contact_update(
+    *,
+    contact: Contact,
+    account: Account = KEEP,
+    first_name: str = KEEP,
+    last_name: str = KEEP,
+    title: str = KEEP,
+    department: str = KEEP,
+    seniority: str = KEEP,
+    email: str = KEEP,
+    phone: str = KEEP,
+    linkedin_url: str = KEEP,
+    persona: Model | None = KEEP,
+    buying_role: str = KEEP,
+    relationship_strength: int = KEEP,
+    status: str = KEEP,
+    last_verified_on: date | None = KEEP,
+    source: str = KEEP,
+) -> Contact:
+    """Change the given fields; naming a persona pins it, None hands the contact back to matching."""
+    fields = given(
+        account=account,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        department=department,
+        seniority=seniority,
+        email=email,
+        phone=phone,
+        linkedin_url=linkedin_url,
+        buying_role=buying_role,
+        relationship_strength=relationship_strength,
+        status=status,
+        last_verified_on=last_verified_on,
+        source=source,
+    )
     for name, value in fields.items():
         setattr(contact, name, value)
     return _save_contact(contact, persona)
@@ -129,8 +267,26 @@ def _check_signal_contact(signal: Signal) -> None:
 
 
 @transaction.atomic
-def signal_create(**fields) -> Signal:
-    signal = Signal(tenant=get_current_tenant(), **fields)
+def signal_create(
+    *,
+    account: Account,
+    signal_type: str,
+    occurred_on: date,
+    title: str,
+    contact: Contact | None = None,
+    source_url: str = "",
+    notes: str = "",
+) -> Signal:
+    signal = Signal(
+        tenant=get_current_tenant(),
+        account=account,
+        contact=contact,
+        signal_type=signal_type,
+        occurred_on=occurred_on,
+        title=title,
+        source_url=source_url,
+        notes=notes,
+    )
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
@@ -139,7 +295,26 @@ def signal_create(**fields) -> Signal:
 
 
 @transaction.atomic
-def signal_update(*, signal: Signal, **fields) -> Signal:
+def signal_update(
+    *,
+    signal: Signal,
+    account: Account = KEEP,
+    contact: Contact | None = KEEP,
+    signal_type: str = KEEP,
+    occurred_on: date = KEEP,
+    title: str = KEEP,
+    source_url: str = KEEP,
+    notes: str = KEEP,
+) -> Signal:
+    fields = given(
+        account=account,
+        contact=contact,
+        signal_type=signal_type,
+        occurred_on=occurred_on,
+        title=title,
+        source_url=source_url,
+        notes=notes,
+    )
     previous_account_id = signal.account_id
     for name, value in fields.items():
         setattr(signal, name, value)
@@ -184,8 +359,28 @@ def _won_makes_a_customer(opportunity: Opportunity, previous_stage: str | None) 
 
 
 @transaction.atomic
-def opportunity_create(**fields) -> Opportunity:
-    opportunity = Opportunity(tenant=get_current_tenant(), **fields)
+def opportunity_create(
+    *,
+    account: Account,
+    name: str,
+    opened_on: date,
+    kind: str = OpportunityKind.NEW_LOGO,
+    amount: Decimal = Decimal(0),
+    stage: str = OpportunityStage.PROSPECTING,
+    close_date: date | None = None,
+    lost_reason: str = "",
+) -> Opportunity:
+    opportunity = Opportunity(
+        tenant=get_current_tenant(),
+        account=account,
+        name=name,
+        kind=kind,
+        amount=amount,
+        stage=stage,
+        opened_on=opened_on,
+        close_date=close_date,
+        lost_reason=lost_reason,
+    )
     opportunity.full_clean()
     opportunity.save()
     _won_makes_a_customer(opportunity, None)
@@ -193,7 +388,28 @@ def opportunity_create(**fields) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:
+def opportunity_update(
+    *,
+    opportunity: Opportunity,
+    account: Account = KEEP,
+    name: str = KEEP,
+    kind: str = KEEP,
+    amount: Decimal = KEEP,
+    stage: str = KEEP,
+    opened_on: date = KEEP,
+    close_date: date | None = KEEP,
+    lost_reason: str = KEEP,
+) -> Opportunity:
+    fields = given(
+        account=account,
+        name=name,
+        kind=kind,
+        amount=amount,
+        stage=stage,
+        opened_on=opened_on,
+        close_date=close_date,
+        lost_reason=lost_reason,
+    )
     previous_stage = opportunity.stage
     for name, value in fields.items():
         setattr(opportunity, name, value)
@@ -209,16 +425,57 @@ def opportunity_delete(*, opportunity: Opportunity) -> None:
 
 
 @transaction.atomic
-def activity_create(**fields) -> Activity:
+def activity_create(
+    *,
+    account: Account,
+    channel: str,
+    occurred_at: datetime,
+    subject: str,
+    direction: str = ActivityDirection.OUTBOUND,
+    contact: Contact | None = None,
+    notes: str = "",
+    owner: User | None = None,
+) -> Activity:
     """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
-    activity = Activity(tenant=get_current_tenant(), **fields)
+    activity = Activity(
+        tenant=get_current_tenant(),
+        account=account,
+        contact=contact,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        subject=subject,
+        notes=notes,
+        owner=owner,
+    )
     activity.full_clean()
     activity.save()
     return activity
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, **fields) -> Activity:
+def activity_update(
+    *,
+    activity: Activity,
+    account: Account = KEEP,
+    contact: Contact | None = KEEP,
+    channel: str = KEEP,
+    direction: str = KEEP,
+    occurred_at: datetime = KEEP,
+    subject: str = KEEP,
+    notes: str = KEEP,
+    owner: User | None = KEEP,
+) -> Activity:
+    fields = given(
+        account=account,
+        contact=contact,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        subject=subject,
+        notes=notes,
+        owner=owner,
+    )
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.full_clean()
@@ -251,12 +508,15 @@ def _save_technology(technology: Technology) -> Technology:
 
 
 @transaction.atomic
-def technology_create(**fields) -> Technology:
-    return _save_technology(Technology(tenant=get_current_tenant(), **fields))
+def technology_create(*, name: str, category: str = "", relation: str = TechnologyRelation.OTHER) -> Technology:
+    return _save_technology(Technology(tenant=get_current_tenant(), name=name, category=category, relation=relation))
 
 
 @transaction.atomic
-def technology_update(*, technology: Technology, **fields) -> Technology:
+def technology_update(
+    *, technology: Technology, name: str = KEEP, category: str = KEEP, relation: str = KEEP
+) -> Technology:
+    fields = given(name=name, category=category, relation=relation)
     for name, value in fields.items():
         setattr(technology, name, value)
     return _save_technology(technology)
@@ -271,7 +531,7 @@ def technology_delete(*, technology: Technology) -> None:
 
 
 @transaction.atomic
-def account_set_technologies(*, account: Account, technologies) -> list[Technology]:
+def account_set_technologies(*, account: Account, technologies: list[Technology]) -> list[Technology]:
     """Make ``technologies`` exactly the account's technologies in use (history kept per link)."""
     wanted = {technology.pk: technology for technology in technologies}
     links = list(AccountTechnology.objects.filter(account=account))
@@ -297,7 +557,10 @@ def account_technology_add(*, account: Account, technology: Technology) -> Accou
 
 
 @transaction.atomic
-def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTechnology:
+def account_technology_update(
+    *, link: AccountTechnology, account: Account = KEEP, technology: Technology = KEEP
+) -> AccountTechnology:
+    fields = given(account=account, technology=technology)
     previous_account_id = link.account_id
     for name, value in fields.items():
         setattr(link, name, value)
@@ -315,7 +578,9 @@ def account_technology_remove(*, link: AccountTechnology) -> None:
 
 
 @transaction.atomic
-def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, tier=None, reason: str = "") -> int:
+def accounts_bulk_change(
+    *, accounts: list[Account], action: str, owner: User | None = None, tier: Model | None = None, reason: str = ""
+) -> int:
     """One change to many accounts, recorded in their history; all or nothing. Returns how many changed."""
     if action == "set_tier":
         for account in accounts:
@@ -374,7 +639,7 @@ def contacts_bulk_change(
     contacts: list[Contact],
     action: str,
     status: str = "",
-    persona=None,
+    persona: Model | None = None,
     verified_on: date | None = None,
 ) -> int:
     """One change to many contacts, recorded in their history; all or nothing. Returns how many changed.
@@ -419,7 +684,7 @@ def contacts_bulk_change(
 
 
 def saved_view_create(
-    *, user, name: str, list: str = SavedViewList.ACCOUNTS, query: str = "", is_shared: bool = False
+    *, user: User, name: str, list: str = SavedViewList.ACCOUNTS, query: str = "", is_shared: bool = False
 ) -> SavedView:
     view = SavedView(tenant=get_current_tenant(), user=user, name=name, list=list, query=query, is_shared=is_shared)
     view.full_clean()
@@ -427,7 +692,10 @@ def saved_view_create(
     return view
 
 
-def saved_view_update(*, view: SavedView, **fields) -> SavedView:
+def saved_view_update(
+    *, view: SavedView, name: str = KEEP, list: str = KEEP, query: str = KEEP, is_shared: bool = KEEP
+) -> SavedView:
+    fields = given(name=name, list=list, query=query, is_shared=is_shared)
     for name, value in fields.items():
         setattr(view, name, value)
     view.full_clean()
