@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "abs_platform.tenancy",
     "abs_platform.jobs",
     "accounts",
+    "personas",  # before icp: the demo's fit scores read the signals and deals of personas' demo
     "icp",
-    "personas",
     "plays",
     "metrics",
 ]

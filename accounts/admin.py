@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.contrib import admin, messages
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -5,6 +7,7 @@ from simple_history.utils import bulk_update_with_history
 from abs_platform.tenancy.admin import TenantScopedAdmin
 from abs_platform.tenancy.context import tenant_context
 
+from . import events
 from .models import (
     Account,
     AccountStatus,
@@ -17,37 +20,30 @@ from .models import (
     Signal,
     Technology,
 )
-from .services import apply_persona_match
 
 
-class RescoresAccountsAdmin(TenantScopedAdmin):
-    """Saving or deleting here changes what an account's fit score reads: rescore it as the services do (in the
-    same transaction; a changed score of a target account queues the tier re-suggestion)."""
-
-    def account_of(self, obj) -> int:
-        return obj.account_id
+class AccountDataAdmin(TenantScopedAdmin):
+    """Saving or deleting a row that belongs to an account announces it as the services do (``announce``),
+    naming the account it left too (the form's initial data has its id)."""
 
     def save_model(self, request, obj, form, change):
-        # Moved to another account: the one it left is rescored too (the form's initial data has its id).
         left = form.initial.get("account") if change else None
         super().save_model(request, obj, form, change)
-        self._rescore(request, obj, {left, self.account_of(obj)} - {None})
+        with tenant_context(obj.tenant, request.user):
+            self.announce(obj, {left, obj.account_id} - {None})
 
     def delete_model(self, request, obj):
-        account_id = self.account_of(obj)
+        account_id = obj.account_id
         super().delete_model(request, obj)
-        self._rescore(request, obj, [account_id])
-
-    @staticmethod
-    def _rescore(request, obj, account_ids) -> None:
-        from icp.services import fit_scores_recompute_accounts
-
         with tenant_context(obj.tenant, request.user):
-            fit_scores_recompute_accounts(account_ids=account_ids)
+            self.announce(obj, {account_id})
+
+    def announce(self, obj, account_ids: set[int]) -> None:
+        raise NotImplementedError
 
 
 @admin.register(Account)
-class AccountAdmin(RescoresAccountsAdmin):
+class AccountAdmin(TenantScopedAdmin):
     list_display = ("name", "domain", "tenant", "industry", "employee_count", "country", "status", "owner", "is_target")
     list_filter = ("status", "is_target", "industry", "country")
     search_fields = ("name", "domain")
@@ -55,40 +51,26 @@ class AccountAdmin(RescoresAccountsAdmin):
     list_per_page = 50
     actions = ["mark_target", "unmark_target", "mark_customer", "mark_churned"]
 
-    def account_of(self, obj) -> int:
-        return obj.pk
-
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if change and "is_target" in form.changed_data and obj.fit_score is not None:
-            self._resuggest_tiers(request, [obj.tenant])
+        with tenant_context(obj.tenant, request.user):
+            events.account_changed.send(Account, account=obj, created=not change, changed=set(form.changed_data))
 
     def delete_model(self, request, obj):
-        ranked = obj.is_target and obj.fit_score is not None
         super().delete_model(request, obj)
-        if ranked:
-            self._resuggest_tiers(request, [obj.tenant])
+        with tenant_context(obj.tenant, request.user):
+            events.account_deleted.send(Account, account=obj)
 
     def delete_queryset(self, request, queryset):
-        ranked = {account.tenant for account in queryset.filter(is_target=True, fit_score__isnull=False)}
+        accounts = list(queryset.select_related("tenant"))
         super().delete_queryset(request, queryset)
-        self._resuggest_tiers(request, ranked)
-
-    @staticmethod
-    def _resuggest_tiers(request, tenants) -> None:
-        """Ranked target accounts joined, left or were deleted: their workspaces' tiers are suggested again."""
-        from icp.services import tiers_resuggest_enqueue
-
-        for tenant in tenants:
-            with tenant_context(tenant, request.user):
-                tiers_resuggest_enqueue()
+        for account in accounts:
+            with tenant_context(account.tenant, request.user):
+                events.account_deleted.send(Account, account=account)
 
     def _bulk_set(self, request, queryset, **values):
-        """One change to many accounts, then what the services would queue per workspace: a new status can
-        change existing-customer scores (a background job, as after an import), a target flag the ranking."""
-        from icp.models import CriterionKind
-        from icp.services import fit_recompute_enqueue_for
-
+        """One change to many accounts, announced per workspace as the services do."""
+        fields = set(values)
         values = {**values, "updated_at": timezone.now(), "updated_by": request.user}
         accounts = list(queryset.select_related("tenant"))
         for account in accounts:
@@ -97,13 +79,12 @@ class AccountAdmin(RescoresAccountsAdmin):
         bulk_update_with_history(
             accounts, Account, list(values), default_user=request.user, manager=Account.all_tenants
         )
-        tenants = {account.tenant for account in accounts}
-        if "status" in values:
-            for tenant in tenants:
-                with tenant_context(tenant, request.user):
-                    fit_recompute_enqueue_for(kinds={CriterionKind.EXISTING_CUSTOMER})
-        if "is_target" in values:
-            self._resuggest_tiers(request, tenants)
+        by_tenant = defaultdict(list)
+        for account in accounts:
+            by_tenant[account.tenant].append(account.pk)
+        for tenant, account_ids in by_tenant.items():
+            with tenant_context(tenant, request.user):
+                events.accounts_changed.send(Account, account_ids=account_ids, fields=fields)
         messages.success(request, f"{len(accounts)} account(s) updated.")
 
     @admin.action(description="Mark as target accounts")
@@ -135,11 +116,14 @@ class TechnologyAdmin(TenantScopedAdmin):
 
 
 @admin.register(AccountTechnology)
-class AccountTechnologyAdmin(RescoresAccountsAdmin):
+class AccountTechnologyAdmin(AccountDataAdmin):
     list_display = ("account", "technology", "tenant")
     list_select_related = ("tenant", "account", "technology")
     raw_id_fields = ("account", "technology")
     search_fields = ("account__name", "technology__name")
+
+    def announce(self, obj, account_ids: set[int]) -> None:
+        events.account_technologies_changed.send(AccountTechnology, account_ids=account_ids)
 
 
 @admin.register(Contact)
@@ -158,18 +142,21 @@ class ContactAdmin(TenantScopedAdmin):
             obj.persona_overridden = obj.persona_id is not None
         obj.email = (obj.email or "").strip().lower()
         with tenant_context(obj.tenant, request.user):
-            apply_persona_match(obj)
+            events.contacts_saving.send(Contact, contacts=[obj])
         super().save_model(request, obj, form, change)
 
 
 @admin.register(Signal)
-class SignalAdmin(RescoresAccountsAdmin):
+class SignalAdmin(AccountDataAdmin):
     list_display = ("title", "account", "tenant", "signal_type", "occurred_on")
     list_filter = ("signal_type",)
     search_fields = ("title", "notes")
     list_select_related = ("tenant", "account")
     raw_id_fields = ("account", "contact")
     date_hierarchy = "occurred_on"
+
+    def announce(self, obj, account_ids: set[int]) -> None:
+        events.signal_changed.send(Signal, instance=obj, account_ids=account_ids)
 
 
 @admin.register(Activity)

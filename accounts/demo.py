@@ -1,12 +1,14 @@
-"""Demo activities: an engagement log over the last ~180 days of every demo account.
+"""Demo target accounts, and an engagement log over the last ~180 days of every demo account.
 
-Called by ``load_demo`` once per demo workspace after its contacts exist. Each account gets a profile —
+``load_demo_accounts`` runs first in every demo workspace (``AccountsConfig.load_demo``);
+``load_demo_activities`` after its contacts exist (``PersonasConfig.load_demo``). Each account gets a profile —
 rising, falling, steady or silent — so that engagement against its baseline (the 90 days before the last
 90) shows varied numbers. Safe to run twice: a workspace that already has activities is left alone.
 """
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -16,7 +18,7 @@ from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.selectors import tenant_members
 
 from .engagement import WINDOW_DAYS
-from .models import Account, Activity, ActivityChannel, ActivityDirection, Contact, ContactStatus
+from .models import Account, AccountStatus, Activity, ActivityChannel, ActivityDirection, Contact, ContactStatus
 
 # profile → (share of accounts in %, activities in the baseline and in the current window per unit of level)
 PROFILES = {
@@ -26,6 +28,53 @@ PROFILES = {
     "silent": (20, 0.0, 0.0),
 }
 LEVELS = [2, 3, 5, 8, 12, 18]  # activities per 90 days of a steady account
+
+PREFIXES = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Cyberdyne",
+    "Tyrell",
+    "Wonka",
+    "Aperture",
+    "Massive",
+    "Pied Piper",
+    "Dunder",
+    "Gringotts",
+    "Oscorp",
+    "Nakatomi",
+    "Monarch",
+    "Blue Sun",
+    "Virtucon",
+    "Gekko",
+    "Sterling",
+    "Bluth",
+    "Prestige",
+    "Zorg",
+    "Nordic",
+    "Helios",
+    "Kestrel",
+]
+SUFFIXES = ["Systems", "Health", "Logistics", "Bank", "Energy", "Labs", "Retail", "Insurance", "Manufacturing", "Media"]
+INDUSTRIES = {
+    "Systems": "Software",
+    "Labs": "Biotechnology",
+    "Health": "Healthcare",
+    "Logistics": "Logistics",
+    "Bank": "Financial services",
+    "Insurance": "Insurance",
+    "Energy": "Energy",
+    "Retail": "Retail",
+    "Manufacturing": "Manufacturing",
+    "Media": "Media",
+}
+COUNTRIES = ["US", "US", "US", "GB", "DE", "FR", "NL", "SE", "CA", "AU", "JP", "SG", "BR", "ES", "CH"]
 
 OUTBOUND_CHANNELS = {
     ActivityChannel.EMAIL: 45,
@@ -159,3 +208,34 @@ def load_demo_activities(tenant, *, seed: int = 17) -> dict:
         bulk_create_with_history(activities, Activity, batch_size=500)
         counts["activities"] = len(activities)
     return counts
+
+
+def load_demo_accounts(tenant, *, owners: list, count: int, seed: int) -> int:
+    """``count`` target accounts of varied size, place and status (fewer when their domains exist already);
+    returns how many were created."""
+    rng = random.Random(seed)  # noqa: S311 (repeatable demo data)
+    created = 0
+    with tenant_context(tenant), tenant_transaction(tenant):
+        existing = set(Account.objects.values_list("domain", flat=True))
+        for index in range(count):
+            prefix = PREFIXES[index % len(PREFIXES)]
+            suffix = SUFFIXES[(index // len(PREFIXES) + index) % len(SUFFIXES)]
+            domain = f"{prefix}{suffix}".lower().replace(" ", "") + rng.choice([".com", ".io", ".co", ".net"])
+            if domain in existing:
+                continue
+            employees = rng.choice([40, 120, 350, 800, 1500, 4000, 12000, 45000])
+            Account.objects.create(
+                name=f"{prefix} {suffix}",
+                domain=domain,
+                website=f"https://www.{domain}",
+                industry=INDUSTRIES[suffix],
+                employee_count=employees,
+                annual_revenue=Decimal(employees * rng.randint(90, 400) * 1000),
+                country=rng.choice(COUNTRIES),
+                status=rng.choices(list(AccountStatus), weights=[70, 22, 8])[0],
+                owner=rng.choice(owners[:4]) if rng.random() > 0.15 else None,
+                is_target=rng.random() > 0.1,
+            )
+            existing.add(domain)
+            created += 1
+    return created

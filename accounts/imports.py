@@ -54,8 +54,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership
-from personas.selectors import persona_rules
 
+from . import events
 from .domains import normalize_domain
 from .models import (
     Account,
@@ -72,7 +72,6 @@ from .models import (
     Seniority,
     Technology,
 )
-from .services import apply_persona_match
 
 IMPORT_SYNC_LIMIT = 500  # files with more rows run as a Celery job
 MAX_ROWS = 50_000
@@ -575,6 +574,7 @@ class _Planner:
         for index, row in enumerate(rows):
             self.tick(index, self.total)
             plan.results.append(self.decide(row, plan))
+        self.finish(rows, plan)
         if self.progress:
             self.progress(2 * self.total)
         return plan
@@ -656,6 +656,9 @@ class _Planner:
     def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
         """Changes beyond the row's own columns; returns changed links (names) that are not fields of the row."""
         return []
+
+    def finish(self, rows: list[_Row], plan: Plan) -> None:
+        """Look at the whole plan once every row is decided."""
 
 
 class _AccountPlanner(_Planner):
@@ -903,7 +906,6 @@ class _ContactPlanner(_Planner):
             if parent_id is None:
                 roots.setdefault(domain, pk)
         self.accounts_by_domain = {**first, **roots}
-        self.persona_rules = persona_rules()
 
     def match(self, row: _Row) -> None:
         email = row.values.get("email", "")
@@ -982,12 +984,23 @@ class _ContactPlanner(_Planner):
         if not row.values.get("first_name"):
             row.errors.append(_error("first_name", self.column_of("first_name"), "", "A first name is required."))
 
-    def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
-        """Persona auto-matching with the contact services' own rule (``services.apply_persona_match``) for new
-        contacts and changed ones; a row that changes nothing stays a skip."""
-        if (changes or instance.pk is None) and apply_persona_match(instance, rules=self.persona_rules):
-            changes.extend(name for name in ("persona_id", "persona_match_reason") if name not in changes)
-        return []
+    def finish(self, rows: list[_Row], plan: Plan) -> None:
+        """Derived fields (the persona) for new contacts and changed ones, set by the listeners of
+        ``events.contacts_saving`` once for the whole file; a row that changes nothing stays a skip."""
+        contacts = plan.creates + plan.updates
+        if not contacts:
+            return
+        before = {id(contact): (contact.persona_id, contact.persona_match_reason) for contact in contacts}
+        with tenant_transaction(self.tenant):
+            events.contacts_saving.send(Contact, contacts=contacts)
+        for row, result in zip(rows, plan.results, strict=True):
+            if result["outcome"] != "update":
+                continue
+            contact = self.instances[row.match_id]
+            if (contact.persona_id, contact.persona_match_reason) != before[id(contact)]:
+                plan.update_fields.update({"persona_id", "persona_match_reason"})
+                if "persona" not in result["changes"]:
+                    result["changes"].append("persona")
 
 
 PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}
@@ -1198,9 +1211,8 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
             with tenant_transaction(tenant):
                 written = write_plan(kind=batch.kind, plan=plan, reason=f"CSV import #{batch.pk}")
                 if batch.kind == ImportKind.ACCOUNTS and any(written.values()):
-                    from icp.services import fit_recompute_enqueue_for
-
-                    fit_recompute_enqueue_for()  # one bulk job (with progress) after the commit, not per row
+                    account_ids = [account.pk for account in plan.creates + plan.updates]
+                    events.accounts_changed.send(Account, account_ids=account_ids, fields=None)
         except (DatabaseError, ValidationError) as error:
             raise ImportCommitError(f"The import was rolled back, nothing was written: {error}".strip()) from error
     except ImportCommitError as error:

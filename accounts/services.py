@@ -1,37 +1,51 @@
 """Writes to target accounts. Each runs in a transaction and validates like the admin does.
 
-Fit scores stay current: a write that changes what an account's score is computed from (its own fields, its
-signals, its technologies, its status after a won deal) rescores that account in the same transaction
-(``icp.services.fit_score_recompute_account``, which also queues the tier re-suggestion); a write touching many
-accounts at once queues the bulk recomputation instead.
+Each write sends its event (``accounts.events``) inside its transaction; the apps above keep their derived data
+current from there: ``icp`` rescores the account (or queues the bulk recomputation for many) and re-suggests
+tiers, ``personas`` matches contacts to personas before they are saved.
 """
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.models import Membership
 
+from . import events
 from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
     Account,
     AccountStatus,
     AccountTechnology,
     Activity,
+    ActivityDirection,
     Contact,
     ContactStatus,
     Opportunity,
+    OpportunityKind,
     OpportunityStage,
+    RelationshipStrength,
     SavedView,
     SavedViewList,
-    Seniority,
     Signal,
     Technology,
+    TechnologyRelation,
 )
+
+KEEP: Any = object()  # the default of an update's field arguments: not given, the field keeps its value
+
+
+def given(**fields) -> dict:
+    """The field arguments an update service was given (those not ``KEEP``)."""
+    return {name: value for name, value in fields.items() if value is not KEEP}
 
 
 def _save_validated(account: Account) -> Account:
@@ -47,69 +61,92 @@ def _save_validated(account: Account) -> Account:
     return account
 
 
-@transaction.atomic
-def account_create(**fields) -> Account:
-    from icp.services import fit_score_recompute_account
-
-    return fit_score_recompute_account(account=_save_validated(Account(tenant=get_current_tenant(), **fields)))
+def _changed_fields(instance, fields: dict) -> set[str]:
+    return {name for name, value in fields.items() if getattr(instance, name) != value}
 
 
 @transaction.atomic
-def account_update(*, account: Account, **fields) -> Account:
-    from icp.services import fit_score_recompute_account, tiers_resuggest_enqueue
+def account_create(
+    *,
+    name: str,
+    domain: str = "",
+    website: str = "",
+    industry: str = "",
+    employee_count: int | None = None,
+    annual_revenue: Decimal | None = None,
+    country: str = "",
+    status: str = AccountStatus.PROSPECT,
+    owner: User | None = None,
+    is_target: bool = True,
+    parent: Account | None = None,
+) -> Account:
+    account = Account(
+        tenant=get_current_tenant(),
+        name=name,
+        domain=domain,
+        website=website,
+        industry=industry,
+        employee_count=employee_count,
+        annual_revenue=annual_revenue,
+        country=country,
+        status=status,
+        owner=owner,
+        is_target=is_target,
+        parent=parent,
+    )
+    account = _save_validated(account)
+    events.account_changed.send(Account, account=account, created=True, changed=set())
+    return account
 
-    was_target = account.is_target
+
+@transaction.atomic
+def account_update(
+    *,
+    account: Account,
+    name: str = KEEP,
+    domain: str = KEEP,
+    website: str = KEEP,
+    industry: str = KEEP,
+    employee_count: int | None = KEEP,
+    annual_revenue: Decimal | None = KEEP,
+    country: str = KEEP,
+    status: str = KEEP,
+    owner: User | None = KEEP,
+    is_target: bool = KEEP,
+    parent: Account | None = KEEP,
+) -> Account:
+    """Change the given fields."""
+    fields = given(
+        name=name,
+        domain=domain,
+        website=website,
+        industry=industry,
+        employee_count=employee_count,
+        annual_revenue=annual_revenue,
+        country=country,
+        status=status,
+        owner=owner,
+        is_target=is_target,
+        parent=parent,
+    )
+    changed = _changed_fields(account, fields)
     for name, value in fields.items():
         setattr(account, name, value)
-    account = fit_score_recompute_account(account=_save_validated(account))
-    if account.is_target != was_target and account.fit_score is not None:
-        tiers_resuggest_enqueue()  # joins or leaves the ranking of target accounts
+    account = _save_validated(account)
+    events.account_changed.send(Account, account=account, created=False, changed=changed)
     return account
 
 
 @transaction.atomic
 def account_delete(*, account: Account) -> None:
-    from icp.services import tiers_resuggest_enqueue
-
-    ranked = account.is_target and account.fit_score is not None
     account.delete()
-    if ranked:
-        tiers_resuggest_enqueue()
-
-
-def _rescore(*account_ids: int) -> None:
-    from icp.services import fit_scores_recompute_accounts
-
-    fit_scores_recompute_accounts(account_ids=account_ids)
+    events.account_deleted.send(Account, account=account)
 
 
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------
 
 CONTACT_EMAIL_TAKEN = "A contact with this e-mail already exists in this workspace."
 TECHNOLOGY_NAME_TAKEN = "This technology is already in the catalogue."
-PERSONA_SET_BY_HAND = "Set by hand."
-_UNSET = object()
-
-
-def apply_persona_match(contact: Contact, *, rules=None) -> bool:
-    """Set ``contact.persona`` from the matching rules unless set by hand; True when anything changed."""
-    from personas.matching import match_persona
-    from personas.selectors import persona_rules
-
-    before = (contact.persona_id, contact.persona_match_reason)
-    if contact.persona_overridden:
-        contact.persona_match_reason = PERSONA_SET_BY_HAND if contact.persona_id else ""
-    else:
-        match = match_persona(
-            title=contact.title,
-            department=contact.department,
-            seniority=contact.seniority,
-            personas=persona_rules() if rules is None else rules,
-            seniority_labels=dict(Seniority.choices),
-        )
-        contact.persona_id = match.persona_id if match else None
-        contact.persona_match_reason = match.reason if match else ""
-    return (contact.persona_id, contact.persona_match_reason) != before
 
 
 def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
@@ -117,13 +154,13 @@ def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
     return bool(email) and Contact.objects.filter(email=email).exclude(pk=exclude_pk).exists()
 
 
-def _save_contact(contact: Contact, persona) -> Contact:
+def _save_contact(contact: Contact, persona: Model | None) -> Contact:
     contact.email = (contact.email or "").strip().lower()
-    if persona is not _UNSET:
+    if persona is not KEEP:
         # Naming a persona pins it; clearing it hands the contact back to automatic matching.
         contact.persona = persona
         contact.persona_overridden = persona is not None
-    apply_persona_match(contact)
+    events.contacts_saving.send(Contact, contacts=[contact])
     if contact_email_taken(contact.email, exclude_pk=contact.pk):
         raise ValidationError({"email": [CONTACT_EMAIL_TAKEN]})
     contact.full_clean(validate_constraints=False)
@@ -138,12 +175,82 @@ def _save_contact(contact: Contact, persona) -> Contact:
 
 
 @transaction.atomic
-def contact_create(*, persona=_UNSET, **fields) -> Contact:
-    return _save_contact(Contact(tenant=get_current_tenant(), **fields), persona)
+def contact_create(
+    *,
+    account: Account,
+    first_name: str,
+    last_name: str = "",
+    title: str = "",
+    department: str = "",
+    seniority: str = "",
+    email: str = "",
+    phone: str = "",
+    linkedin_url: str = "",
+    persona: Model | None = KEEP,
+    buying_role: str = "",
+    relationship_strength: int = RelationshipStrength.NONE,
+    status: str = ContactStatus.ACTIVE,
+    last_verified_on: date | None = None,
+    source: str = "",
+) -> Contact:
+    """Create a contact; a ``persona`` given pins it, else it is matched (``events.contacts_saving``)."""
+    contact = Contact(
+        tenant=get_current_tenant(),
+        account=account,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        department=department,
+        seniority=seniority,
+        email=email,
+        phone=phone,
+        linkedin_url=linkedin_url,
+        buying_role=buying_role,
+        relationship_strength=relationship_strength,
+        status=status,
+        last_verified_on=last_verified_on,
+        source=source,
+    )
+    return _save_contact(contact, persona)
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, persona=_UNSET, **fields) -> Contact:
+def contact_update(
+    *,
+    contact: Contact,
+    account: Account = KEEP,
+    first_name: str = KEEP,
+    last_name: str = KEEP,
+    title: str = KEEP,
+    department: str = KEEP,
+    seniority: str = KEEP,
+    email: str = KEEP,
+    phone: str = KEEP,
+    linkedin_url: str = KEEP,
+    persona: Model | None = KEEP,
+    buying_role: str = KEEP,
+    relationship_strength: int = KEEP,
+    status: str = KEEP,
+    last_verified_on: date | None = KEEP,
+    source: str = KEEP,
+) -> Contact:
+    """Change the given fields; naming a persona pins it, None hands the contact back to matching."""
+    fields = given(
+        account=account,
+        first_name=first_name,
+        last_name=last_name,
+        title=title,
+        department=department,
+        seniority=seniority,
+        email=email,
+        phone=phone,
+        linkedin_url=linkedin_url,
+        buying_role=buying_role,
+        relationship_strength=relationship_strength,
+        status=status,
+        last_verified_on=last_verified_on,
+        source=source,
+    )
     for name, value in fields.items():
         setattr(contact, name, value)
     return _save_contact(contact, persona)
@@ -160,24 +267,61 @@ def _check_signal_contact(signal: Signal) -> None:
 
 
 @transaction.atomic
-def signal_create(**fields) -> Signal:
-    signal = Signal(tenant=get_current_tenant(), **fields)
+def signal_create(
+    *,
+    account: Account,
+    signal_type: str,
+    occurred_on: date,
+    title: str,
+    contact: Contact | None = None,
+    source_url: str = "",
+    notes: str = "",
+) -> Signal:
+    signal = Signal(
+        tenant=get_current_tenant(),
+        account=account,
+        contact=contact,
+        signal_type=signal_type,
+        occurred_on=occurred_on,
+        title=title,
+        source_url=source_url,
+        notes=notes,
+    )
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
-    _rescore(signal.account_id)  # trigger-event criteria
+    events.signal_changed.send(Signal, instance=signal, account_ids={signal.account_id})
     return signal
 
 
 @transaction.atomic
-def signal_update(*, signal: Signal, **fields) -> Signal:
+def signal_update(
+    *,
+    signal: Signal,
+    account: Account = KEEP,
+    contact: Contact | None = KEEP,
+    signal_type: str = KEEP,
+    occurred_on: date = KEEP,
+    title: str = KEEP,
+    source_url: str = KEEP,
+    notes: str = KEEP,
+) -> Signal:
+    fields = given(
+        account=account,
+        contact=contact,
+        signal_type=signal_type,
+        occurred_on=occurred_on,
+        title=title,
+        source_url=source_url,
+        notes=notes,
+    )
     previous_account_id = signal.account_id
     for name, value in fields.items():
         setattr(signal, name, value)
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
-    _rescore(previous_account_id, signal.account_id)
+    events.signal_changed.send(Signal, instance=signal, account_ids={previous_account_id, signal.account_id})
     return signal
 
 
@@ -185,36 +329,58 @@ def signal_update(*, signal: Signal, **fields) -> Signal:
 def signal_delete(*, signal: Signal) -> None:
     account_id = signal.account_id
     signal.delete()
-    _rescore(account_id)
+    events.signal_changed.send(Signal, instance=signal, account_ids={account_id})
+
+
+def _touch(account: Account) -> None:
+    account.updated_at = timezone.now()
+    user = get_current_user()
+    if user is not None and user.is_authenticated:
+        account.updated_by = user
 
 
 def _won_makes_a_customer(opportunity: Opportunity, previous_stage: str | None) -> None:
-    """A deal closing won makes its account a customer (from prospect or churned), rescored in the same
-    transaction: the existing-customer criterion reads the status. Nothing is undone when a deal reopens."""
+    """A deal closing won makes its account a customer (from prospect or churned), announced as an account
+    change (the existing-customer criterion reads the status). Nothing is undone when a deal reopens."""
     if opportunity.stage != OpportunityStage.CLOSED_WON or previous_stage == OpportunityStage.CLOSED_WON:
         return
     account = Account.objects.get(pk=opportunity.account_id)
     if account.status == AccountStatus.CUSTOMER:
         return
-    from icp.services import fit_score_recompute_account
-
     account.status = AccountStatus.CUSTOMER
-    account.updated_at = timezone.now()
-    user = get_current_user()
-    if user is not None and user.is_authenticated:
-        account.updated_by = user
+    _touch(account)
     bulk_update_with_history(
         [account],
         Account,
         ["status", "updated_at", "updated_by"],
         default_change_reason=f"Deal “{opportunity.name}” closed won",
     )
-    fit_score_recompute_account(account=account)
+    events.account_changed.send(Account, account=account, created=False, changed={"status"})
 
 
 @transaction.atomic
-def opportunity_create(**fields) -> Opportunity:
-    opportunity = Opportunity(tenant=get_current_tenant(), **fields)
+def opportunity_create(
+    *,
+    account: Account,
+    name: str,
+    opened_on: date,
+    kind: str = OpportunityKind.NEW_LOGO,
+    amount: Decimal = Decimal(0),
+    stage: str = OpportunityStage.PROSPECTING,
+    close_date: date | None = None,
+    lost_reason: str = "",
+) -> Opportunity:
+    opportunity = Opportunity(
+        tenant=get_current_tenant(),
+        account=account,
+        name=name,
+        kind=kind,
+        amount=amount,
+        stage=stage,
+        opened_on=opened_on,
+        close_date=close_date,
+        lost_reason=lost_reason,
+    )
     opportunity.full_clean()
     opportunity.save()
     _won_makes_a_customer(opportunity, None)
@@ -222,7 +388,28 @@ def opportunity_create(**fields) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, **fields) -> Opportunity:
+def opportunity_update(
+    *,
+    opportunity: Opportunity,
+    account: Account = KEEP,
+    name: str = KEEP,
+    kind: str = KEEP,
+    amount: Decimal = KEEP,
+    stage: str = KEEP,
+    opened_on: date = KEEP,
+    close_date: date | None = KEEP,
+    lost_reason: str = KEEP,
+) -> Opportunity:
+    fields = given(
+        account=account,
+        name=name,
+        kind=kind,
+        amount=amount,
+        stage=stage,
+        opened_on=opened_on,
+        close_date=close_date,
+        lost_reason=lost_reason,
+    )
     previous_stage = opportunity.stage
     for name, value in fields.items():
         setattr(opportunity, name, value)
@@ -238,16 +425,57 @@ def opportunity_delete(*, opportunity: Opportunity) -> None:
 
 
 @transaction.atomic
-def activity_create(**fields) -> Activity:
+def activity_create(
+    *,
+    account: Account,
+    channel: str,
+    occurred_at: datetime,
+    subject: str,
+    direction: str = ActivityDirection.OUTBOUND,
+    contact: Contact | None = None,
+    notes: str = "",
+    owner: User | None = None,
+) -> Activity:
     """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
-    activity = Activity(tenant=get_current_tenant(), **fields)
+    activity = Activity(
+        tenant=get_current_tenant(),
+        account=account,
+        contact=contact,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        subject=subject,
+        notes=notes,
+        owner=owner,
+    )
     activity.full_clean()
     activity.save()
     return activity
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, **fields) -> Activity:
+def activity_update(
+    *,
+    activity: Activity,
+    account: Account = KEEP,
+    contact: Contact | None = KEEP,
+    channel: str = KEEP,
+    direction: str = KEEP,
+    occurred_at: datetime = KEEP,
+    subject: str = KEEP,
+    notes: str = KEEP,
+    owner: User | None = KEEP,
+) -> Activity:
+    fields = given(
+        account=account,
+        contact=contact,
+        channel=channel,
+        direction=direction,
+        occurred_at=occurred_at,
+        subject=subject,
+        notes=notes,
+        owner=owner,
+    )
     for name, value in fields.items():
         setattr(activity, name, value)
     activity.full_clean()
@@ -280,12 +508,15 @@ def _save_technology(technology: Technology) -> Technology:
 
 
 @transaction.atomic
-def technology_create(**fields) -> Technology:
-    return _save_technology(Technology(tenant=get_current_tenant(), **fields))
+def technology_create(*, name: str, category: str = "", relation: str = TechnologyRelation.OTHER) -> Technology:
+    return _save_technology(Technology(tenant=get_current_tenant(), name=name, category=category, relation=relation))
 
 
 @transaction.atomic
-def technology_update(*, technology: Technology, **fields) -> Technology:
+def technology_update(
+    *, technology: Technology, name: str = KEEP, category: str = KEEP, relation: str = KEEP
+) -> Technology:
+    fields = given(name=name, category=category, relation=relation)
     for name, value in fields.items():
         setattr(technology, name, value)
     return _save_technology(technology)
@@ -293,18 +524,14 @@ def technology_update(*, technology: Technology, **fields) -> Technology:
 
 @transaction.atomic
 def technology_delete(*, technology: Technology) -> None:
-    """Removing a catalogue entry removes it from every account using it: their scores are recomputed in bulk."""
-    from icp.models import CriterionKind
-    from icp.services import fit_recompute_enqueue_for
-
+    """Removing a catalogue entry removes it from every account using it."""
     in_use = technology.account_links.exists()
     technology.delete()
-    if in_use:
-        fit_recompute_enqueue_for(kinds={CriterionKind.TECHNOLOGY})
+    events.technology_deleted.send(Technology, technology=technology, in_use=in_use)
 
 
 @transaction.atomic
-def account_set_technologies(*, account: Account, technologies) -> list[Technology]:
+def account_set_technologies(*, account: Account, technologies: list[Technology]) -> list[Technology]:
     """Make ``technologies`` exactly the account's technologies in use (history kept per link)."""
     wanted = {technology.pk: technology for technology in technologies}
     links = list(AccountTechnology.objects.filter(account=account))
@@ -316,7 +543,7 @@ def account_set_technologies(*, account: Account, technologies) -> list[Technolo
         if technology_id not in present:
             AccountTechnology(account=account, technology=technology).save()
     if present != set(wanted):
-        _rescore(account.pk)
+        events.account_technologies_changed.send(AccountTechnology, account_ids={account.pk})
     return sorted(wanted.values(), key=lambda technology: (technology.name.casefold(), technology.pk))
 
 
@@ -325,18 +552,21 @@ def account_technology_add(*, account: Account, technology: Technology) -> Accou
     link = AccountTechnology(account=account, technology=technology)
     link.full_clean(validate_constraints=False)
     link.save()
-    _rescore(link.account_id)
+    events.account_technologies_changed.send(AccountTechnology, account_ids={link.account_id})
     return link
 
 
 @transaction.atomic
-def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTechnology:
+def account_technology_update(
+    *, link: AccountTechnology, account: Account = KEEP, technology: Technology = KEEP
+) -> AccountTechnology:
+    fields = given(account=account, technology=technology)
     previous_account_id = link.account_id
     for name, value in fields.items():
         setattr(link, name, value)
     link.full_clean(validate_constraints=False)
     link.save()
-    _rescore(previous_account_id, link.account_id)
+    events.account_technologies_changed.send(AccountTechnology, account_ids={previous_account_id, link.account_id})
     return link
 
 
@@ -344,14 +574,14 @@ def account_technology_update(*, link: AccountTechnology, **fields) -> AccountTe
 def account_technology_remove(*, link: AccountTechnology) -> None:
     account_id = link.account_id
     link.delete()
-    _rescore(account_id)
+    events.account_technologies_changed.send(AccountTechnology, account_ids={account_id})
 
 
 @transaction.atomic
-def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, tier=None, reason: str = "") -> int:
+def accounts_bulk_change(
+    *, accounts: list[Account], action: str, owner: User | None = None, tier: Model | None = None, reason: str = ""
+) -> int:
     """One change to many accounts, recorded in their history; all or nothing. Returns how many changed."""
-    from icp.services import account_override_tier, tiers_resuggest_enqueue
-
     if action == "set_tier":
         for account in accounts:
             account_override_tier(account=account, tier=tier, reason=reason)
@@ -372,9 +602,35 @@ def accounts_bulk_change(*, accounts: list[Account], action: str, owner=None, ti
         if scope_user is not None and scope_user.is_authenticated:
             account.updated_by = scope_user
     bulk_update_with_history(accounts, Account, [*values, "updated_at", "updated_by"], default_user=scope_user)
-    if "is_target" in values:
-        tiers_resuggest_enqueue()  # once for the whole selection: the targets are what tiers rank
+    events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields=set(values))
     return len(accounts)
+
+
+@transaction.atomic
+def account_override_tier(*, account: Account, tier: Model, reason: str) -> Account:
+    """Put ``account`` in ``tier`` by hand; the reason is required and kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why this account belongs in another tier than suggested."]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
+    if tier.tenant_id != account.tenant_id:
+        raise ValidationError({"tier": ["No tier with this id in this workspace."]})
+    account.tier = tier
+    account.tier_override_reason = reason
+    _touch(account)
+    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    return account
+
+
+@transaction.atomic
+def account_clear_tier_override(*, account: Account) -> Account:
+    """Back to the suggested tier."""
+    account.tier_id = account.suggested_tier_id
+    account.tier_override_reason = ""
+    _touch(account)
+    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    return account
 
 
 @transaction.atomic
@@ -383,7 +639,7 @@ def contacts_bulk_change(
     contacts: list[Contact],
     action: str,
     status: str = "",
-    persona=None,
+    persona: Model | None = None,
     verified_on: date | None = None,
 ) -> int:
     """One change to many contacts, recorded in their history; all or nothing. Returns how many changed.
@@ -391,8 +647,6 @@ def contacts_bulk_change(
     ``mark_verified`` sets ``last_verified_on`` (default: today); ``set_status`` the status;
     ``set_persona`` pins ``persona`` on every contact, or with None hands them back to automatic matching.
     """
-    from personas.selectors import persona_rules
-
     tenant, today = get_current_tenant(), workspace_today()
     if action == "mark_verified":
         verified_on = verified_on or today
@@ -409,7 +663,6 @@ def contacts_bulk_change(
         fields = ["persona", "persona_overridden", "persona_match_reason"]
     else:
         raise ValidationError({"action": [f"Unknown bulk action “{action}”."]})
-    rules = persona_rules() if action == "set_persona" and persona is None else None
     scope_user = get_current_user()
     now = timezone.now()
     for contact in contacts:
@@ -419,19 +672,19 @@ def contacts_bulk_change(
             contact.status = status
         elif persona is not None:
             contact.persona, contact.persona_overridden = persona, True
-            apply_persona_match(contact)  # no rules needed: a pinned persona only gets its reason
         else:
             contact.persona_overridden = False
-            apply_persona_match(contact, rules=rules)
         contact.updated_at = now
         if scope_user is not None and scope_user.is_authenticated:
             contact.updated_by = scope_user
+    if action == "set_persona":
+        events.contacts_saving.send(Contact, contacts=contacts)
     bulk_update_with_history(contacts, Contact, [*fields, "updated_at", "updated_by"], default_user=scope_user)
     return len(contacts)
 
 
 def saved_view_create(
-    *, user, name: str, list: str = SavedViewList.ACCOUNTS, query: str = "", is_shared: bool = False
+    *, user: User, name: str, list: str = SavedViewList.ACCOUNTS, query: str = "", is_shared: bool = False
 ) -> SavedView:
     view = SavedView(tenant=get_current_tenant(), user=user, name=name, list=list, query=query, is_shared=is_shared)
     view.full_clean()
@@ -439,7 +692,10 @@ def saved_view_create(
     return view
 
 
-def saved_view_update(*, view: SavedView, **fields) -> SavedView:
+def saved_view_update(
+    *, view: SavedView, name: str = KEEP, list: str = KEEP, query: str = KEEP, is_shared: bool = KEEP
+) -> SavedView:
+    fields = given(name=name, list=list, query=query, is_shared=is_shared)
     for name, value in fields.items():
         setattr(view, name, value)
     view.full_clean()

@@ -19,6 +19,7 @@ from abs_platform.tenancy.fields import TenantRelatedField
 from abs_platform.tenancy.filters import RequestedFilterSet
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
+from accounts import services as account_services
 from accounts.models import Account, CompanyType, SignalType
 
 from . import selectors, services
@@ -535,7 +536,7 @@ class TierOverrideSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "name", "suggested_tier", "fit_score"]
 
     def create(self, validated_data):
-        return services.account_override_tier(
+        return account_services.account_override_tier(
             account=validated_data["account"],
             tier=validated_data["tier"],
             reason=validated_data.get("tier_override_reason", ""),
@@ -567,7 +568,7 @@ class TierOverrideViewSet(TenantModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         account = Account.objects.get(pk=self.get_object().pk)  # the full row, for the audit log
-        services.account_clear_tier_override(account=account)
+        account_services.account_clear_tier_override(account=account)
         if self.is_htmx():
             response = Response(status=status.HTTP_200_OK)
             response["HX-Trigger"] = "objectsChanged"

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class IcpConfig(AppConfig):
     name = "icp"
     verbose_name = "Ideal customer profile"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 (connects the receivers)
+
+    def load_demo(self, tenant, *, main: bool, **options) -> None:
+        """Technologies in use, tiers, an active ICP with sign-offs and fit scores, in the main workspace only
+        (``load_demo`` command)."""
+        if main:
+            from .demo import load_demo_icp
+
+            load_demo_icp(tenant)

@@ -17,6 +17,7 @@ from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_zone
 from abs_platform.tenancy.db import tenant_transaction
 from accounts.models import Account, CompanyType, SignalType, Technology
+from accounts.services import KEEP, given
 
 from . import selectors
 from .models import Criterion, CriterionKind, EngagementModel, IdealCustomerProfile, SignOff, Tier
@@ -49,11 +50,6 @@ TIER_FIELDS = ["suggested_tier", "tier"]
 def _user():
     user = get_current_user()
     return user if getattr(user, "is_authenticated", False) else None
-
-
-def _touch(account: Account) -> None:
-    account.updated_at = timezone.now()
-    account.updated_by = _user() or account.updated_by
 
 
 # ---------------------------------------------------------------- bulk writes to accounts
@@ -128,14 +124,33 @@ def _tier_save(tier: Tier) -> Tier:
 
 
 @transaction.atomic
-def tier_create(**fields) -> Tier:
-    tier = _tier_save(Tier(tenant=get_current_tenant(), **fields))
+def tier_create(
+    *, name: str, rank: int, engagement_model: str, capacity: int | None = None, description: str = ""
+) -> Tier:
+    tier = Tier(
+        tenant=get_current_tenant(),
+        name=name,
+        rank=rank,
+        engagement_model=engagement_model,
+        capacity=capacity,
+        description=description,
+    )
+    _tier_save(tier)
     tiers_resuggest_enqueue()
     return tier
 
 
 @transaction.atomic
-def tier_update(*, tier: Tier, **fields) -> Tier:
+def tier_update(
+    *,
+    tier: Tier,
+    name: str = KEEP,
+    rank: int = KEEP,
+    engagement_model: str = KEEP,
+    capacity: int | None = KEEP,
+    description: str = KEEP,
+) -> Tier:
+    fields = given(name=name, rank=rank, engagement_model=engagement_model, capacity=capacity, description=description)
     for name, value in fields.items():
         setattr(tier, name, value)
     _tier_save(tier)
@@ -220,33 +235,6 @@ def _tiers_suggest(ranked: list[int], tiers: list[Tier]) -> dict[str, int]:
     return counts
 
 
-@transaction.atomic
-def account_override_tier(*, account: Account, tier: Tier, reason: str) -> Account:
-    """Put ``account`` in ``tier`` by hand; the reason is required and kept."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why this account belongs in another tier than suggested."]})
-    if len(reason) > 300:
-        raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
-    if tier.tenant_id != account.tenant_id:
-        raise ValidationError({"tier": ["No tier with this id in this workspace."]})
-    account.tier = tier
-    account.tier_override_reason = reason
-    _touch(account)
-    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
-    return account
-
-
-@transaction.atomic
-def account_clear_tier_override(*, account: Account) -> Account:
-    """Back to the suggested tier."""
-    account.tier_id = account.suggested_tier_id
-    account.tier_override_reason = ""
-    _touch(account)
-    bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
-    return account
-
-
 # ---------------------------------------------------------------- ICP versions
 
 
@@ -294,8 +282,9 @@ def icp_create(
 
 
 @transaction.atomic
-def icp_update(*, icp: IdealCustomerProfile, **fields) -> IdealCustomerProfile:
+def icp_update(*, icp: IdealCustomerProfile, name: str = KEEP, notes: str = KEEP) -> IdealCustomerProfile:
     icp_require_editable(icp)
+    fields = given(name=name, notes=notes)
     for name, value in fields.items():
         setattr(icp, name, value)
     icp.full_clean(validate_constraints=False)
@@ -362,11 +351,28 @@ def _criteria_changed(icp: IdealCustomerProfile) -> None:
 
 
 @transaction.atomic
-def criterion_create(*, icp: IdealCustomerProfile, **fields) -> Criterion:
+def criterion_create(
+    *,
+    icp: IdealCustomerProfile,
+    kind: str,
+    params: dict | None = None,
+    weight: int = 10,
+    must_have: bool = False,
+    position: int | None = None,
+) -> Criterion:
+    """Add a criterion to an editable version; without a ``position`` it goes last."""
     icp_require_editable(icp)
-    if "position" not in fields:
-        fields["position"] = (icp.criteria.aggregate(top=Max("position"))["top"] or 0) + 1
-    criterion = Criterion(tenant=get_current_tenant(), icp=icp, **fields)
+    if position is None:
+        position = (icp.criteria.aggregate(top=Max("position"))["top"] or 0) + 1
+    criterion = Criterion(
+        tenant=get_current_tenant(),
+        icp=icp,
+        kind=kind,
+        params={} if params is None else params,
+        weight=weight,
+        must_have=must_have,
+        position=position,
+    )
     criterion_clean(criterion)
     criterion.save()
     _criteria_changed(icp)
@@ -374,11 +380,21 @@ def criterion_create(*, icp: IdealCustomerProfile, **fields) -> Criterion:
 
 
 @transaction.atomic
-def criterion_update(*, criterion: Criterion, **fields) -> Criterion:
+def criterion_update(
+    *,
+    criterion: Criterion,
+    icp: IdealCustomerProfile = KEEP,
+    kind: str = KEEP,
+    params: dict = KEEP,
+    weight: int = KEEP,
+    must_have: bool = KEEP,
+    position: int = KEEP,
+) -> Criterion:
+    """Change the given fields of a criterion of an editable version (``icp``, if given, must be its own)."""
     icp_require_editable(criterion.icp)
-    if "icp" in fields and fields["icp"].pk != criterion.icp_id:
+    if icp is not KEEP and icp.pk != criterion.icp_id:
         raise ValidationError({"icp": ["A criterion cannot move to another ICP version."]})
-    fields.pop("icp", None)
+    fields = given(kind=kind, params=params, weight=weight, must_have=must_have, position=position)
     for name, value in fields.items():
         setattr(criterion, name, value)
     criterion_clean(criterion)

@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class PersonasConfig(AppConfig):
     name = "personas"
     verbose_name = "Buyer personas"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 (connects the receivers)
+
+    def load_demo(self, tenant, *, main: bool, **options) -> None:
+        """Personas and committees, contacts with their signals and deals, a few hierarchies, and the engagement
+        log that names the contacts (``load_demo`` command; before the ICP's, whose scores read them)."""
+        from accounts.demo import load_demo_activities
+
+        from .demo import load_demo
+
+        load_demo(tenant, seed=5 if main else 13)
+        load_demo_activities(tenant, seed=17 if main else 19)

@@ -25,10 +25,10 @@ from accounts.models import (
     Signal,
     SignalType,
 )
-from accounts.services import apply_persona_match
 
 from .matching import rules_from_personas
 from .models import Channel, CommitteeRequirement, Persona
+from .services import apply_persona_match
 
 PERSONAS = [
     {

@@ -9,16 +9,45 @@ from abs_platform.jobs import services as jobs
 from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
-from accounts.models import Contact
-from accounts.services import apply_persona_match
+from accounts.models import Contact, Seniority
+from accounts.services import KEEP, given
+from icp.models import Tier
 
 from . import selectors
+from .matching import PersonaRules, match_persona
 from .models import CommitteeRequirement, Persona
 
 PERSONA_NAME_TAKEN = "A persona with this name already exists."
 REQUIREMENT_TAKEN = "This tier already requires this persona."
 REMATCH_JOB_KIND = "persona_rematch"
 REMATCH_CHUNK = 500
+PERSONA_SET_BY_HAND = "Set by hand."
+
+
+def apply_persona_match(contact: Contact, *, rules: list[PersonaRules]) -> bool:
+    """Set ``contact.persona`` from the matching ``rules`` unless set by hand; True when anything changed."""
+    before = (contact.persona_id, contact.persona_match_reason)
+    if contact.persona_overridden:
+        contact.persona_match_reason = PERSONA_SET_BY_HAND if contact.persona_id else ""
+    else:
+        match = match_persona(
+            title=contact.title,
+            department=contact.department,
+            seniority=contact.seniority,
+            personas=rules,
+            seniority_labels=dict(Seniority.choices),
+        )
+        contact.persona_id = match.persona_id if match else None
+        contact.persona_match_reason = match.reason if match else ""
+    return (contact.persona_id, contact.persona_match_reason) != before
+
+
+def contacts_match_personas(contacts: list[Contact]) -> None:
+    """``apply_persona_match`` for contacts about to be saved, with the rules read once (none when every
+    contact's persona is set by hand)."""
+    rules = selectors.persona_rules() if any(not contact.persona_overridden for contact in contacts) else []
+    for contact in contacts:
+        apply_persona_match(contact, rules=rules)
 
 
 def persona_name_taken(name: str, *, exclude_pk: int | None = None) -> bool:
@@ -44,16 +73,70 @@ RULE_FIELDS = ("title_keywords", "departments", "seniorities")
 
 
 @transaction.atomic
-def persona_create(**fields) -> tuple[Persona, Job | None]:
+def persona_create(
+    *,
+    name: str,
+    description: str = "",
+    challenges: str = "",
+    objectives: str = "",
+    career_goals: str = "",
+    decision_role: str = "",
+    information_sources: str = "",
+    preferred_channels: list[str] | None = None,
+    title_keywords: list[str] | None = None,
+    departments: list[str] | None = None,
+    seniorities: list[str] | None = None,
+) -> tuple[Persona, Job | None]:
     """Create a persona; when it has matching rules, a re-match job is queued (returned)."""
-    persona = _save_persona(Persona(tenant=get_current_tenant(), **fields))
+    persona = Persona(
+        tenant=get_current_tenant(),
+        name=name,
+        description=description,
+        challenges=challenges,
+        objectives=objectives,
+        career_goals=career_goals,
+        decision_role=decision_role,
+        information_sources=information_sources,
+        preferred_channels=preferred_channels or [],
+        title_keywords=title_keywords or [],
+        departments=departments or [],
+        seniorities=seniorities or [],
+    )
+    persona = _save_persona(persona)
     job = persona_rematch_enqueue() if any(getattr(persona, name) for name in RULE_FIELDS) else None
     return persona, job
 
 
 @transaction.atomic
-def persona_update(*, persona: Persona, **fields) -> tuple[Persona, Job | None]:
+def persona_update(
+    *,
+    persona: Persona,
+    name: str = KEEP,
+    description: str = KEEP,
+    challenges: str = KEEP,
+    objectives: str = KEEP,
+    career_goals: str = KEEP,
+    decision_role: str = KEEP,
+    information_sources: str = KEEP,
+    preferred_channels: list[str] = KEEP,
+    title_keywords: list[str] = KEEP,
+    departments: list[str] = KEEP,
+    seniorities: list[str] = KEEP,
+) -> tuple[Persona, Job | None]:
     """Update a persona; when its matching rules changed, a re-match job is queued (returned)."""
+    fields = given(
+        name=name,
+        description=description,
+        challenges=challenges,
+        objectives=objectives,
+        career_goals=career_goals,
+        decision_role=decision_role,
+        information_sources=information_sources,
+        preferred_channels=preferred_channels,
+        title_keywords=title_keywords,
+        departments=departments,
+        seniorities=seniorities,
+    )
     before = {name: getattr(persona, name) for name in RULE_FIELDS}
     for name, value in fields.items():
         setattr(persona, name, value)
@@ -174,12 +257,17 @@ def _save_requirement(requirement: CommitteeRequirement) -> CommitteeRequirement
 
 
 @transaction.atomic
-def committee_requirement_create(**fields) -> CommitteeRequirement:
-    return _save_requirement(CommitteeRequirement(tenant=get_current_tenant(), **fields))
+def committee_requirement_create(*, tier: Tier, persona: Persona, min_contacts: int = 1) -> CommitteeRequirement:
+    return _save_requirement(
+        CommitteeRequirement(tenant=get_current_tenant(), tier=tier, persona=persona, min_contacts=min_contacts)
+    )
 
 
 @transaction.atomic
-def committee_requirement_update(*, requirement: CommitteeRequirement, **fields) -> CommitteeRequirement:
+def committee_requirement_update(
+    *, requirement: CommitteeRequirement, tier: Tier = KEEP, persona: Persona = KEEP, min_contacts: int = KEEP
+) -> CommitteeRequirement:
+    fields = given(tier=tier, persona=persona, min_contacts=min_contacts)
     for name, value in fields.items():
         setattr(requirement, name, value)
     return _save_requirement(requirement)

@@ -66,9 +66,9 @@ def test_override_and_clear(tenant_a, admin_a):
         services.tiers_suggest()
         account.refresh_from_db()
         with pytest.raises(ValidationError) as error:
-            services.account_override_tier(account=account, tier=tier3, reason="  ")
+            account_services.account_override_tier(account=account, tier=tier3, reason="  ")
         assert error.value.message_dict == {"reason": ["Say why this account belongs in another tier than suggested."]}
-        services.account_override_tier(account=account, tier=tier3, reason="Parent is already tier 1")
+        account_services.account_override_tier(account=account, tier=tier3, reason="Parent is already tier 1")
         services.tiers_suggest()  # the override survives re-suggestion
         account.refresh_from_db()
         assert (account.tier_id, account.suggested_tier_id, account.tier_override_reason) == (
@@ -77,7 +77,7 @@ def test_override_and_clear(tenant_a, admin_a):
             "Parent is already tier 1",
         )
         assert account.history.first().history_user == admin_a
-        services.account_clear_tier_override(account=account)
+        account_services.account_clear_tier_override(account=account)
         account.refresh_from_db()
         assert (account.tier_id, account.tier_override_reason) == (tier1.pk, "")
 
