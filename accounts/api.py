@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django_countries.serializer_fields import CountryField
 from django_filters import rest_framework as filters
@@ -63,6 +64,18 @@ from .models import (
 )
 
 
+class ReadBackAfterWrite:
+    """A write answers the object as a read does: read back through the selector (its annotated names)."""
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
 class AccountListSerializer(serializers.ListSerializer):
     """Reads the coverage of a whole page of accounts in one query, not one per account."""
 
@@ -82,10 +95,10 @@ def with_coverage(accounts: list[Account]) -> None:
 
 class AccountSerializer(serializers.ModelSerializer):
     owner = TenantMemberField(required=False, allow_null=True)
-    owner_name = serializers.SerializerMethodField()
+    owner_name = serializers.CharField(read_only=True)
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
     country = CountryField(required=False, allow_blank=True, country_dict=False)
-    tier_name = serializers.CharField(source="tier.name", read_only=True, default="")
+    tier_name = serializers.CharField(read_only=True)
     coverage_percent = serializers.IntegerField(
         read_only=True,
         allow_null=True,
@@ -117,7 +130,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "owner_name", "fit_score", "tier", "created_at", "updated_at"]
+        read_only_fields = ["id", "fit_score", "tier", "created_at", "updated_at"]
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
@@ -128,10 +141,6 @@ class AccountSerializer(serializers.ModelSerializer):
             "status": {"initial": AccountStatus.PROSPECT},
         }
         list_serializer_class = AccountListSerializer
-
-    def get_owner_name(self, account) -> str:
-        owner = account.owner
-        return (owner.get_full_name() or owner.username) if owner else ""
 
     def to_representation(self, instance):
         if not hasattr(instance, "coverage_gaps"):
@@ -248,7 +257,7 @@ class AccountFilter(RequestedFilterSet):
         return self._with_coverage(queryset).filter(**{f"coverage_percent__{lookup}": value})
 
 
-class AccountViewSet(TenantModelViewSet):
+class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
     `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
     `coverage_max`, `has_gaps`), search (`search` over name and domain), sort (`ordering`: `name`,
@@ -314,8 +323,8 @@ class ContactSerializer(serializers.ModelSerializer):
     account = TenantRelatedField(
         model=Account, style={"in_form": False}, error_messages={"null": "Choose the contact’s account."}
     )
-    account_name = serializers.CharField(source="account.name", read_only=True)
-    name = serializers.CharField(source="__str__", read_only=True)
+    account_name = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
     persona = TenantRelatedField(
         model=Persona,
         required=False,
@@ -323,7 +332,7 @@ class ContactSerializer(serializers.ModelSerializer):
         style={"in_form": False},
         help_text="Naming a persona pins it (persona_overridden); null hands the contact back to automatic matching.",
     )
-    persona_name = serializers.CharField(source="persona.name", read_only=True, default="")
+    persona_name = serializers.CharField(read_only=True)
     freshness = serializers.SerializerMethodField(
         help_text="current (active, verified within 365 days), stale, unverified or inactive."
     )
@@ -359,8 +368,16 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "persona_overridden", "persona_match_reason", "created_at", "updated_at"]
         extra_kwargs = {"status": {"initial": ContactStatus.ACTIVE}, "relationship_strength": {"initial": 0}}
 
+    def get_name(self, contact) -> str:
+        return str(contact)
+
+    @cached_property
+    def today(self) -> date:
+        """The workspace's today, once per response (a list shares one child serializer)."""
+        return workspace_today()
+
     def get_freshness(self, contact) -> str:
-        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=workspace_today())
+        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=self.today)
 
     def validate_email(self, value: str) -> str:
         email = (value or "").strip().lower()
@@ -446,7 +463,7 @@ CONTACT_DIRECTORY_TEMPLATE = "accounts/contact_directory.html"
 CONTACT_DIRECTORY_COLUMNS = 12
 
 
-class ContactViewSet(TenantModelViewSet):
+class ContactViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Contacts (stakeholders) at target accounts. Filters: `account`, `account_owner` (user id),
     `persona`, `no_persona`, `buying_role`, `status`, `seniority`, `department` (any case), `stale` (true:
     last verified more than 365 days ago, or never). Search (`search`) over first and last name, e-mail and

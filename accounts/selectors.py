@@ -17,7 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from abs_platform.tenancy import cache_reads
 from abs_platform.tenancy.context import get_current_tenant, workspace_today, workspace_zone
@@ -54,12 +54,16 @@ _USER, _TIER = get_user_model()._meta.db_table, Tier._meta.db_table
 
 
 def account_list() -> QuerySet[Account]:
-    """Accounts with owner and tier. Coverage comes per page (personas.selectors.coverage_for), or as
+    """Accounts with the names their rows show: ``owner_name`` (the owner's full name, else username) and
+    ``tier_name`` ("" without one). Coverage comes per page (personas.selectors.coverage_for), or as
     annotations (accounts_with_coverage) only when a coverage filter asks for it."""
+    full_name = Trim(Concat("owner__first_name", Value(" "), "owner__last_name"))
     # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination. A plain
     # integer: typed as the positive fit score, Django would drop the cursor's "fit_sort > -1" as always true.
-    return Account.objects.select_related("owner", "tier").annotate(
-        fit_sort=Coalesce("fit_score", Value(-1), output_field=IntegerField())
+    return Account.objects.annotate(
+        owner_name=Coalesce(NullIf(full_name, Value("")), "owner__username", Value("")),
+        tier_name=Coalesce("tier__name", Value("")),
+        fit_sort=Coalesce("fit_score", Value(-1), output_field=IntegerField()),
     )
 
 
@@ -85,19 +89,14 @@ def account_industries() -> list[str]:
 
 
 def contact_list() -> QuerySet[Contact]:
-    """Contacts with account and persona names, and the non-null sort keys the list's cursor pagination
-    needs: ``verified_sort`` (last verified, never verified first) and ``account_sort`` (account name)."""
-    # Only the joined columns the rows show: an account row is wide (fit explanation).
-    return (
-        Contact.objects.select_related("account", "persona")
-        .only(
-            *(f.name for f in Contact._meta.concrete_fields),
-            "account__id",
-            "account__name",
-            "persona__id",
-            "persona__name",
-        )
-        .annotate(verified_sort=Coalesce("last_verified_on", Value(NEVER_VERIFIED)), account_sort=F("account__name"))
+    """Contacts with the names their rows show (``account_name``, ``persona_name``: "" without one), and the
+    non-null sort keys the list's cursor pagination needs: ``verified_sort`` (last verified, never verified
+    first) and ``account_sort`` (account name)."""
+    return Contact.objects.annotate(
+        account_name=F("account__name"),
+        persona_name=Coalesce("persona__name", Value("")),
+        verified_sort=Coalesce("last_verified_on", Value(NEVER_VERIFIED)),
+        account_sort=F("account__name"),
     )
 
 
