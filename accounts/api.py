@@ -76,6 +76,14 @@ class ReadBackAfterWrite:
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
+def with_coverage(accounts: list[Account]) -> None:
+    """Set ``coverage_percent`` and ``coverage_gaps`` on ``accounts`` (one query; none for no accounts)."""
+    if accounts:
+        coverage = coverage_for([(account.pk, account.tier_id) for account in accounts])
+        for account in accounts:
+            account.coverage_percent, account.coverage_gaps = coverage[account.pk]
+
+
 class AccountListSerializer(serializers.ListSerializer):
     """Reads the coverage of a whole page of accounts in one query, not one per account."""
 
@@ -83,14 +91,6 @@ class AccountListSerializer(serializers.ListSerializer):
         accounts = list(data.all() if isinstance(data, models.Manager) else data)
         with_coverage([account for account in accounts if not hasattr(account, "coverage_gaps")])
         return super().to_representation(accounts)
-
-
-def with_coverage(accounts: list[Account]) -> None:
-    """Set ``coverage_percent`` and ``coverage_gaps`` on ``accounts`` (one query; none for no accounts)."""
-    if accounts:
-        coverage = coverage_for([(account.pk, account.tier_id) for account in accounts])
-        for account in accounts:
-            account.coverage_percent, account.coverage_gaps = coverage[account.pk]
 
 
 class AccountSerializer(serializers.ModelSerializer):
