@@ -1,16 +1,16 @@
 import json
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q, TextChoices
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django_countries.serializer_fields import CountryField
 from django_filters import rest_framework as filters
@@ -64,16 +64,47 @@ from .models import (
 )
 
 
+class ReadBackAfterWrite:
+    """A write answers the object as a read does: read back through the selector (its annotated names)."""
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+def with_coverage(accounts: list[Account]) -> None:
+    """Set ``coverage_percent`` and ``coverage_gaps`` on ``accounts`` (one query; none for no accounts)."""
+    if accounts:
+        coverage = coverage_for([(account.pk, account.tier_id) for account in accounts])
+        for account in accounts:
+            account.coverage_percent, account.coverage_gaps = coverage[account.pk]
+
+
+class AccountListSerializer(serializers.ListSerializer):
+    """Reads the coverage of a whole page of accounts in one query, not one per account."""
+
+    def to_representation(self, data):
+        accounts = list(data.all() if isinstance(data, models.Manager) else data)
+        with_coverage([account for account in accounts if not hasattr(account, "coverage_gaps")])
+        return super().to_representation(accounts)
+
+
 class AccountSerializer(serializers.ModelSerializer):
     owner = TenantMemberField(required=False, allow_null=True)
-    owner_name = serializers.SerializerMethodField()
+    owner_name = serializers.CharField(read_only=True)
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
     country = CountryField(required=False, allow_blank=True, country_dict=False)
-    tier_name = serializers.SerializerMethodField()
-    coverage_percent = serializers.SerializerMethodField(
-        help_text="Share of the tier's required personas covered by current contacts; null: nothing required."
+    tier_name = serializers.CharField(read_only=True)
+    coverage_percent = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Share of the tier's required personas covered by current contacts; null: nothing required.",
     )
-    coverage_gaps = serializers.SerializerMethodField(help_text="Required personas not yet covered.")
+    coverage_gaps = serializers.IntegerField(read_only=True, help_text="Required personas not yet covered.")
 
     class Meta:
         model = Account
@@ -99,7 +130,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "owner_name", "fit_score", "tier", "created_at", "updated_at"]
+        read_only_fields = ["id", "fit_score", "tier", "created_at", "updated_at"]
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
@@ -109,25 +140,12 @@ class AccountSerializer(serializers.ModelSerializer):
             "is_target": {"initial": True},
             "status": {"initial": AccountStatus.PROSPECT},
         }
+        list_serializer_class = AccountListSerializer
 
-    def get_owner_name(self, account) -> str:
-        owner = account.owner
-        return (owner.get_full_name() or owner.username) if owner else ""
-
-    def get_tier_name(self, account) -> str:
-        return account.tier.name if account.tier_id else ""
-
-    def _coverage(self, account) -> dict:
-        """Lists read the annotations; a single saved account costs one query."""
-        if not hasattr(account, "coverage_gaps"):
-            account.coverage_percent, account.coverage_gaps = coverage_for([(account.pk, account.tier_id)])[account.pk]
-        return {"percent": account.coverage_percent, "gaps": account.coverage_gaps}
-
-    def get_coverage_percent(self, account) -> int | None:
-        return self._coverage(account)["percent"]
-
-    def get_coverage_gaps(self, account) -> int:
-        return self._coverage(account)["gaps"]
+    def to_representation(self, instance):
+        if not hasattr(instance, "coverage_gaps"):
+            with_coverage([instance])
+        return super().to_representation(instance)
 
     def validate_domain(self, value: str) -> str:
         try:
@@ -141,58 +159,6 @@ class AccountSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return services.account_update(account=instance, **validated_data)
-
-
-CENT = Decimal("0.01")
-
-
-def iso_datetime(value, zone) -> str | None:
-    """What DRF's DateTimeField returns (ISO 8601 in ``zone``, ``Z`` for UTC), minus its per-value set-up."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def money_text(value) -> str | None:
-    """What a 2-decimal DRF DecimalField returns: a string, two places (SQLite's raw reads give numbers)."""
-    if value is None:
-        return None
-    return format((value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT), "f")
-
-
-def account_rows(rows: list[dict]) -> list[dict]:
-    coverage = coverage_for([(values["id"], values["tier_id"]) for values in rows])
-    zone = timezone.get_current_timezone()
-    return [account_row(values, coverage[values["id"]], zone) for values in rows]
-
-
-def account_row(values: dict, coverage: tuple, zone) -> dict:
-    """The JSON of one account from ``ACCOUNT_ROW_COLUMNS`` values and its (coverage percent, gaps):
-    exactly what AccountSerializer returns."""
-    full_name = f"{values['owner__first_name']} {values['owner__last_name']}".strip()
-    return {
-        "id": values["id"],
-        "name": values["name"],
-        "domain": values["domain"],
-        "website": values["website"],
-        "industry": values["industry"],
-        "employee_count": values["employee_count"],
-        "annual_revenue": money_text(values["annual_revenue"]),
-        "country": values["country"],
-        "status": values["status"],
-        "owner": values["owner_id"],
-        "owner_name": (full_name or values["owner__username"]) if values["owner_id"] else "",
-        "is_target": values["is_target"],
-        "parent": values["parent_id"],
-        "fit_score": values["fit_score"],
-        "tier": values["tier_id"],
-        "tier_name": values["tier__name"] or "",
-        "coverage_percent": coverage[0],
-        "coverage_gaps": coverage[1],
-        "created_at": iso_datetime(values["created_at"], zone),
-        "updated_at": iso_datetime(values["updated_at"], zone),
-    }
 
 
 class BulkAction(TextChoices):
@@ -291,7 +257,7 @@ class AccountFilter(RequestedFilterSet):
         return self._with_coverage(queryset).filter(**{f"coverage_percent__{lookup}": value})
 
 
-class AccountViewSet(TenantModelViewSet):
+class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
     `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
     `coverage_max`, `has_gaps`), search (`search` over name and domain), sort (`ordering`: `name`,
@@ -304,22 +270,9 @@ class AccountViewSet(TenantModelViewSet):
     ordering_fields = ["name", "created_at", "updated_at", "fit_sort"]
     ordering = ["-created_at"]
     fragment_template = "accounts/accounts.html"
-    row_query = staticmethod(selectors.account_row_query)
-    row_query_filters = frozenset(AccountFilter.base_filters) - {"coverage_min", "coverage_max", "has_gaps"}
 
     def scoped_queryset(self):
         return selectors.account_list()
-
-    def list(self, request, *args, **kwargs):
-        """Lean read path: only the listed columns, rows built without serializer machinery (see bench/)."""
-        return self.get_paginated_response(account_rows(self.list_rows(selectors.ACCOUNT_ROW_COLUMNS)))
-
-    def retrieve(self, request, *args, **kwargs):
-        # List filters do not apply to one account: no filter backends here.
-        values = selectors.account_row_values(kwargs[self.lookup_field])
-        if values is None:
-            raise Http404("No Account matches the given query.")  # as get_object_or_404 says
-        return Response(account_rows([values])[0])
 
     def perform_destroy(self, instance):
         services.account_delete(account=instance)
@@ -370,7 +323,7 @@ class ContactSerializer(serializers.ModelSerializer):
     account = TenantRelatedField(
         model=Account, style={"in_form": False}, error_messages={"null": "Choose the contact’s account."}
     )
-    account_name = serializers.SerializerMethodField()
+    account_name = serializers.CharField(read_only=True)
     name = serializers.SerializerMethodField()
     persona = TenantRelatedField(
         model=Persona,
@@ -379,7 +332,7 @@ class ContactSerializer(serializers.ModelSerializer):
         style={"in_form": False},
         help_text="Naming a persona pins it (persona_overridden); null hands the contact back to automatic matching.",
     )
-    persona_name = serializers.SerializerMethodField()
+    persona_name = serializers.CharField(read_only=True)
     freshness = serializers.SerializerMethodField(
         help_text="current (active, verified within 365 days), stale, unverified or inactive."
     )
@@ -415,17 +368,16 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "persona_overridden", "persona_match_reason", "created_at", "updated_at"]
         extra_kwargs = {"status": {"initial": ContactStatus.ACTIVE}, "relationship_strength": {"initial": 0}}
 
-    def get_account_name(self, contact) -> str:
-        return contact.account.name
-
     def get_name(self, contact) -> str:
         return str(contact)
 
-    def get_persona_name(self, contact) -> str:
-        return contact.persona.name if contact.persona_id else ""
+    @cached_property
+    def today(self) -> date:
+        """The workspace's today, once per response (a list shares one child serializer)."""
+        return workspace_today()
 
     def get_freshness(self, contact) -> str:
-        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=workspace_today())
+        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=self.today)
 
     def validate_email(self, value: str) -> str:
         email = (value or "").strip().lower()
@@ -438,37 +390,6 @@ class ContactSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return services.contact_update(contact=instance, **validated_data)
-
-
-def contact_row(values: dict, *, today, zone) -> dict:
-    """The JSON of one contact from ``CONTACT_ROW_COLUMNS`` values: exactly what ContactSerializer returns."""
-    verified = values["last_verified_on"]
-    return {
-        "id": values["id"],
-        "account": values["account_id"],
-        "account_name": values["account__name"],
-        "first_name": values["first_name"],
-        "last_name": values["last_name"],
-        "name": f"{values['first_name']} {values['last_name']}".strip(),
-        "title": values["title"],
-        "department": values["department"],
-        "seniority": values["seniority"],
-        "email": values["email"],
-        "phone": values["phone"],
-        "linkedin_url": values["linkedin_url"],
-        "persona": values["persona_id"],
-        "persona_name": values["persona__name"] or "",
-        "persona_overridden": values["persona_overridden"],
-        "persona_match_reason": values["persona_match_reason"],
-        "buying_role": values["buying_role"],
-        "relationship_strength": values["relationship_strength"],
-        "status": values["status"],
-        "last_verified_on": None if verified is None else verified.isoformat(),
-        "freshness": freshness(status=values["status"], last_verified_on=verified, today=today),
-        "source": values["source"],
-        "created_at": iso_datetime(values["created_at"], zone),
-        "updated_at": iso_datetime(values["updated_at"], zone),
-    }
 
 
 class ContactFilter(RequestedFilterSet):
@@ -542,7 +463,7 @@ CONTACT_DIRECTORY_TEMPLATE = "accounts/contact_directory.html"
 CONTACT_DIRECTORY_COLUMNS = 12
 
 
-class ContactViewSet(TenantModelViewSet):
+class ContactViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Contacts (stakeholders) at target accounts. Filters: `account`, `account_owner` (user id),
     `persona`, `no_persona`, `buying_role`, `status`, `seniority`, `department` (any case), `stale` (true:
     last verified more than 365 days ago, or never). Search (`search`) over first and last name, e-mail and
@@ -557,23 +478,9 @@ class ContactViewSet(TenantModelViewSet):
     ordering_fields = ["last_name", "account_sort", "verified_sort", "created_at", "updated_at"]
     ordering = ["last_name"]
     fragment_template = "accounts/contacts.html"
-    row_query = staticmethod(selectors.contact_row_query)
-    row_query_filters = frozenset(ContactFilter.base_filters) - {"department", "stale"}
 
     def scoped_queryset(self):
         return selectors.contact_list()
-
-    def list(self, request, *args, **kwargs):
-        """Lean read path, as for accounts: only the listed columns, rows built without serializer machinery."""
-        rows = self.list_rows(selectors.CONTACT_ROW_COLUMNS)
-        today, zone = workspace_today(), timezone.get_current_timezone()
-        return self.get_paginated_response([contact_row(values, today=today, zone=zone) for values in rows])
-
-    def retrieve(self, request, *args, **kwargs):
-        values = selectors.contact_row_values(kwargs[self.lookup_field])
-        if values is None:
-            raise Http404("No Contact matches the given query.")
-        return Response(contact_row(values, today=workspace_today(), zone=timezone.get_current_timezone()))
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance)

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
-    DateField,
     F,
     IntegerField,
     Q,
@@ -18,14 +17,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from abs_platform.tenancy import cache_reads
 from abs_platform.tenancy.context import get_current_tenant, workspace_today, workspace_zone
 from abs_platform.tenancy.rows import RowQuery, RowSource
 from icp.models import Tier
-from personas.models import CommitteeRequirement, Persona
+from personas.models import CommitteeRequirement
 
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .models import (
@@ -43,73 +41,6 @@ from .models import (
     Technology,
 )
 
-# The columns of an account row in lists and details (accounts.api.account_row builds the JSON).
-ACCOUNT_ROW_COLUMNS = (
-    "id",
-    "name",
-    "domain",
-    "website",
-    "industry",
-    "employee_count",
-    "annual_revenue",
-    "country",
-    "status",
-    "owner_id",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__username",
-    "is_target",
-    "parent_id",
-    "fit_score",
-    "tier_id",
-    "tier__name",
-    "fit_sort",
-    "created_at",
-    "updated_at",
-)
-
-
-def _detail_sql(table: str, columns: dict[str, str], joins: str) -> str:
-    return f"SELECT {', '.join(columns.values())} FROM {table} r {joins} WHERE r.tenant_id = %s AND r.id = %s"
-
-
-def _detail_row(sql: str, keys, pk) -> dict | None:
-    """One row of a detail read as ``{key: value}``, or None when the current workspace has no such row.
-
-    Hand-written SQL for the two hottest detail endpoints: building the ORM query for one row cost
-    several times more than running it (docs/benchmarks.md). Times come back aware, as from the ORM
-    (SQLite stores them naive, in UTC)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [get_current_tenant().pk, pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = dict(zip(keys, row, strict=True))
-    for key in ("created_at", "updated_at"):
-        if timezone.is_naive(values[key]):
-            values[key] = values[key].replace(tzinfo=UTC)
-    return values
-
-
-_USER, _TIER = get_user_model()._meta.db_table, Tier._meta.db_table
-# ACCOUNT_ROW_COLUMNS (but the sort key) as SQL over r (the account), u (its owner) and t (its tier).
-_ACCOUNT_DETAIL_COLUMNS = {
-    **{column: f"r.{column}" for column in ACCOUNT_ROW_COLUMNS if "__" not in column and column != "fit_sort"},
-    "owner__first_name": "u.first_name",
-    "owner__last_name": "u.last_name",
-    "owner__username": "u.username",
-    "tier__name": "t.name",
-}
-_ACCOUNT_DETAIL_SQL = _detail_sql(
-    Account._meta.db_table,
-    _ACCOUNT_DETAIL_COLUMNS,
-    f"LEFT JOIN {_USER} u ON u.id = r.owner_id LEFT JOIN {_TIER} t ON t.id = r.tier_id",
-)
-
 
 def _field_at(model, path: str):
     """The model field a ``values()`` path such as ``owner__first_name`` ends at."""
@@ -119,47 +50,20 @@ def _field_at(model, path: str):
     return model._meta.get_field(name)
 
 
-def _own_fields(model) -> dict[str, tuple]:
-    """Every concrete field of ``model`` by name and attname, as SQL over ``r`` (RowSource.fields)."""
-    fields = {}
-    for model_field in model._meta.concrete_fields:
-        fields[model_field.name] = fields[model_field.attname] = (f"r.{model_field.column}", model_field)
-    return fields
-
-
-# The account list as hand-written SQL (tenancy.rows, ADR 0008): the columns and sort keys of account_list().
-_FIT_SORT_SQL = "COALESCE(r.fit_score, -1)"
-ACCOUNT_ROWS = RowSource(
-    model=Account,
-    from_sql=f"{Account._meta.db_table} r "
-    f"LEFT JOIN {_USER} u ON u.id = r.owner_id LEFT JOIN {_TIER} t ON t.id = r.tier_id",
-    columns={
-        key: (_FIT_SORT_SQL, IntegerField())
-        if key == "fit_sort"
-        else (_ACCOUNT_DETAIL_COLUMNS[key], _field_at(Account, key))
-        for key in ACCOUNT_ROW_COLUMNS
-    },
-    fields={**_own_fields(Account), "fit_sort": (_FIT_SORT_SQL, IntegerField())},
-)
-
-
-def account_row_query() -> RowQuery:
-    """``account_list().values(*ACCOUNT_ROW_COLUMNS)`` for the list's plain filters and sorts, by hand-written SQL."""
-    return RowQuery(ACCOUNT_ROWS)
-
-
-def account_row_values(account_id) -> dict | None:
-    """One account as ``ACCOUNT_ROW_COLUMNS`` values (what ``accounts.api.account_row`` takes), or None."""
-    return _detail_row(_ACCOUNT_DETAIL_SQL, _ACCOUNT_DETAIL_COLUMNS, account_id)
+_USER, _TIER = get_user_model()._meta.db_table, Tier._meta.db_table
 
 
 def account_list() -> QuerySet[Account]:
-    """Accounts with owner and tier. Coverage comes per page (personas.selectors.coverage_for), or as
+    """Accounts with the names their rows show: ``owner_name`` (the owner's full name, else username) and
+    ``tier_name`` ("" without one). Coverage comes per page (personas.selectors.coverage_for), or as
     annotations (accounts_with_coverage) only when a coverage filter asks for it."""
+    full_name = Trim(Concat("owner__first_name", Value(" "), "owner__last_name"))
     # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination. A plain
     # integer: typed as the positive fit score, Django would drop the cursor's "fit_sort > -1" as always true.
-    return Account.objects.select_related("owner", "tier").annotate(
-        fit_sort=Coalesce("fit_score", Value(-1), output_field=IntegerField())
+    return Account.objects.annotate(
+        owner_name=Coalesce(NullIf(full_name, Value("")), "owner__username", Value("")),
+        tier_name=Coalesce("tier__name", Value("")),
+        fit_sort=Coalesce("fit_score", Value(-1), output_field=IntegerField()),
     )
 
 
@@ -184,97 +88,15 @@ def account_industries() -> list[str]:
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------
 
 
-# The columns of a contact row in lists and details (accounts.api.contact_row builds the JSON).
-CONTACT_ROW_COLUMNS = (
-    "id",
-    "account_id",
-    "account__name",
-    "first_name",
-    "last_name",
-    "title",
-    "department",
-    "seniority",
-    "email",
-    "phone",
-    "linkedin_url",
-    "persona_id",
-    "persona__name",
-    "persona_overridden",
-    "persona_match_reason",
-    "buying_role",
-    "relationship_strength",
-    "status",
-    "last_verified_on",
-    "source",
-    "created_at",
-    "updated_at",
-    "verified_sort",  # sort keys: cursor pagination reads them from the row
-    "account_sort",
-)
-
-
-# CONTACT_ROW_COLUMNS (but the sort keys) as SQL over r (the contact), a (its account), p (its persona).
-_CONTACT_DETAIL_COLUMNS = {
-    **{column: f"r.{column}" for column in CONTACT_ROW_COLUMNS if "__" not in column and not column.endswith("_sort")},
-    "account__name": "a.name",
-    "persona__name": "p.name",
-}
-_CONTACT_DETAIL_SQL = _detail_sql(
-    Contact._meta.db_table,
-    _CONTACT_DETAIL_COLUMNS,
-    f"JOIN {Account._meta.db_table} a ON a.id = r.account_id "
-    f"LEFT JOIN {Persona._meta.db_table} p ON p.id = r.persona_id",
-)
-
-
-# The contact list as hand-written SQL (tenancy.rows): the columns and sort keys of contact_list(). The
-# "never verified" date is a literal so that the expression matches the index contact_tenant_verified.
-_CONTACT_SORT_KEYS = {
-    "verified_sort": (f"COALESCE(r.last_verified_on, '{NEVER_VERIFIED.isoformat()}')", DateField()),
-    "account_sort": ("a.name", _field_at(Contact, "account__name")),
-}
-CONTACT_ROWS = RowSource(
-    model=Contact,
-    from_sql=f"{Contact._meta.db_table} r JOIN {Account._meta.db_table} a ON a.id = r.account_id "
-    f"LEFT JOIN {Persona._meta.db_table} p ON p.id = r.persona_id",
-    columns={
-        key: _CONTACT_SORT_KEYS[key]
-        if key in _CONTACT_SORT_KEYS
-        else (_CONTACT_DETAIL_COLUMNS[key], _field_at(Contact, key))
-        for key in CONTACT_ROW_COLUMNS
-    },
-    fields={
-        **_own_fields(Contact),
-        **_CONTACT_SORT_KEYS,
-        "account__owner_id": ("a.owner_id", _field_at(Contact, "account__owner")),
-    },
-)
-
-
-def contact_row_query() -> RowQuery:
-    """``contact_list().values(*CONTACT_ROW_COLUMNS)`` for the list's plain filters and sorts, by hand-written SQL."""
-    return RowQuery(CONTACT_ROWS)
-
-
-def contact_row_values(contact_id) -> dict | None:
-    """One contact as ``CONTACT_ROW_COLUMNS`` values (what ``accounts.api.contact_row`` takes), or None."""
-    return _detail_row(_CONTACT_DETAIL_SQL, _CONTACT_DETAIL_COLUMNS, contact_id)
-
-
 def contact_list() -> QuerySet[Contact]:
-    """Contacts with account and persona names, and the non-null sort keys the list's cursor pagination
-    needs: ``verified_sort`` (last verified, never verified first) and ``account_sort`` (account name)."""
-    # Only the joined columns the rows show: an account row is wide (fit explanation).
-    return (
-        Contact.objects.select_related("account", "persona")
-        .only(
-            *(f.name for f in Contact._meta.concrete_fields),
-            "account__id",
-            "account__name",
-            "persona__id",
-            "persona__name",
-        )
-        .annotate(verified_sort=Coalesce("last_verified_on", Value(NEVER_VERIFIED)), account_sort=F("account__name"))
+    """Contacts with the names their rows show (``account_name``, ``persona_name``: "" without one), and the
+    non-null sort keys the list's cursor pagination needs: ``verified_sort`` (last verified, never verified
+    first) and ``account_sort`` (account name)."""
+    return Contact.objects.annotate(
+        account_name=F("account__name"),
+        persona_name=Coalesce("persona__name", Value("")),
+        verified_sort=Coalesce("last_verified_on", Value(NEVER_VERIFIED)),
+        account_sort=F("account__name"),
     )
 
 

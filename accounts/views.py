@@ -5,9 +5,9 @@ from django.views.decorators.http import require_POST
 
 from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role
-from abs_platform.tenancy.selectors import member_choices, tenant_members
+from abs_platform.tenancy.selectors import tenant_members
 from abs_platform.tenancy.views import require_role
-from icp.selectors import tier_rows
+from icp.selectors import tier_list
 from personas.coverage import FRESHNESS_DAYS
 from personas.selectors import persona_list
 
@@ -60,8 +60,8 @@ def page(request, tenant_slug):
             "f": {name: request.GET.get(name, "") for name in ACCOUNT_PAGE_PARAMS},
             "statuses": AccountStatus.choices,
             "industries": selectors.account_industries(),
-            "members": member_choices(),
-            "tiers": [(tier.pk, tier.name) for tier in tier_rows()],
+            "members": [(user.pk, user.get_full_name() or user.username) for user in tenant_members()],
+            "tiers": [(tier.pk, tier.name) for tier in tier_list()],
             "orderings": ACCOUNT_ORDERINGS,
             "saved_views_url": workspace_url("browser-api:saved-view-list", tenant_slug),
         },

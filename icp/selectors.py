@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django.db.models import Count, QuerySet
 
 from abs_platform.jobs.models import Job
-from abs_platform.tenancy.rows import model_rows
 from accounts.models import Account, AccountTechnology, Signal, Technology
 
 from .models import Criterion, Department, IdealCustomerProfile, SignOff, Tier
@@ -30,11 +29,6 @@ def tier_list() -> QuerySet[Tier]:
     return Tier.objects.order_by("rank", "id")
 
 
-def tier_rows() -> list[Tier]:
-    """``tier_list()`` as a list, read by hand-written SQL (pages' pickers; ADR 0009)."""
-    return model_rows(Tier, order_by="r.rank, r.id")
-
-
 @dataclass(frozen=True)
 class TierLoad:
     tier: Tier
@@ -54,11 +48,6 @@ def tier_loads() -> list[TierLoad]:
 
 def icp_list() -> QuerySet[IdealCustomerProfile]:
     return IdealCustomerProfile.objects.annotate(criteria_count=Count("criteria", distinct=True)).order_by("-version")
-
-
-def icp_versions() -> list[IdealCustomerProfile]:
-    """Every ICP version, newest first (without ``icp_list``'s criteria count), by hand-written SQL (ADR 0009)."""
-    return model_rows(IdealCustomerProfile, order_by="r.version DESC")
 
 
 def icp_active() -> IdealCustomerProfile | None:
@@ -197,8 +186,7 @@ def departments_missing(icp: IdealCustomerProfile, signed: list[SignOff] | None 
 
 
 def fit_job_latest() -> Job | None:
-    jobs = model_rows(Job, where="r.kind = %s", params=[FIT_JOB_KIND], order_by="r.created_at DESC, r.id DESC", limit=1)
-    return jobs[0] if jobs else None
+    return Job.objects.filter(kind=FIT_JOB_KIND).order_by("-created_at", "-id").first()
 
 
 @dataclass(frozen=True)

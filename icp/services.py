@@ -99,7 +99,7 @@ def accounts_bulk_write(accounts: list[Account], fields: list[str]) -> None:
 
 def tiers_ensure_defaults() -> list[Tier]:
     """The workspace's tiers, creating the three default tiers the first time."""
-    tiers = selectors.tier_rows()
+    tiers = list(selectors.tier_list())
     if tiers:
         return tiers
     try:
@@ -112,7 +112,7 @@ def tiers_ensure_defaults() -> list[Tier]:
                 tier.save()
     except IntegrityError:  # another request created them at the same moment
         pass
-    return selectors.tier_rows()
+    return list(selectors.tier_list())
 
 
 def _tier_save(tier: Tier) -> Tier:

@@ -16,7 +16,7 @@ def page(request, tenant_slug):
     Criteria, preview, sign-offs and tiers are htmx fragments of the API.
     """
     # The default tiers are created by the tiers fragment this page loads (TierViewSet.list), not here.
-    versions = selectors.icp_versions()
+    versions = list(selectors.icp_list())
     active = next((icp for icp in versions if icp.is_active), None)
     icp = None
     version = request.GET.get("version", "")

@@ -72,8 +72,7 @@ class RequestedFilterSet(filters.FilterSet):
         return self._clean()[1]
 
     def filter_queryset(self, queryset):
-        """django-filter's, less its check that every filter answers a QuerySet: a list's RowQuery
-        (tenancy.rows) stands in for one and answers plain filters itself."""
+        """django-filter's, over the values cleaned above instead of a form's."""
         for name, value in self._clean()[0].items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset

@@ -1,11 +1,6 @@
-"""Hand-written list reads that DRF's ordering and cursor pagination and django-filter can drive.
-
-Building and compiling the ORM query of a list page (joins, ``values()`` over twenty columns, the
-filters) cost about three times what running it costs (docs/benchmarks.md, ADR 0008). ``RowQuery``
-stands in for that queryset on the list endpoints' common shapes: it understands exactly the calls
-those libraries make for plain filters, sorting and keyset pages, and nothing more, so an unsupported
-call fails loudly instead of answering something different. Tests assert its rows and pages equal
-the ORM's.
+"""A hand-written read the account page still uses (``accounts.selectors.account_for_page``, ADR 0008):
+``RowQuery`` answers plain filters, sorting and slices over a ``RowSource``, and fails loudly on
+anything else.
 """
 
 from dataclasses import dataclass, field
@@ -43,23 +38,6 @@ def _converted(row, converters) -> tuple | list:
     return row
 
 
-def _beyond_integer_range(model_field: Field, value) -> str | None:
-    """``"above"`` or ``"below"`` when ``value`` lies outside the integer column's range on this database (a
-    filter value such as ``employees_max=10**22``), else None."""
-    target = getattr(model_field, "target_field", model_field)
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    try:
-        low, high = connection.ops.integer_field_range(target.get_internal_type())
-    except KeyError:
-        return None
-    if high is not None and value > high:
-        return "above"
-    if low is not None and value < low:
-        return "below"
-    return None
-
-
 @dataclass(frozen=True)
 class RowSource:
     """What a ``RowQuery`` reads. ``from_sql`` names the main table ``r``; ``columns`` maps each output key
@@ -82,7 +60,7 @@ class RowSource:
 
 
 class RowQuery:
-    """A read-only, queryset-like page source over ``RowSource``: ``all()``, ``order_by(*names)``,
+    """A read-only, queryset-like source over ``RowSource``: ``order_by(*names)``,
     ``filter(name__lookup=value)`` (exact, gt, gte, lt, lte, isnull), and slicing (``[start:stop]``, or
     ``[0:]`` for every row) into a list of row dicts (the ORM's ``values(*columns)``). Scoped to the
     current workspace like every selector: an explicit ``tenant_id`` filter on top of row-level security."""
@@ -90,9 +68,6 @@ class RowQuery:
     def __init__(self, source: RowSource, where=(), params=(), ordering=()):
         self.source, self.model = source, source.model
         self._where, self._params, self._ordering = tuple(where), tuple(params), tuple(ordering)
-
-    def all(self):
-        return self
 
     def order_by(self, *names):
         return RowQuery(self.source, self._where, self._params, [self._order_term(name) for name in names])
@@ -109,13 +84,6 @@ class RowQuery:
                 where.append(f"{sql} IS {'' if is_null else 'NOT '}NULL")
                 continue
             prepared = model_field.get_db_prep_value(model_field.get_prep_value(value), connection, prepared=True)
-            side = _beyond_integer_range(model_field, prepared)
-            if side is not None:
-                # As the ORM answers it, without asking the database (which could not take the value): no row
-                # equals it, every row is below a value above the range, none is above it.
-                if lookup == "exact" or (side == "above") == (lookup in ("gt", "gte")):
-                    where.append("1 = 0")
-                continue
             where.append(f"{sql} {COMPARISONS[lookup]} %s")
             params.append(prepared)
         return RowQuery(self.source, where, params, self._ordering)
@@ -151,38 +119,3 @@ class RowQuery:
     def _order_term(self, name: str) -> str:
         sql, _field = self._field(name.lstrip("-"))
         return f"{sql} {'DESC' if name.startswith('-') else 'ASC'}"
-
-
-_MODEL_SQL: dict = {}
-
-
-def _model_select(model: type[Model]) -> tuple[str, list[str], list[tuple[int, Col, list]]]:
-    """``SELECT <every concrete column> FROM <table> r``, the fields' attnames and this database's
-    converters (as the ORM applies them when it loads an instance), once per model and database."""
-    key = (model, connection.vendor)
-    if key not in _MODEL_SQL:
-        fields = model._meta.concrete_fields
-        columns = ", ".join(f"r.{connection.ops.quote_name(f.column)}" for f in fields)
-        _MODEL_SQL[key] = (
-            f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} r",
-            [f.attname for f in fields],
-            _converters(fields),
-        )
-    return _MODEL_SQL[key]
-
-
-def model_rows(model: type[Model], *, where: str = "", params=(), order_by: str = "", limit: int | None = None):
-    """Instances of the tenant-owned ``model`` (every concrete field, loaded as the ORM loads them) by one
-    hand-written statement, for small hot reads whose ORM query costs more to build than to run. Scoped to
-    the current workspace like ``RowQuery``: ``r.tenant_id = %s`` on top of row-level security, then
-    ``where`` (SQL over the table alias ``r``, with ``params``), ``order_by`` and ``limit``."""
-    select, attnames, converters = _model_select(model)
-    sql = f"{select} WHERE r.tenant_id = %s{f' AND {where}' if where else ''}"
-    if order_by:
-        sql += f" ORDER BY {order_by}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [get_current_tenant().pk, *params])
-        rows = cursor.fetchall()
-    return [model.from_db(connection.alias, attnames, _converted(row, converters)) for row in rows]

@@ -1,8 +1,6 @@
 from datetime import timedelta
-from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 
 from . import cache_reads
@@ -83,30 +81,6 @@ def _creator_role(api_key: ApiKey) -> str | None:
 def tenant_members():
     """Users who are members of the current tenant."""
     return get_user_model().objects.filter(memberships__tenant=get_current_tenant()).order_by("username")
-
-
-class MemberChoice(NamedTuple):
-    """A member as a picker's option: the user's id and name (full name, else username)."""
-
-    pk: int
-    name: str
-
-
-def _member_choices_sql() -> str:
-    user, membership = get_user_model()._meta.db_table, Membership._meta.db_table
-    return (
-        f"SELECT u.id, u.first_name, u.last_name, u.username FROM {user} u JOIN {membership} m ON m.user_id = u.id"
-        " WHERE m.tenant_id = %s ORDER BY u.username"
-    )
-
-
-def member_choices() -> list[MemberChoice]:
-    """``tenant_members()`` as picker options, by hand-written SQL (ADR 0009): the ORM query cost more to
-    build than to run. The name is ``User.get_full_name()``, else the username."""
-    with connection.cursor() as cursor:
-        cursor.execute(_member_choices_sql(), [get_current_tenant().pk])
-        rows = cursor.fetchall()
-    return [MemberChoice(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
 
 
 def tenant_memberships():

@@ -5,7 +5,6 @@ from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from .context import get_current_tenant
@@ -39,10 +38,6 @@ class TenantModelViewSet(viewsets.ModelViewSet):
     read_role = Role.VIEWER
     write_role = Role.MEMBER
     fragment_template: str = ""
-    # Hand-written list reads (tenancy.rows, ADR 0008): ``row_query`` answers a RowQuery of the list's
-    # rows; it serves the requests that search nothing and name only filters in ``row_query_filters``.
-    row_query = None
-    row_query_filters: frozenset[str] = frozenset()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -56,19 +51,6 @@ class TenantModelViewSet(viewsets.ModelViewSet):
 
     def get_write_role(self):
         return self.write_role
-
-    def list_rows(self, columns) -> list[dict]:
-        """One page of the list as ``values(*columns)`` dicts, filtered, sorted and keyset-paginated: read by
-        ``row_query`` when it can answer the request, through the ORM otherwise (the same rows)."""
-        if self.rows_by_hand():
-            return self.paginate_queryset(self.filter_queryset(self.row_query()))
-        return self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*columns))
-
-    def rows_by_hand(self) -> bool:
-        if self.row_query is None or SearchFilter().get_search_terms(self.request):
-            return False
-        filter_names = set(self.filterset_class.base_filters) if self.filterset_class else set()
-        return filter_names & set(self.request.query_params) <= self.row_query_filters
 
     @property
     def tenant(self):
