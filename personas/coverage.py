@@ -1,49 +1,85 @@
-"""Persona coverage of buying committees: plain functions, no database.
+"""Persona coverage of buying committees, defined once, in the database. Every reader uses these
+functions: the account list and its filters, the account page, the hierarchy roll-up, the API and the
+scheduled checks.
 
-Definitions (used by the API, the pages, the admin and the workers alike):
+* A contact is **current** as ``accounts.freshness`` defines it (active, verified within
+  ``FRESHNESS_DAYS``).
+* The **required committee** of an account is the committee of its effective tier (``Account.tier``):
+  CommitteeRequirement rows (persona, min_contacts). An account without a tier, or whose tier has no
+  requirements, has nothing required: its coverage is undefined (None), never 0 % or 100 %.
+* A requirement is **covered** when the account has at least ``min_contacts`` current contacts with that
+  persona (``_current_contacts``, the one expression both forms below count with).
+* **Coverage** = covered requirements / required requirements, shown as a whole percentage rounded down.
+* **Gaps** = the uncovered requirements, each with how many more current contacts it needs.
+* Workspace figure: among target accounts with a required committee, the share fully covered (100 %) and
+  the share covered at least ``GOOD_COVERAGE`` (70 %, the low end of the 70–80 % goal).
 
-* A contact is **current** when its status is *active* and it was verified
-  within the last ``FRESHNESS_DAYS`` days (``last_verified_on >= today -
-  FRESHNESS_DAYS``). Data decays by about 20 % a year, so a contact not
-  re-verified for a year no longer counts; a contact never verified does not
-  count either.
-* The **required committee** of an account is the committee of its effective
-  tier (``Account.tier``): CommitteeRequirement rows (persona, min_contacts).
-  An account without a tier, or whose tier has no requirements, has nothing
-  required: its coverage is undefined (None), never 0 % or 100 %.
-* A requirement is **covered** when the account has at least ``min_contacts``
-  current contacts with that persona.
-* **Coverage** = covered requirements / required requirements (a share 0–1;
-  shown as a whole percentage, rounded down).
-* **Gaps** = the uncovered requirements, each with how many more current
-  contacts it needs (``min_contacts - current``).
-* Workspace figure: among target accounts with a required committee, the
-  share fully covered (100 %) and the share covered at least
-  ``GOOD_COVERAGE`` (70 %, the low end of the 70–80 % goal).
+``accounts_with_coverage(queryset)`` adds per account, in the same query:
+``coverage_required``, ``coverage_covered``, ``coverage_gaps`` (required - covered), ``coverage_percent``
+(NULL when nothing is required) and ``coverage_good_margin`` (``10 * covered - 7 * required``; ``>= 0``
+means at least 70 %, integer maths). Filter on them like on any field, e.g. ``coverage_gaps__gt=0``.
+``committee_requirements(account)`` answers one account's requirements, each with its ``current`` count.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 
-FRESHNESS_DAYS = 365
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from abs_platform.tenancy.context import workspace_today
+from accounts.freshness import current_q
+from accounts.models import Account, Contact
+
+from .models import CommitteeRequirement
+
 GOOD_COVERAGE = Fraction(7, 10)
-ACTIVE = "active"
 
 
-@dataclass(frozen=True)
-class Requirement:
-    persona_id: int
-    persona_name: str
-    min_contacts: int
+def _count(queryset) -> Subquery:
+    """``SELECT COUNT(id) FROM (queryset)`` as a correlated scalar subquery (0 when nothing matches)."""
+    counted = queryset.order_by().annotate(_n=Func(F("id"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-@dataclass(frozen=True)
-class ContactFacts:
-    persona_id: int | None
-    status: str
-    last_verified_on: date | None
+def _current_contacts(account, today: date | None) -> Subquery:
+    """Current contacts of the requirement's persona at ``account`` (an id, or an ``OuterRef`` to one)."""
+    return _count(
+        Contact.objects.filter(current_q(today or workspace_today()), account=account, persona=OuterRef("persona"))
+    )
+
+
+def committee_requirements(account: Account, *, today: date | None = None) -> QuerySet[CommitteeRequirement]:
+    """The required committee of the account's tier, by persona name, each requirement with ``current``:
+    the account's current contacts of its persona."""
+    return (
+        CommitteeRequirement.objects.filter(tier_id=account.tier_id)
+        .select_related("persona")
+        .annotate(current=_current_contacts(account.pk, today))
+        .order_by("persona__name", "id")
+    )
+
+
+def accounts_with_coverage(queryset: QuerySet[Account], *, today: date | None = None) -> QuerySet[Account]:
+    """Annotate accounts with their committee coverage (see the module docstring for the fields)."""
+    requirements = CommitteeRequirement.objects.filter(tier=OuterRef("tier"))
+    covered = requirements.annotate(_have=_current_contacts(OuterRef(OuterRef("pk")), today)).filter(
+        _have__gte=F("min_contacts")
+    )
+    return queryset.annotate(
+        coverage_required=_count(requirements),
+        coverage_covered=_count(covered),
+        coverage_gaps=F("coverage_required") - F("coverage_covered"),
+        coverage_percent=Case(
+            When(coverage_required=0, then=Value(None)),
+            default=F("coverage_covered") * 100 / F("coverage_required"),
+            output_field=IntegerField(),
+        ),
+        coverage_good_margin=(
+            F("coverage_covered") * GOOD_COVERAGE.denominator - F("coverage_required") * GOOD_COVERAGE.numerator
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -74,61 +110,14 @@ class Coverage:
         return bool(self.required) and self.covered == self.required
 
 
-def freshness_cutoff(today: date) -> date:
-    """The oldest verification date that still counts as current."""
-    return today - timedelta(days=FRESHNESS_DAYS)
-
-
-def needs_verification(*, last_verified_on: date | None, today: date) -> bool:
-    """Whether a contact is due for re-verification: never verified, or last verified before the freshness
-    window (whatever its status). The contact list's ``stale`` filter and its marker use this definition."""
-    return last_verified_on is None or last_verified_on < freshness_cutoff(today)
-
-
-def is_current(*, status: str, last_verified_on: date | None, today: date) -> bool:
-    return status == ACTIVE and last_verified_on is not None and last_verified_on >= freshness_cutoff(today)
-
-
-def freshness(*, status: str, last_verified_on: date | None, today: date) -> str:
-    """A label for one contact: ``current``, ``stale`` (verified too long ago), ``unverified`` or ``inactive``."""
-    if status != ACTIVE:
-        return "inactive"
-    if last_verified_on is None:
-        return "unverified"
-    return "current" if last_verified_on >= freshness_cutoff(today) else "stale"
-
-
-def current_counts(contacts: Iterable[ContactFacts], *, today: date) -> dict[int, int]:
-    """Current contacts per persona id."""
-    counts: dict[int, int] = {}
-    for contact in contacts:
-        if contact.persona_id is not None and is_current(
-            status=contact.status, last_verified_on=contact.last_verified_on, today=today
-        ):
-            counts[contact.persona_id] = counts.get(contact.persona_id, 0) + 1
-    return counts
-
-
-def account_coverage(requirements: Iterable[Requirement], contacts: Iterable[ContactFacts], *, today: date) -> Coverage:
-    """Coverage of one account's required committee by its contacts."""
-    counts = current_counts(contacts, today=today)
-    required, covered, gaps = 0, 0, []
-    for requirement in requirements:
-        required += 1
-        have = counts.get(requirement.persona_id, 0)
-        if have >= requirement.min_contacts:
-            covered += 1
-        else:
-            gaps.append(
-                Gap(
-                    persona_id=requirement.persona_id,
-                    persona_name=requirement.persona_name,
-                    min_contacts=requirement.min_contacts,
-                    current=have,
-                    missing=requirement.min_contacts - have,
-                )
-            )
-    return Coverage(required=required, covered=covered, gaps=gaps)
+def coverage_of(requirements) -> Coverage:
+    """One account's coverage from ``committee_requirements`` (already counted, no query of its own)."""
+    gaps = [
+        Gap(req.persona_id, req.persona.name, req.min_contacts, req.current, req.min_contacts - req.current)
+        for req in requirements
+        if req.current < req.min_contacts
+    ]
+    return Coverage(required=len(requirements), covered=len(requirements) - len(gaps), gaps=gaps)
 
 
 @dataclass(frozen=True)
@@ -147,14 +136,18 @@ class CoverageShares:
         return self.good * 100 // self.accounts if self.accounts else None
 
 
-def coverage_shares(pairs: Iterable[tuple[int, int]]) -> CoverageShares:
-    """Workspace figure from (covered, required) per target account."""
-    accounts = complete = good = without = 0
-    for covered, required in pairs:
-        if not required:
-            without += 1
-            continue
-        accounts += 1
-        complete += covered >= required
-        good += Fraction(covered, required) >= GOOD_COVERAGE
-    return CoverageShares(accounts=accounts, complete=complete, good=good, without_requirements=without)
+def workspace_coverage(*, today: date | None = None) -> CoverageShares:
+    """Share of target accounts with 100 % / at least 70 % coverage (one query)."""
+    with_requirements = Q(coverage_required__gt=0)
+    totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today).aggregate(
+        accounts=Count("id", filter=with_requirements),
+        complete=Count("id", filter=with_requirements & Q(coverage_gaps=0)),
+        good=Count("id", filter=with_requirements & Q(coverage_good_margin__gte=0)),
+        without=Count("id", filter=Q(coverage_required=0)),
+    )
+    return CoverageShares(
+        accounts=totals["accounts"],
+        complete=totals["complete"],
+        good=totals["good"],
+        without_requirements=totals["without"],
+    )

@@ -2,9 +2,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from abs_platform.jobs.models import Job
+from accounts.freshness import FRESHNESS_DAYS
 
 from . import selectors
-from .coverage import FRESHNESS_DAYS
 from .services import REMATCH_JOB_KIND
 
 

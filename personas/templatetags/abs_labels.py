@@ -6,6 +6,7 @@ from django import template
 from django.utils.dateparse import parse_datetime
 
 from abs_platform.tenancy.context import workspace_today
+from accounts.freshness import needs_verification as _needs_verification
 from accounts.models import (
     ActivityChannel,
     ActivityDirection,
@@ -18,7 +19,6 @@ from accounts.models import (
     SignalType,
     TechnologyRelation,
 )
-from personas.coverage import needs_verification as _needs_verification
 from personas.models import Channel
 
 register = template.Library()
@@ -71,7 +71,7 @@ def as_datetime(value):
 
 @register.filter
 def needs_verification(last_verified_on) -> bool:
-    """``personas.coverage.needs_verification`` for a date or its ISO text (serializer data); "" or None: never."""
+    """``accounts.freshness.needs_verification`` for a date or its ISO text (serializer data); "" or None: never."""
     if isinstance(last_verified_on, str):
         last_verified_on = date.fromisoformat(last_verified_on) if last_verified_on else None
     return _needs_verification(last_verified_on=last_verified_on, today=workspace_today())

@@ -1,13 +1,16 @@
-"""The set-based coverage annotations agree with the pure functions, in one query."""
+"""Coverage, defined once (personas.coverage): per account in one query, per requirement for the committee
+map, and the workspace figure, with hand-computed values."""
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account
-from personas import selectors
+from personas import coverage as selectors
+from personas.coverage import Gap
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -105,22 +108,54 @@ def test_workspace_figure(tenant_a, world):
     assert (shares.complete_percent, shares.good_percent) == (33, 33)
 
 
-def test_page_coverage_equals_the_annotations(tenant_a, world):
-    """The hand-written per-page query (lists, details, the account tree) and the ORM annotations (filters,
-    workspace figures) are two forms of one rule: they must give the same figures, in one query."""
+def test_committee_requirements_count_current_contacts(tenant_a, world):
+    """Stale, inactive, never-verified and persona-less contacts do not count; the gaps say how many more."""
     with as_tenant(tenant_a):
-        accounts = list(Account.objects.order_by("name").values_list("pk", "tier_id"))
-        annotated = {
-            pk: (covered, required)
-            for pk, covered, required in selectors.accounts_with_coverage(
-                Account.objects.all(), today=TODAY
-            ).values_list("pk", "coverage_covered", "coverage_required")
-        }
-        with CaptureQueriesContext(connection) as queries:
-            counts = selectors.coverage_counts_for(accounts, today=TODAY)
-        shares = selectors.coverage_for(accounts, today=TODAY)
+        partial = Account.objects.get(pk=world["partial"].pk)
+    with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
+        requirements = list(selectors.committee_requirements(partial, today=TODAY))
+        coverage = selectors.coverage_of(requirements)
     assert len(queries) == 1
-    assert counts == annotated
-    assert shares[world["partial"].pk] == (33, 2)
-    assert shares[world["full"].pk] == (100, 0)
-    assert shares[world["untiered"].pk] == (None, 0)
+    assert [(r.persona.name, r.min_contacts, r.current) for r in requirements] == [
+        ("Champion", 1, 0),
+        ("Finance leader", 1, 1),
+        ("IT leader", 2, 1),
+    ]
+    assert (coverage.required, coverage.covered, coverage.percent, coverage.is_complete) == (3, 1, 33, False)
+    assert coverage.ratio == Fraction(1, 3)
+    champion, it_leader = requirements[0], requirements[2]
+    assert coverage.gaps == [
+        Gap(persona_id=champion.persona_id, persona_name="Champion", min_contacts=1, current=0, missing=1),
+        Gap(persona_id=it_leader.persona_id, persona_name="IT leader", min_contacts=2, current=1, missing=1),
+    ]
+
+
+def test_committee_of_a_full_and_of_an_untiered_account(tenant_a, world):
+    with as_tenant(tenant_a):
+        full = selectors.coverage_of(
+            list(selectors.committee_requirements(Account.objects.get(pk=world["full"].pk), today=TODAY))
+        )
+        untiered = selectors.coverage_of(
+            list(selectors.committee_requirements(Account.objects.get(pk=world["untiered"].pk), today=TODAY))
+        )
+    # Verified exactly 365 days ago still counts.
+    assert (full.required, full.covered, full.percent, full.gaps, full.is_complete) == (1, 1, 100, [], True)
+    # Nothing required: undefined, never 0 % or 100 %.
+    assert (untiered.required, untiered.covered, untiered.percent, untiered.ratio) == (0, 0, None, None)
+    assert untiered.is_complete is False
+
+
+def test_one_day_later_the_boundary_contact_is_stale(tenant_a, world):
+    with as_tenant(tenant_a):
+        later = selectors.coverage_of(
+            list(
+                selectors.committee_requirements(
+                    Account.objects.get(pk=world["full"].pk), today=TODAY + timedelta(days=1)
+                )
+            )
+        )
+        annotated = selectors.accounts_with_coverage(
+            Account.objects.filter(pk=world["full"].pk), today=TODAY + timedelta(days=1)
+        ).get()
+    assert (later.covered, later.percent) == (0, 0)
+    assert (annotated.coverage_covered, annotated.coverage_percent) == (0, 0)

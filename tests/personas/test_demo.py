@@ -45,7 +45,7 @@ def test_load_demo_command_gives_accounts_committees_with_gaps(client):
 
     from abs_platform.tenancy.models import Tenant
     from accounts.models import Account
-    from personas.selectors import accounts_with_coverage, workspace_coverage
+    from personas.coverage import accounts_with_coverage, workspace_coverage
     from tests.factories import UserFactory
 
     call_command("load_demo", accounts=20, stdout=io.StringIO())
