@@ -28,14 +28,11 @@ from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
 from abs_platform.tenancy.filters import QueryParamFilterBackend, RequestedFilterSet
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.viewsets import TenantModelViewSet
-from icp.models import Tier
-from personas.coverage import FRESHNESS_DAYS, freshness, freshness_cutoff
-from personas.models import Persona
-from personas.selectors import accounts_with_coverage, coverage_for
 
 from . import exports, imports, selectors, services
 from .domains import normalize_domain
 from .engagement import day_start
+from .freshness import FRESHNESS_DAYS, freshness, needs_verification_q
 from .models import (
     CLOSED_STAGES,
     Account,
@@ -63,6 +60,10 @@ from .models import (
     check_activity_time,
 )
 
+# The tier and persona models belong to higher layers (icp, personas): reached through the foreign keys.
+Tier = Account._meta.get_field("tier").related_model
+Persona = Contact._meta.get_field("persona").related_model
+
 
 class ReadBackAfterWrite:
     """A write answers the object as a read does: read back through the selector (its annotated names)."""
@@ -74,23 +75,6 @@ class ReadBackAfterWrite:
     def perform_update(self, serializer):
         super().perform_update(serializer)
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-
-def with_coverage(accounts: list[Account]) -> None:
-    """Set ``coverage_percent`` and ``coverage_gaps`` on ``accounts`` (one query; none for no accounts)."""
-    if accounts:
-        coverage = coverage_for([(account.pk, account.tier_id) for account in accounts])
-        for account in accounts:
-            account.coverage_percent, account.coverage_gaps = coverage[account.pk]
-
-
-class AccountListSerializer(serializers.ListSerializer):
-    """Reads the coverage of a whole page of accounts in one query, not one per account."""
-
-    def to_representation(self, data):
-        accounts = list(data.all() if isinstance(data, models.Manager) else data)
-        with_coverage([account for account in accounts if not hasattr(account, "coverage_gaps")])
-        return super().to_representation(accounts)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -140,12 +124,6 @@ class AccountSerializer(serializers.ModelSerializer):
             "is_target": {"initial": True},
             "status": {"initial": AccountStatus.PROSPECT},
         }
-        list_serializer_class = AccountListSerializer
-
-    def to_representation(self, instance):
-        if not hasattr(instance, "coverage_gaps"):
-            with_coverage([instance])
-        return super().to_representation(instance)
 
     def validate_domain(self, value: str) -> str:
         try:
@@ -243,18 +221,12 @@ class AccountFilter(RequestedFilterSet):
         model = Account
         fields = ["status", "industry", "country", "owner", "is_target"]
 
-    @staticmethod
-    def _with_coverage(queryset):
-        """Coverage annotations cost a correlated subquery per row: added only when a filter needs them."""
-        return queryset if "coverage_gaps" in queryset.query.annotations else accounts_with_coverage(queryset)
-
     def filter_has_gaps(self, queryset, name, value):
-        queryset = self._with_coverage(queryset)
         return queryset.filter(coverage_gaps__gt=0) if value else queryset.filter(coverage_gaps=0)
 
     def filter_coverage(self, queryset, name, value):
         lookup = "gte" if name == "coverage_min" else "lte"
-        return self._with_coverage(queryset).filter(**{f"coverage_percent__{lookup}": value})
+        return queryset.filter(**{f"coverage_percent__{lookup}": value})
 
 
 class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
@@ -410,8 +382,7 @@ class ContactFilter(RequestedFilterSet):
         fields = ["account", "persona", "buying_role", "status", "seniority"]
 
     def filter_stale(self, queryset, name, value):
-        """``personas.coverage.needs_verification`` as a query."""
-        stale = Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=freshness_cutoff(workspace_today()))
+        stale = needs_verification_q(workspace_today())
         return queryset.filter(stale) if value else queryset.exclude(stale)
 
 

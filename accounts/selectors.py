@@ -26,6 +26,8 @@ from icp.models import Tier
 from personas.models import CommitteeRequirement
 
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
+from .extensions import annotate_accounts
+from .freshness import freshness_cutoff
 from .models import (
     CLOSED_STAGES,
     NEVER_VERIFIED,
@@ -55,16 +57,16 @@ _USER, _TIER = get_user_model()._meta.db_table, Tier._meta.db_table
 
 def account_list() -> QuerySet[Account]:
     """Accounts with the names their rows show: ``owner_name`` (the owner's full name, else username) and
-    ``tier_name`` ("" without one). Coverage comes per page (personas.selectors.coverage_for), or as
-    annotations (accounts_with_coverage) only when a coverage filter asks for it."""
+    ``tier_name`` ("" without one), and what higher layers add (``accounts.extensions``: coverage)."""
     full_name = Trim(Concat("owner__first_name", Value(" "), "owner__last_name"))
     # fit_sort: the fit score with unscored accounts last, a non-null key for cursor pagination. A plain
     # integer: typed as the positive fit score, Django would drop the cursor's "fit_sort > -1" as always true.
-    return Account.objects.annotate(
+    accounts = Account.objects.annotate(
         owner_name=Coalesce(NullIf(full_name, Value("")), "owner__username", Value("")),
         tier_name=Coalesce("tier__name", Value("")),
         fit_sort=Coalesce("fit_score", Value(-1), output_field=IntegerField()),
     )
+    return annotate_accounts(accounts)
 
 
 def accounts_by_ids(ids) -> QuerySet[Account]:
@@ -429,7 +431,6 @@ def hierarchy_nodes(root, *, today: date | None = None, reference: date | None =
     """The root and its descendants down to ``TREE_DEPTH`` levels, each with its own contacts, open pipeline,
     committee coverage (as of ``today``) and engagement (windows ending ``reference``, default the workspace's
     today; as ``engagement_by_account``): one query, at most ``TREE_MAX_NODES`` accounts."""
-    from personas.coverage import freshness_cutoff  # personas builds on accounts: imported late
 
     tenant_id = get_current_tenant().pk
     cutoff = freshness_cutoff(today or workspace_today())

@@ -7,8 +7,8 @@ from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_members
 from abs_platform.tenancy.views import require_role
+from accounts.freshness import FRESHNESS_DAYS
 from icp.selectors import tier_list
-from personas.coverage import FRESHNESS_DAYS
 from personas.selectors import persona_list
 
 from . import imports, selectors

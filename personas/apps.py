@@ -6,7 +6,12 @@ class PersonasConfig(AppConfig):
     verbose_name = "Buyer personas"
 
     def ready(self):
+        from accounts.extensions import register_account_annotations
+
         from . import receivers  # noqa: F401 (connects the receivers)
+        from .coverage import accounts_with_coverage
+
+        register_account_annotations(accounts_with_coverage)
 
     def load_demo(self, tenant, *, main: bool, **options) -> None:
         """Personas and committees, contacts with their signals and deals, a few hierarchies, and the engagement

@@ -1,0 +1,51 @@
+"""What higher layers add to accounts' reads, without accounts importing them (docs/architecture.md,
+"Layers"). Writes go the other way, as events (``accounts.events``).
+
+Apps above accounts register in their ``AppConfig.ready()``:
+
+* ``register_account_annotations(annotate)``: ``annotate(queryset) -> queryset`` adds fields to every
+  account list, detail and hierarchy read (personas: committee coverage);
+* ``register_account_section(section)``: a section of the account page, drawn from its own template with
+  the context its ``context(account)`` answers (personas: the buying committee).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+_annotations: list[Callable[[QuerySet], QuerySet]] = []
+_sections: list["AccountSection"] = []
+
+
+def register_account_annotations(annotate: Callable[[QuerySet], QuerySet]) -> None:
+    if annotate not in _annotations:
+        _annotations.append(annotate)
+
+
+def annotate_accounts(queryset: QuerySet) -> QuerySet:
+    """``queryset`` with every registered annotation (in registration order)."""
+    for annotate in _annotations:
+        queryset = annotate(queryset)
+    return queryset
+
+
+@dataclass(frozen=True)
+class AccountSection:
+    """A section of the account page: ``template_name`` drawn with ``context(account)`` merged into the page's
+    context. ``order`` places it among the others (smaller first)."""
+
+    name: str
+    template_name: str
+    context: Callable[..., dict]
+    order: int = 100
+
+
+def register_account_section(section: AccountSection) -> None:
+    if all(existing.name != section.name for existing in _sections):
+        _sections.append(section)
+        _sections.sort(key=lambda existing: existing.order)
+
+
+def account_sections() -> list[AccountSection]:
+    return list(_sections)
