@@ -74,7 +74,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "abs_platform.tenancy.context_processors.site_links",
                 "abs_platform.tenancy.context_processors.tenancy",
             ],
         },
@@ -239,10 +238,6 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-# app.js sends the CSRF cookie's value as the token (pages carry none when the browser holds the cookie:
-# tenancy.context_processors.site_links), so the cookie stays readable by scripts and out of the session.
-CSRF_COOKIE_HTTPONLY = False
-CSRF_USE_SESSIONS = False
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

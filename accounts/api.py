@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today, workspace_zone
-from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
 from abs_platform.tenancy.filters import QueryParamFilterBackend, RequestedFilterSet
 from abs_platform.tenancy.models import Role
@@ -283,8 +282,8 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
-        # Rows link to ``<account_pages_url><id>/``: reversed once per process, not per row or page.
-        context["account_pages_url"] = workspace_url("accounts:page", self.tenant.slug)
+        # Rows link to ``<account_pages_url><id>/``.
+        context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
         return context
 
 

@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     F,
     IntegerField,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -263,93 +264,11 @@ TREE_MAX_NODES = 300  # accounts in one hierarchy tree at most (the page says wh
 CENT = Decimal("0.01")
 
 
-_TECHNOLOGY, _ACCOUNT_TECHNOLOGY = Technology._meta.db_table, AccountTechnology._meta.db_table
-# What the account page shows of the account itself (the other columns stay deferred, as with only()).
-_PAGE_ACCOUNT_FIELDS = [
-    Account._meta.get_field(name)
-    for name in (
-        *("id", "name", "status", "website", "domain", "industry", "company_type", "employee_count"),
-        *("annual_revenue", "growth_rate", "headquarters", "country", "office_count", "owner", "parent"),
-        *("tier", "suggested_tier", "tier_override_reason", "fit_score", "fit_explanation", "last_verified_on"),
+def accounts_for_page():
+    """Accounts with what the account page shows of them: owner, tier, suggested tier and technologies by name."""
+    return Account.objects.select_related("owner", "tier", "suggested_tier").prefetch_related(
+        Prefetch("technologies", queryset=Technology.objects.order_by("name"))
     )
-]
-_USER_MODEL = get_user_model()
-# The account page's header: the account's columns it shows, its owner and tiers, one row per technology
-# in use (by name; one row without any). Hand-written SQL like the lists' (ADR 0008): the ORM's
-# select_related and prefetch cost several times more to build than to run.
-ACCOUNT_PAGE_ROWS = RowSource(
-    model=Account,
-    from_sql=f"{Account._meta.db_table} r LEFT JOIN {_USER} u ON u.id = r.owner_id"
-    f" LEFT JOIN {_TIER} t ON t.id = r.tier_id LEFT JOIN {_TIER} st ON st.id = r.suggested_tier_id"
-    f" LEFT JOIN {_ACCOUNT_TECHNOLOGY} at ON at.tenant_id = r.tenant_id AND at.account_id = r.id"
-    f" LEFT JOIN {_TECHNOLOGY} tc ON tc.id = at.technology_id",
-    columns={
-        **{model_field.attname: (f"r.{model_field.column}", model_field) for model_field in _PAGE_ACCOUNT_FIELDS},
-        **{
-            key: (f"{alias}.{key.rpartition('__')[2]}", _field_at(Account, path))
-            for key, alias, path in (
-                ("owner__first_name", "u", "owner__first_name"),
-                ("owner__last_name", "u", "owner__last_name"),
-                ("owner__username", "u", "owner__username"),
-                ("tier__name", "t", "tier__name"),
-                ("tier__engagement_model", "t", "tier__engagement_model"),
-                ("suggested_tier__name", "st", "suggested_tier__name"),
-                ("technology__name", "tc", "technologies__name"),
-                ("technology__relation", "tc", "technologies__relation"),
-            )
-        },
-    },
-    fields={"id": ("r.id", Account._meta.pk), "technology__name": ("tc.name", Technology._meta.get_field("name"))},
-)
-_BIGINT_MAX = 2**63 - 1
-# What account_for_page loads of each related object: {field: key in ACCOUNT_PAGE_ROWS}.
-_PAGE_RELATED = {
-    "owner": (
-        _USER_MODEL,
-        {
-            "id": "owner_id",
-            "first_name": "owner__first_name",
-            "last_name": "owner__last_name",
-            "username": "owner__username",
-        },
-    ),
-    "tier": (Tier, {"id": "tier_id", "name": "tier__name", "engagement_model": "tier__engagement_model"}),
-    "suggested_tier": (Tier, {"id": "suggested_tier_id", "name": "suggested_tier__name"}),
-}
-
-
-def _loaded(model, values: dict):
-    """A model instance with only ``values`` loaded (as ``only()`` gives it), the other fields deferred."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
-class AccountForPage(NamedTuple):
-    account: Account  # with its owner, tier and suggested tier loaded
-    technologies: list[Technology]  # by name
-
-
-def account_for_page(account_id: int) -> AccountForPage:
-    """One account with its owner, tiers and technologies (one query); its ancestors come from
-    ``account_ancestors``. Raises ``Account.DoesNotExist`` when the workspace has no such account."""
-    if not 0 < account_id <= _BIGINT_MAX:
-        raise Account.DoesNotExist
-    rows = RowQuery(ACCOUNT_PAGE_ROWS).filter(id=account_id).order_by("technology__name")[0:]
-    if not rows:
-        raise Account.DoesNotExist
-    first = rows[0]
-    account = _loaded(Account, {field.attname: first[field.attname] for field in _PAGE_ACCOUNT_FIELDS})
-    for name, (model, keys) in _PAGE_RELATED.items():
-        values = {attname: first[key] for attname, key in keys.items()}
-        Account._meta.get_field(name).set_cached_value(
-            account, None if values["id"] is None else _loaded(model, values)
-        )
-    technologies = [
-        Technology(name=row["technology__name"], relation=row["technology__relation"])
-        for row in rows
-        if row["technology__name"] is not None
-    ]
-    return AccountForPage(account, technologies)
 
 
 @dataclass

@@ -1,9 +1,8 @@
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_members
 from abs_platform.tenancy.views import require_role
@@ -14,7 +13,6 @@ from personas.selectors import persona_list
 from . import imports, selectors
 from .engagement import WINDOW_DAYS
 from .models import (
-    Account,
     AccountStatus,
     BuyingRole,
     ContactStatus,
@@ -54,8 +52,8 @@ def page(request, tenant_slug):
         "accounts/page.html",
         {
             "nav": "accounts",
-            "api_url": workspace_url("browser-api:account-list", tenant_slug),
-            "import_url": workspace_url("accounts:import", tenant_slug),
+            "api_url": reverse("browser-api:account-list", args=[tenant_slug]),
+            "import_url": reverse("accounts:import", args=[tenant_slug]),
             # A plain dict with every key: a template's lookup of a key missing from a QueryDict is slow.
             "f": {name: request.GET.get(name, "") for name in ACCOUNT_PAGE_PARAMS},
             "statuses": AccountStatus.choices,
@@ -63,7 +61,7 @@ def page(request, tenant_slug):
             "members": [(user.pk, user.get_full_name() or user.username) for user in tenant_members()],
             "tiers": [(tier.pk, tier.name) for tier in tier_list()],
             "orderings": ACCOUNT_ORDERINGS,
-            "saved_views_url": workspace_url("browser-api:saved-view-list", tenant_slug),
+            "saved_views_url": reverse("browser-api:saved-view-list", args=[tenant_slug]),
         },
     )
 
@@ -235,10 +233,7 @@ def account_page(request, tenant_slug, account_id):
     contacts or activities change)."""
     from personas.selectors import committee_map
 
-    try:
-        account, technologies = selectors.account_for_page(account_id)
-    except Account.DoesNotExist:
-        raise Http404("No such account.") from None
+    account = get_object_or_404(selectors.accounts_for_page(), pk=account_id)
     context = {"nav": "accounts", "account": account, "window_days": WINDOW_DAYS}
     part = request.GET.get("part")
     if part == "engagement":
@@ -260,7 +255,6 @@ def account_page(request, tenant_slug, account_id):
             "engagement": engagement,
             "tree": selectors.hierarchy_tree(nodes, root.pk),
             "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES,
-            "technologies": technologies,
         }
     )
     return render(request, "accounts/account_page.html", context)

@@ -3,7 +3,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from abs_platform.jobs.models import Job
-from abs_platform.tenancy.context_processors import workspace_url
 from abs_platform.tenancy.models import Role, role_at_least
 
 from . import selectors
@@ -27,7 +26,7 @@ def page(request, tenant_slug):
     elif versions:  # the newest draft above the active version, else the active one
         icp = versions[0] if active is None or versions[0].version > active.version else active
     editable = icp is not None and selectors.icp_is_editable(icp, active.version if active else None)
-    api = lambda name: workspace_url(f"browser-api:{name}-list", tenant_slug)  # noqa: E731
+    api = lambda name: reverse(f"browser-api:{name}-list", args=[tenant_slug])  # noqa: E731
     return render(
         request,
         "icp/page.html",
@@ -43,7 +42,7 @@ def page(request, tenant_slug):
             "criteria_url": api("criterion"),
             "sign_offs_url": api("sign-off"),
             "tiers_url": api("tier"),
-            "insights_url": workspace_url("icp:insights", tenant_slug),
+            "insights_url": reverse("icp:insights", args=[tenant_slug]),
         },
     )
 

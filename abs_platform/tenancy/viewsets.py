@@ -1,6 +1,7 @@
 """The base of every tenant resource's API: scoping, roles and htmx fragments in one place."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -8,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .context import get_current_tenant
-from .context_processors import reverse_once
 from .models import Role, role_at_least
 
 # Serializer forms render with the field templates of templates/forms/pack/.
@@ -122,7 +122,7 @@ class TenantModelViewSet(viewsets.ModelViewSet):
         match = self.request.resolver_match
         url_kwargs = {key: value for key, value in self.kwargs.items() if key != self.lookup_field}
         return {
-            "api_url": reverse_once(f"{match.namespace}:{self.basename}-list", **url_kwargs),
+            "api_url": reverse(f"{match.namespace}:{self.basename}-list", kwargs=url_kwargs),
             "can_edit": self.request._request.tenant_role is not None
             and role_at_least(self.request._request.tenant_role, self.write_role),
             "data": data,

@@ -34,20 +34,3 @@ document.addEventListener("htmx:configRequest", (event) => {
   const query = params.toString();
   history.replaceState(history.state, "", query ? `?${query}` : window.location.pathname);
 });
-// CSRF: a page drawn for a browser that holds the CSRF cookie carries no token (masking one per page is
-// measurable); htmx requests and the forms that leave csrfmiddlewaretoken empty send the cookie's value,
-// which Django accepts as the token. Pages drawn without the cookie set hx-headers on <body> themselves.
-function csrfToken() {
-  const name = `${document.body.dataset.csrfCookie}=`;
-  const cookie = document.cookie.split("; ").find((item) => item.startsWith(name));
-  return cookie ? decodeURIComponent(cookie.slice(name.length)) : "";
-}
-document.addEventListener("htmx:configRequest", (event) => {
-  if (event.detail.verb !== "get" && !event.detail.headers["X-CSRFToken"]) {
-    event.detail.headers["X-CSRFToken"] = csrfToken();
-  }
-});
-document.addEventListener("submit", (event) => {
-  const field = event.target.querySelector('input[name="csrfmiddlewaretoken"]');
-  if (field && !field.value) field.value = csrfToken();
-});

@@ -67,9 +67,8 @@ def test_member_sees_committee_gaps_and_closes_one(page: Page, tenant_a, member_
     with as_tenant(tenant_a):
         assert Contact.objects.get(first_name="Ian").persona_id == it.pk
 
-    # The page carried no CSRF token (the browser holds the cookie): the add above sent the cookie's value,
-    # and so does the log-out form.
-    assert page.locator("body").get_attribute("hx-headers") is None
+    # The page carries the CSRF token in hx-headers (the add above sent it) and the log-out form carries it too.
+    assert '"X-CSRFToken"' in page.locator("body").get_attribute("hx-headers")
     page.locator(".usermenu details").last.locator("summary").click()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/auth/login/$"))
