@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
@@ -22,13 +21,9 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from abs_platform.tenancy import cache_reads
 from abs_platform.tenancy.context import get_current_tenant, workspace_today, workspace_zone
-from abs_platform.tenancy.rows import RowQuery, RowSource
-from icp.models import Tier
-from personas.models import CommitteeRequirement
 
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .extensions import annotate_accounts
-from .freshness import freshness_cutoff
 from .models import (
     CLOSED_STAGES,
     NEVER_VERIFIED,
@@ -37,7 +32,6 @@ from .models import (
     Activity,
     ActivityDirection,
     Contact,
-    ContactStatus,
     Opportunity,
     SavedView,
     Signal,
@@ -45,15 +39,14 @@ from .models import (
 )
 
 
-def _field_at(model, path: str):
-    """The model field a ``values()`` path such as ``owner__first_name`` ends at."""
-    *relations, name = path.split("__")
-    for relation in relations:
-        model = model._meta.get_field(relation).related_model
-    return model._meta.get_field(name)
+def tiers_to_choose() -> QuerySet:
+    """The tiers an account may have (``icp.Tier``, reached through the foreign key), by rank."""
+    return Account._meta.get_field("tier").related_model.objects.order_by("rank", "id")
 
 
-_USER, _TIER = get_user_model()._meta.db_table, Tier._meta.db_table
+def personas_to_choose() -> QuerySet:
+    """The personas a contact may have (``personas.Persona``, through the foreign key), by name."""
+    return Contact._meta.get_field("persona").related_model.objects.only("id", "name").order_by("name", "id")
 
 
 def account_list() -> QuerySet[Account]:
@@ -311,15 +304,9 @@ def account_ancestors(account: Account) -> list[AccountNode]:
 
 def _hierarchy_sql() -> str:
     """The subtree by a recursive walk down (tenant_id, parent: an index lookup per level), cut to its top
-    ``TREE_MAX_NODES`` accounts (level by level, by name); per node its contacts, open pipeline, committee
-    coverage (required requirements of its tier; those with at least ``min_contacts`` current contacts) and
+    ``TREE_MAX_NODES`` accounts (level by level, by name); per node its contacts, open pipeline and
     engagement."""
     closed = ", ".join(["%s"] * len(CLOSED_STAGES))
-    requirement = CommitteeRequirement._meta.db_table
-    current_contacts = (
-        f"SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = %s AND c.account_id = n.id"
-        " AND c.persona_id = r.persona_id AND c.status = %s AND c.last_verified_on >= %s"
-    )
     return (
         "WITH RECURSIVE tree(id, depth) AS ("
         f" SELECT id, 0 FROM {_ACCOUNT} WHERE id = %s AND tenant_id = %s"
@@ -332,9 +319,6 @@ def _hierarchy_sql() -> str:
         f" (SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = %s AND c.account_id = n.id),"
         f" (SELECT SUM(o.amount) FROM {_OPPORTUNITY} o WHERE o.tenant_id = %s AND o.account_id = n.id"
         f" AND o.stage NOT IN ({closed})),"
-        f" (SELECT COUNT(*) FROM {requirement} r WHERE r.tenant_id = %s AND r.tier_id = n.tier_id),"
-        f" (SELECT COUNT(*) FROM {requirement} r WHERE r.tenant_id = %s AND r.tier_id = n.tier_id"
-        f" AND r.min_contacts <= ({current_contacts})),"
         " e.*"
         f" FROM nodes n LEFT JOIN ({_engagement_sql('SELECT id FROM nodes')}) e ON e.account_id = n.id"
         " ORDER BY n.name, n.id"
@@ -346,29 +330,29 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
-def hierarchy_nodes(root, *, today: date | None = None, reference: date | None = None) -> list[AccountNode]:
+def hierarchy_nodes(root, *, reference: date | None = None) -> list[AccountNode]:
     """The root and its descendants down to ``TREE_DEPTH`` levels, each with its own contacts, open pipeline,
-    committee coverage (as of ``today``) and engagement (windows ending ``reference``, default the workspace's
-    today; as ``engagement_by_account``): one query, at most ``TREE_MAX_NODES`` accounts."""
-
+    engagement (windows ending ``reference``, default the workspace's today; as ``engagement_by_account``) and
+    committee coverage (the ``coverage_covered`` / ``coverage_required`` annotations personas registers in
+    ``accounts.extensions``): two queries, at most ``TREE_MAX_NODES`` accounts."""
     tenant_id = get_current_tenant().pk
-    cutoff = freshness_cutoff(today or workspace_today())
     params = [
         *(root.pk, tenant_id, tenant_id, TREE_DEPTH, tenant_id, TREE_MAX_NODES),
-        *(tenant_id, tenant_id, *(stage.value for stage in CLOSED_STAGES), tenant_id, tenant_id),
-        *(tenant_id, ContactStatus.ACTIVE.value, connection.ops.adapt_datefield_value(cutoff)),
+        *(tenant_id, tenant_id, *(stage.value for stage in CLOSED_STAGES)),
         *_engagement_params(reference, []),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_hierarchy_sql(), params)
-        return [
-            AccountNode(
-                pk, name, parent_id, tier_id, contacts, _money(pipeline), covered, required, _engagement(counts)
-            )
-            for pk, name, parent_id, tier_id, contacts, pipeline, required, covered, _account_id, *counts in (
-                cursor.fetchall()
-            )
+        nodes = [
+            AccountNode(pk, name, parent_id, tier_id, contacts, _money(pipeline), engagement=_engagement(counts))
+            for pk, name, parent_id, tier_id, contacts, pipeline, _account_id, *counts in cursor.fetchall()
         ]
+    by_id = {node.pk: node for node in nodes}
+    for account in annotate_accounts(Account.objects.filter(pk__in=by_id).only("pk")):
+        node = by_id[account.pk]
+        node.coverage_covered = getattr(account, "coverage_covered", 0)
+        node.coverage_required = getattr(account, "coverage_required", 0)
+    return nodes
 
 
 def hierarchy_tree(nodes: list[AccountNode], root_id: int) -> list[dict]:

@@ -7,11 +7,10 @@ from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_members
 from abs_platform.tenancy.views import require_role
 from accounts.freshness import FRESHNESS_DAYS
-from icp.selectors import tier_list
-from personas.selectors import persona_list
 
 from . import imports, selectors
 from .engagement import WINDOW_DAYS
+from .extensions import account_sections
 from .models import (
     AccountStatus,
     BuyingRole,
@@ -59,7 +58,7 @@ def page(request, tenant_slug):
             "statuses": AccountStatus.choices,
             "industries": selectors.account_industries(),
             "members": [(user.pk, user.get_full_name() or user.username) for user in tenant_members()],
-            "tiers": [(tier.pk, tier.name) for tier in tier_list()],
+            "tiers": [(tier.pk, tier.name) for tier in selectors.tiers_to_choose()],
             "orderings": ACCOUNT_ORDERINGS,
             "saved_views_url": reverse("browser-api:saved-view-list", args=[tenant_slug]),
         },
@@ -86,7 +85,7 @@ def contacts_page(request, tenant_slug):
             "api_url": reverse("browser-api:contact-list", kwargs={"tenant_slug": tenant_slug}),
             "account_options_url": reverse("contacts:account-options", kwargs={"tenant_slug": tenant_slug}),
             "account_choices": selectors.account_choices(selected=request.GET.get("account")),
-            "personas": list(persona_list().only("id", "name").order_by("name", "id")),
+            "personas": list(selectors.personas_to_choose()),
             "members": tenant_members(),
             "departments": selectors.contact_departments(),
             "buying_roles": BuyingRole.choices,
@@ -227,21 +226,23 @@ def import_progress(request, tenant_slug, batch_id):
 
 
 def account_page(request, tenant_slug, account_id):
-    """One account: header with its engagement, hierarchy tree with roll-ups, buying committee map; contacts,
-    activities, signals and opportunities come from their APIs as htmx fragments. ``?part=committee`` and
-    ``?part=engagement`` answer the committee map or the engagement summary alone (htmx refreshes them when
-    contacts or activities change)."""
-    from personas.selectors import committee_map
-
+    """One account: header with its engagement, hierarchy tree with roll-ups, the sections other apps add
+    (``accounts.extensions``: the buying committee); contacts, activities, signals and opportunities come from
+    their APIs as htmx fragments. ``?part=engagement`` or ``?part=<section>`` answers that card alone (htmx
+    refreshes them when contacts or activities change)."""
     account = get_object_or_404(selectors.accounts_for_page(), pk=account_id)
     context = {"nav": "accounts", "account": account, "window_days": WINDOW_DAYS}
     part = request.GET.get("part")
     if part == "engagement":
         context["engagement"] = selectors.engagement_by_account([account.pk])[account.pk]
         return render(request, "accounts/account_page.html#engagement", context)
-    context["committee"] = committee_map(account)
-    if part == "committee":
-        return render(request, "accounts/account_page.html#committee", context)
+    sections = account_sections()
+    for section in sections:
+        if part == section.name:
+            return render(request, section.template_name, {**context, **section.context(account)})
+    for section in sections:
+        context.update(section.context(account))
+    context["sections"] = sections
     ancestors = selectors.account_ancestors(account)
     root = ancestors[0] if ancestors else account
     nodes = selectors.hierarchy_nodes(root)

@@ -6,12 +6,20 @@ class PersonasConfig(AppConfig):
     verbose_name = "Buyer personas"
 
     def ready(self):
-        from accounts.extensions import register_account_annotations
+        from accounts.extensions import AccountSection, register_account_annotations, register_account_section
 
         from . import receivers  # noqa: F401 (connects the receivers)
         from .coverage import accounts_with_coverage
+        from .selectors import committee_map
 
         register_account_annotations(accounts_with_coverage)
+        register_account_section(
+            AccountSection(
+                name="committee",
+                template_name="personas/committee_card.html",
+                context=lambda account: {"committee": committee_map(account)},
+            )
+        )
 
     def load_demo(self, tenant, *, main: bool, **options) -> None:
         """Personas and committees, contacts with their signals and deals, a few hierarchies, and the engagement
