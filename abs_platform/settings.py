@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "abs_platform.tenancy.context_processors.tenancy",
+                "abs_platform.web.context_processors.workspace",
             ],
         },
     }
@@ -116,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Where a workspace opens (its first page): the project wires the apps, the tenancy views only follow this.
+WORKSPACE_HOME_URL = "accounts:page"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -157,10 +159,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["abs_platform.tenancy.permissions.TenantRolePermission"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "abs_platform.tenancy.negotiation.HtmxContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "abs_platform.web.negotiation.HtmxContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "abs_platform.tenancy.renderers.HtmxFragmentRenderer",
+        "abs_platform.web.renderers.HtmxFragmentRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -168,14 +170,14 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "abs_platform.tenancy.filters.QueryParamFilterBackend",
+        "abs_platform.web.filters.QueryParamFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "abs_platform.tenancy.pagination.TenantCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "abs_platform.web.pagination.TenantCursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "abs_platform.tenancy.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "abs_platform.web.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -189,7 +191,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "PREPROCESSING_HOOKS": ["abs_platform.tenancy.schema.only_public_api"],
+    "PREPROCESSING_HOOKS": ["abs_platform.web.schema.only_public_api"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Schema generation runs without a tenant: the scoped `objects` manager would raise (only `.none()` is used).
     "DEFAULT_QUERY_MANAGER": "all_tenants",

@@ -23,10 +23,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today, workspace_zone
-from abs_platform.tenancy.fields import TenantMemberField, TenantRelatedField
-from abs_platform.tenancy.filters import QueryParamFilterBackend, RequestedFilterSet
 from abs_platform.tenancy.models import Role
-from abs_platform.tenancy.viewsets import TenantModelViewSet
+from abs_platform.web.fields import TenantMemberField, TenantRelatedField
+from abs_platform.web.filters import QueryParamFilterBackend, RequestedFilterSet
+from abs_platform.web.viewsets import TenantModelViewSet
 
 from . import exports, imports, selectors, services
 from .domains import normalize_domain

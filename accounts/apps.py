@@ -5,6 +5,12 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Target accounts"
 
+    def ready(self):
+        from abs_platform.web.navigation import NavEntry, register_nav_entry
+
+        register_nav_entry(NavEntry("accounts", "Accounts", "accounts:page", order=10))
+        register_nav_entry(NavEntry("contacts", "Contacts", "contacts:page", order=20))
+
     def load_demo(self, tenant, *, main: bool, users: list, accounts: int) -> None:
         """The demo's target accounts (``load_demo`` command)."""
         from .demo import load_demo_accounts

@@ -15,10 +15,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from abs_platform.tenancy.context import workspace_today
-from abs_platform.tenancy.fields import TenantRelatedField
-from abs_platform.tenancy.filters import RequestedFilterSet
 from abs_platform.tenancy.models import Role
-from abs_platform.tenancy.viewsets import TenantModelViewSet
+from abs_platform.web.fields import TenantRelatedField
+from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.viewsets import TenantModelViewSet
 from accounts import services as account_services
 from accounts.models import Account, CompanyType, SignalType
 

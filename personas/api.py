@@ -3,10 +3,10 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from abs_platform.tenancy.fields import TenantRelatedField
-from abs_platform.tenancy.filters import RequestedFilterSet
 from abs_platform.tenancy.models import Role
-from abs_platform.tenancy.viewsets import TenantModelViewSet
+from abs_platform.web.fields import TenantRelatedField
+from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.viewsets import TenantModelViewSet
 from accounts.models import BuyingRole, Seniority
 from icp.models import Tier
 

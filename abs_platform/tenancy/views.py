@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -41,12 +42,12 @@ def add_form_errors(form, error: ValidationError) -> None:
 def home(request):
     memberships = selectors.memberships_of(request.user)
     if len(memberships) == 1:
-        return redirect("accounts:page", tenant_slug=memberships[0].tenant.slug)
+        return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=memberships[0].tenant.slug)
     return render(request, "tenancy/home.html", {"memberships": memberships})
 
 
 def tenant_home(request, tenant_slug):
-    return redirect("accounts:page", tenant_slug=tenant_slug)
+    return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=tenant_slug)
 
 
 def members(request, tenant_slug):
@@ -148,7 +149,7 @@ def invitation_accept(request, token):
             return render(request, "tenancy/invitation_invalid.html", {"wrong_user": True}, status=403)
         if request.method == "POST":
             services.invitation_accept(invitation=invitation, user=request.user)
-            return redirect("accounts:page", tenant_slug=invitation.tenant.slug)
+            return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
     else:
         form = SignUpForm(request.POST or None, initial={"username": invitation.email})
         if request.method == "POST" and form.is_valid():
@@ -157,7 +158,7 @@ def invitation_accept(request, token):
             user.save()
             services.invitation_accept(invitation=invitation, user=user)
             login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
-            return redirect("accounts:page", tenant_slug=invitation.tenant.slug)
+            return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
     return render(
         request,
         "tenancy/invitation_accept.html",

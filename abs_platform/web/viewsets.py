@@ -8,8 +8,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .context import get_current_tenant
-from .models import Role, role_at_least
+from abs_platform.tenancy.context import get_current_tenant
+from abs_platform.tenancy.models import Role, role_at_least
 
 # Serializer forms render with the field templates of templates/forms/pack/.
 FORM_STYLE = {"template_pack": "forms/pack"}

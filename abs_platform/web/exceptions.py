@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .models import TenantMismatchError
+from abs_platform.tenancy.models import TenantMismatchError
 
 
 def exception_handler(exc, context):

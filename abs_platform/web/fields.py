@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import selectors
+from abs_platform.tenancy import selectors
 
 
 # Their querysets need a tenant, which schema generation has not: say "an integer id" outright (without it,
