@@ -6,8 +6,9 @@ from django import template
 from django.utils.dateparse import parse_datetime
 
 from abs_platform.tenancy.context import workspace_today
-from accounts.freshness import needs_verification as _needs_verification
-from accounts.models import (
+
+from ..freshness import needs_verification as _needs_verification
+from ..models import (
     ActivityChannel,
     ActivityDirection,
     BuyingRole,
@@ -19,7 +20,6 @@ from accounts.models import (
     SignalType,
     TechnologyRelation,
 )
-from personas.models import Channel
 
 register = template.Library()
 
@@ -32,7 +32,6 @@ CHOICES = {
     "stage": dict(OpportunityStage.choices),
     "kind": dict(OpportunityKind.choices),
     "relation": dict(TechnologyRelation.choices),
-    "channel": dict(Channel.choices),
     "activity_channel": dict(ActivityChannel.choices),
     "direction": dict(ActivityDirection.choices),
 }
@@ -43,11 +42,6 @@ def choice(value, kind: str) -> str:
     if value in (None, ""):
         return ""
     return CHOICES[kind].get(str(value), str(value))
-
-
-@register.filter
-def choices_of(kind: str) -> list[tuple[str, str]]:
-    return list(CHOICES[kind].items())
 
 
 @register.filter
