@@ -279,8 +279,8 @@ class AccountNode:
     engagement: Engagement = NO_ENGAGEMENT
 
 
-# The account page's hierarchy reads are hand-written SQL (plain, portable to SQLite): built with the
-# ORM, the ancestor joins and the per-node annotations cost more to compile than to run (docs/benchmarks.md).
+# The account page's hierarchy reads are hand-written SQL (plain, portable to SQLite): the ORM has no recursive
+# queries (WITH RECURSIVE) to walk a tree in one statement.
 _ACCOUNT, _CONTACT, _OPPORTUNITY = (model._meta.db_table for model in (Account, Contact, Opportunity))
 
 _ANCESTORS_SQL = (

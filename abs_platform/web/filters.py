@@ -7,11 +7,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 
 
 class QueryParamFilterBackend(DjangoFilterBackend):
-    """django-filter, skipped when the request names none of the filters.
-
-    Building a FilterSet and validating its form costs ~3 ms per request
-    (measured with ``make bench``); an unfiltered first page needs none of it.
-    """
+    """django-filter, skipped when the request names none of the filters (an unfiltered page needs no
+    FilterSet and no form)."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
@@ -28,14 +25,14 @@ class RequestedFilterSet(filters.FilterSet):
     """A FilterSet that builds only the filters the request names, and validates them without a form.
 
     django-filter deep-copies every declared filter, builds a form class with a field for each, and
-    instantiates it on every request (about 2 ms for the account list's fourteen filters, and still
-    about 0.2 ms for one). Here a filter the request does not name is left out (it would filter
-    nothing), and each named value is cleaned by its filter's form field as the form would (widget
-    first, then ``clean``), with the errors keyed by filter name as the form gives them. The fields
-    hold no request state, so they are built once per process; a filter whose choices come from a
-    queryset builds its field per request, since that queryset may depend on the request. Every
-    filter here reads one query parameter of its own name (no range widgets). ``form`` still works
-    (django-filter's own), and the schema and the class keep all filters.
+    instantiates it on every request, a large part of a list request's cost (docs/benchmarks.md). Here
+    a filter the request does not name is left out (it would filter nothing), and each named value is
+    cleaned by its filter's form field as the form would (widget first, then ``clean``), with the errors
+    keyed by filter name as the form gives them. The fields hold no request state, so they are built
+    once per process; a filter whose choices come from a queryset builds its field per request, since
+    that queryset may depend on the request. Every filter here reads one query parameter of its own
+    name (no range widgets). ``form`` still works (django-filter's own), and the schema and the class
+    keep all filters.
     """
 
     def __init__(self, data=None, *args, **kwargs):
