@@ -1,0 +1,206 @@
+"""Target accounts: serializer, filters, viewset and bulk changes."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import TextChoices
+from django.urls import reverse
+from django_countries.serializer_fields import CountryField
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from abs_platform.tenancy.models import Role
+from abs_platform.web.fields import TenantMemberField, TenantRelatedField
+from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.viewsets import TenantModelViewSet
+
+from .. import selectors, services
+from ..domains import normalize_domain
+from ..models import (
+    Account,
+    AccountStatus,
+)
+from .common import ReadBackAfterWrite, TenantIdsField, Tier
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    owner = TenantMemberField(required=False, allow_null=True)
+    owner_name = serializers.CharField(read_only=True)
+    parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
+    country = CountryField(required=False, allow_blank=True, country_dict=False)
+    tier_name = serializers.CharField(read_only=True)
+    coverage_percent = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Share of the tier's required personas covered by current contacts; null: nothing required.",
+    )
+    coverage_gaps = serializers.IntegerField(read_only=True, help_text="Required personas not yet covered.")
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "name",
+            "domain",
+            "website",
+            "industry",
+            "employee_count",
+            "annual_revenue",
+            "country",
+            "status",
+            "owner",
+            "owner_name",
+            "is_target",
+            "parent",
+            "fit_score",
+            "tier",
+            "tier_name",
+            "coverage_percent",
+            "coverage_gaps",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "fit_score", "tier", "created_at", "updated_at"]
+        extra_kwargs = {
+            "domain": {"style": {"placeholder": "acme.com"}},
+            "website": {"style": {"placeholder": "https://www.acme.com"}},
+            "annual_revenue": {"min_value": 0},
+            # The dashboard's empty form starts from the model defaults (DRF's BooleanField starts unchecked,
+            # and an unchecked box posts False: new accounts would silently leave the target list).
+            "is_target": {"initial": True},
+            "status": {"initial": AccountStatus.PROSPECT},
+        }
+
+    def validate_domain(self, value: str) -> str:
+        try:
+            domain = normalize_domain(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return domain
+
+    def create(self, validated_data):
+        return services.account_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.account_update(account=instance, **validated_data)
+
+
+class BulkAction(TextChoices):
+    MARK_TARGET = "mark_target", "Mark as target"
+    UNMARK_TARGET = "unmark_target", "Remove from targets"
+    ASSIGN_OWNER = "assign_owner", "Assign owner"
+    SET_TIER = "set_tier", "Set tier"
+
+
+class AccountBulkSerializer(serializers.Serializer):
+    ids = TenantIdsField(noun="account", lookup=selectors.accounts_by_ids, min_length=1, max_length=500)
+    action = serializers.ChoiceField(choices=BulkAction.choices)
+    owner = TenantMemberField(required=False, allow_null=True, help_text="For assign_owner; null unassigns.")
+    tier = TenantRelatedField(model=Tier, required=False, help_text="For set_tier.")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, help_text="For set_tier.")
+
+    def validate(self, data):
+        if data["action"] == BulkAction.ASSIGN_OWNER and "owner" not in data:
+            raise serializers.ValidationError({"owner": ["Choose the owner to assign."]})
+        if data["action"] == BulkAction.SET_TIER:
+            if data.get("tier") is None:
+                raise serializers.ValidationError({"tier": ["Choose the tier."]})
+            if not data.get("reason", "").strip():
+                raise serializers.ValidationError(
+                    {"reason": ["Say why these accounts belong in another tier than suggested."]}
+                )
+        return data
+
+
+class AccountBulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+class AccountFilter(RequestedFilterSet):
+    """Filters of the account list. Coverage filters use the annotations of ``selectors.account_list``."""
+
+    status = filters.ChoiceFilter(choices=AccountStatus.choices)
+    tier = filters.NumberFilter(field_name="tier_id")
+    no_tier = filters.BooleanFilter(field_name="tier", lookup_expr="isnull")
+    fit_min = filters.NumberFilter(field_name="fit_score", lookup_expr="gte", min_value=0, max_value=100)
+    fit_max = filters.NumberFilter(field_name="fit_score", lookup_expr="lte", min_value=0, max_value=100)
+    coverage_min = filters.NumberFilter(method="filter_coverage", min_value=0, max_value=100)
+    coverage_max = filters.NumberFilter(method="filter_coverage", min_value=0, max_value=100)
+    has_gaps = filters.BooleanFilter(method="filter_has_gaps")
+    industry = filters.CharFilter()
+    country = filters.CharFilter()
+    owner = filters.NumberFilter(field_name="owner_id")
+    is_target = filters.BooleanFilter()
+    employees_min = filters.NumberFilter(field_name="employee_count", lookup_expr="gte")
+    employees_max = filters.NumberFilter(field_name="employee_count", lookup_expr="lte")
+
+    class Meta:
+        model = Account
+        fields = ["status", "industry", "country", "owner", "is_target"]
+
+    def filter_has_gaps(self, queryset, name, value):
+        return queryset.filter(coverage_gaps__gt=0) if value else queryset.filter(coverage_gaps=0)
+
+    def filter_coverage(self, queryset, name, value):
+        lookup = "gte" if name == "coverage_min" else "lte"
+        return queryset.filter(**{f"coverage_percent__{lookup}": value})
+
+
+class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
+    """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
+    `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
+    `coverage_max`, `has_gaps`), search (`search` over name and domain), sort (`ordering`: `name`,
+    `created_at`, `updated_at`, `fit_sort` (fit score, unscored last), prefix `-` for descending), keyset-paginated with
+    `cursor` links. `POST bulk/` applies one change to many accounts."""
+
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    search_fields = ["name", "domain"]
+    ordering_fields = ["name", "created_at", "updated_at", "fit_sort"]
+    ordering = ["-created_at"]
+    fragment_template = "accounts/accounts.html"
+
+    def scoped_queryset(self):
+        return selectors.account_list()
+
+    def perform_destroy(self, instance):
+        services.account_delete(account=instance)
+
+    def get_write_role(self):
+        if self.action == "bulk" and self.request.data.get("action") == BulkAction.SET_TIER:
+            return Role.ADMIN  # tier overrides are an admin decision, as on the tier-overrides endpoint
+        return super().get_write_role()
+
+    @extend_schema(request=AccountBulkSerializer, responses={200: AccountBulkResultSerializer})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        """Apply one change to up to 500 accounts: all of them or none."""
+        serializer = AccountBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            updated = services.accounts_bulk_change(
+                accounts=data["ids"],
+                action=data["action"],
+                owner=data.get("owner"),
+                tier=data.get("tier"),
+                reason=data.get("reason", ""),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        response = Response({"updated": updated})
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    def get_fragment_template(self, response):
+        if self.action == "bulk":
+            return "accounts/accounts.html#bulk-result"
+        return super().get_fragment_template(response)
+
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        # Rows link to ``<account_pages_url><id>/``.
+        context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
+        return context
