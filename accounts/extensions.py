@@ -3,8 +3,9 @@
 
 Apps above accounts register in their ``AppConfig.ready()``:
 
-* ``register_account_annotations(annotate)``: ``annotate(queryset) -> queryset`` adds fields to every
-  account list, detail and hierarchy read (personas: committee coverage);
+* ``register_account_annotations(annotate)``: ``annotate(queryset, *, rollup) -> queryset`` adds fields to
+  every account list and detail read (personas: committee coverage); with ``rollup=True``, for the
+  hierarchy, also the counts a subtree adds up (personas: ``coverage_required``, ``coverage_covered``);
 * ``register_account_section(section)``: a section of the account page, drawn from its own template with
   the context its ``context(account)`` answers (personas: the buying committee).
 """
@@ -14,19 +15,19 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-_annotations: list[Callable[[QuerySet], QuerySet]] = []
+_annotations: list[Callable[..., QuerySet]] = []
 _sections: list["AccountSection"] = []
 
 
-def register_account_annotations(annotate: Callable[[QuerySet], QuerySet]) -> None:
+def register_account_annotations(annotate: Callable[..., QuerySet]) -> None:
     if annotate not in _annotations:
         _annotations.append(annotate)
 
 
-def annotate_accounts(queryset: QuerySet) -> QuerySet:
+def annotate_accounts(queryset: QuerySet, *, rollup: bool = False) -> QuerySet:
     """``queryset`` with every registered annotation (in registration order)."""
     for annotate in _annotations:
-        queryset = annotate(queryset)
+        queryset = annotate(queryset, rollup=rollup)
     return queryset
 
 

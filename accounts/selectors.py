@@ -348,7 +348,7 @@ def hierarchy_nodes(root, *, reference: date | None = None) -> list[AccountNode]
             for pk, name, parent_id, tier_id, contacts, pipeline, _account_id, *counts in cursor.fetchall()
         ]
     by_id = {node.pk: node for node in nodes}
-    for account in annotate_accounts(Account.objects.filter(pk__in=by_id).only("pk")):
+    for account in annotate_accounts(Account.objects.filter(pk__in=by_id).only("pk"), rollup=True):
         node = by_id[account.pk]
         node.coverage_covered = getattr(account, "coverage_covered", 0)
         node.coverage_required = getattr(account, "coverage_required", 0)

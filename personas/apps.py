@@ -14,7 +14,7 @@ class PersonasConfig(AppConfig):
         from .selectors import committee_map
 
         register_nav_entry(NavEntry("personas", "Personas", "personas:page", order=40))
-        register_account_annotations(accounts_with_coverage)
+        register_account_annotations(lambda queryset, *, rollup: accounts_with_coverage(queryset, counts=rollup))
         register_account_section(
             AccountSection(
                 name="committee",

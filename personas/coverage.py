@@ -14,10 +14,11 @@ scheduled checks.
 * Workspace figure: among target accounts with a required committee, the share fully covered (100 %) and
   the share covered at least ``GOOD_COVERAGE`` (70 %, the low end of the 70–80 % goal).
 
-``accounts_with_coverage(queryset)`` adds per account, in the same query:
-``coverage_required``, ``coverage_covered``, ``coverage_gaps`` (required - covered), ``coverage_percent``
-(NULL when nothing is required) and ``coverage_good_margin`` (``10 * covered - 7 * required``; ``>= 0``
-means at least 70 %, integer maths). Filter on them like on any field, e.g. ``coverage_gaps__gt=0``.
+``accounts_with_coverage(queryset)`` adds per account, in the same query, ``coverage_gaps`` (the uncovered
+requirements) and ``coverage_percent`` (NULL when nothing is required), each one subquery over the tier's
+requirements (every account read builds and compiles them, so there are no intermediate counts for
+them to repeat); with ``counts=True`` also ``coverage_required`` and ``coverage_covered`` (the hierarchy adds
+them up). Filter on them like on any field, e.g. ``coverage_gaps__gt=0``.
 ``committee_requirements(account)`` answers one account's requirements, each with its ``current`` count.
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from abs_platform.tenancy.context import workspace_today
@@ -35,6 +36,8 @@ from accounts.models import Account, Contact
 from .models import CommitteeRequirement
 
 GOOD_COVERAGE = Fraction(7, 10)
+# A whole percentage rounded down is at least 70 exactly when covered / required is at least 7/10.
+GOOD_PERCENT = GOOD_COVERAGE.numerator * 100 // GOOD_COVERAGE.denominator
 
 
 def _count(queryset) -> Subquery:
@@ -61,25 +64,30 @@ def committee_requirements(account: Account, *, today: date | None = None) -> Qu
     )
 
 
-def accounts_with_coverage(queryset: QuerySet[Account], *, today: date | None = None) -> QuerySet[Account]:
-    """Annotate accounts with their committee coverage (see the module docstring for the fields)."""
-    requirements = CommitteeRequirement.objects.filter(tier=OuterRef("tier"))
-    covered = requirements.annotate(_have=_current_contacts(OuterRef(OuterRef("pk")), today)).filter(
-        _have__gte=F("min_contacts")
+def accounts_with_coverage(
+    queryset: QuerySet[Account], *, today: date | None = None, counts: bool = False
+) -> QuerySet[Account]:
+    """Annotate accounts with their committee coverage (see the module docstring for the fields). Each is
+    an aggregate over the tier's requirements: no requirement, no row, so ``coverage_percent`` is NULL.
+    ``counts`` adds ``coverage_required`` and ``coverage_covered``, which roll-ups add up."""
+    requirements = CommitteeRequirement.objects.filter(tier=OuterRef("tier")).order_by().values("tier")
+    covered = Count("id", filter=Q(min_contacts__lte=_current_contacts(OuterRef(OuterRef("pk")), today)))
+    gaps = requirements.annotate(gaps=Count("id") - covered).values("gaps")
+    percent = requirements.annotate(percent=covered * 100 / Count("id")).values("percent")
+    queryset = queryset.annotate(
+        coverage_gaps=Coalesce(Subquery(gaps, output_field=IntegerField()), Value(0)),
+        coverage_percent=Subquery(percent, output_field=IntegerField()),
     )
-    return queryset.annotate(
-        coverage_required=_count(requirements),
-        coverage_covered=_count(covered),
-        coverage_gaps=F("coverage_required") - F("coverage_covered"),
-        coverage_percent=Case(
-            When(coverage_required=0, then=Value(None)),
-            default=F("coverage_covered") * 100 / F("coverage_required"),
-            output_field=IntegerField(),
-        ),
-        coverage_good_margin=(
-            F("coverage_covered") * GOOD_COVERAGE.denominator - F("coverage_required") * GOOD_COVERAGE.numerator
-        ),
-    )
+    if counts:
+        queryset = queryset.annotate(
+            coverage_required=Coalesce(
+                Subquery(requirements.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
+            ),
+            coverage_covered=Coalesce(
+                Subquery(requirements.annotate(n=covered).values("n"), output_field=IntegerField()), Value(0)
+            ),
+        )
+    return queryset
 
 
 @dataclass(frozen=True)
@@ -138,12 +146,11 @@ class CoverageShares:
 
 def workspace_coverage(*, today: date | None = None) -> CoverageShares:
     """Share of target accounts with 100 % / at least 70 % coverage (one query)."""
-    with_requirements = Q(coverage_required__gt=0)
     totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today).aggregate(
-        accounts=Count("id", filter=with_requirements),
-        complete=Count("id", filter=with_requirements & Q(coverage_gaps=0)),
-        good=Count("id", filter=with_requirements & Q(coverage_good_margin__gte=0)),
-        without=Count("id", filter=Q(coverage_required=0)),
+        accounts=Count("id", filter=Q(coverage_percent__isnull=False)),
+        complete=Count("id", filter=Q(coverage_percent=100)),
+        good=Count("id", filter=Q(coverage_percent__gte=GOOD_PERCENT)),
+        without=Count("id", filter=Q(coverage_percent__isnull=True)),
     )
     return CoverageShares(
         accounts=totals["accounts"],

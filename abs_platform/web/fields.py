@@ -5,10 +5,17 @@ from rest_framework import serializers
 from abs_platform.tenancy import selectors
 
 
+class TenantPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """DRF's primary-key field, which also reads a ``.values()`` row: there the id is the value itself."""
+
+    def to_representation(self, value):
+        return getattr(value, "pk", value)
+
+
 # Their querysets need a tenant, which schema generation has not: say "an integer id" outright (without it,
 # a field on a plain Serializer makes /api/schema/ fail: "… object has no attribute 'Meta'").
 @extend_schema_field(OpenApiTypes.INT)
-class TenantMemberField(serializers.PrimaryKeyRelatedField):
+class TenantMemberField(TenantPrimaryKeyField):
     """A user id that must belong to a member of the current workspace."""
 
     default_error_messages = {
@@ -24,7 +31,7 @@ class TenantMemberField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class TenantRelatedField(serializers.PrimaryKeyRelatedField):
+class TenantRelatedField(TenantPrimaryKeyField):
     """An id of a tenant-owned object; only the current workspace's objects can be named."""
 
     default_error_messages = {

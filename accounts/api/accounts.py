@@ -29,6 +29,7 @@ class AccountSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(read_only=True)
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
     country = CountryField(required=False, allow_blank=True, country_dict=False)
+    tier = TenantRelatedField(model=Tier, read_only=True, allow_null=True)
     tier_name = serializers.CharField(read_only=True)
     coverage_percent = serializers.IntegerField(
         read_only=True,
@@ -163,6 +164,17 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
 
     def scoped_queryset(self):
         return selectors.account_list()
+
+    def list(self, request, *args, **kwargs):
+        """DRF's list, with the page read as ``.values()`` of the serializer's own readable fields (and the
+        ordering's keys, for the cursor): DRF's fields read dicts as they read objects, so the page builds no
+        model instances."""
+        serializer = self.get_serializer(many=True)
+        queryset = self.filter_queryset(self.get_queryset())
+        names = [field.source for field in serializer.child.fields.values() if not field.write_only]
+        names += [key.lstrip("-") for key in self.paginator.get_ordering(request, queryset, self)]
+        serializer.instance = self.paginate_queryset(queryset.values(*dict.fromkeys(names)))
+        return self.get_paginated_response(serializer.data)
 
     def perform_destroy(self, instance):
         services.account_delete(account=instance)
