@@ -5,7 +5,7 @@ Apps above accounts register in their ``AppConfig.ready()``:
 
 * ``register_account_annotations(annotate)``: ``annotate(queryset, *, rollup) -> queryset`` adds fields to
   every account list and detail read (personas: committee coverage); with ``rollup=True``, for the
-  hierarchy, also the counts a subtree adds up (personas: ``coverage_required``, ``coverage_covered``);
+  hierarchy, the counts a subtree adds up instead (personas: ``coverage_required``, ``coverage_covered``);
 * ``register_account_section(section)``: a section of the account page, drawn from its own template with
   the context its ``context(account)`` answers (personas: the buying committee).
 """

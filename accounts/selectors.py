@@ -348,6 +348,8 @@ def hierarchy_nodes(root, *, reference: date | None = None) -> list[AccountNode]
             for pk, name, parent_id, tier_id, contacts, pipeline, _account_id, *counts in cursor.fetchall()
         ]
     by_id = {node.pk: node for node in nodes}
+    if len(nodes) < 2:  # no hierarchy to show
+        return nodes
     for account in annotate_accounts(Account.objects.filter(pk__in=by_id).only("pk"), rollup=True):
         node = by_id[account.pk]
         node.coverage_covered = getattr(account, "coverage_covered", 0)

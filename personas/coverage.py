@@ -17,8 +17,8 @@ scheduled checks.
 ``accounts_with_coverage(queryset)`` adds per account, in the same query, ``coverage_gaps`` (the uncovered
 requirements) and ``coverage_percent`` (NULL when nothing is required), each one subquery over the tier's
 requirements (every account read builds and compiles them, so there are no intermediate counts for
-them to repeat); with ``counts=True`` also ``coverage_required`` and ``coverage_covered`` (the hierarchy adds
-them up). Filter on them like on any field, e.g. ``coverage_gaps__gt=0``.
+them to repeat); with ``counts=True`` instead ``coverage_required`` and ``coverage_covered`` (the hierarchy
+adds them up). Filter on them like on any field, e.g. ``coverage_gaps__gt=0``.
 ``committee_requirements(account)`` answers one account's requirements, each with its ``current`` count.
 """
 
@@ -69,25 +69,23 @@ def accounts_with_coverage(
 ) -> QuerySet[Account]:
     """Annotate accounts with their committee coverage (see the module docstring for the fields). Each is
     an aggregate over the tier's requirements: no requirement, no row, so ``coverage_percent`` is NULL.
-    ``counts`` adds ``coverage_required`` and ``coverage_covered``, which roll-ups add up."""
+    ``counts`` annotates ``coverage_required`` and ``coverage_covered`` instead, which roll-ups add up."""
     requirements = CommitteeRequirement.objects.filter(tier=OuterRef("tier")).order_by().values("tier")
     covered = Count("id", filter=Q(min_contacts__lte=_current_contacts(OuterRef(OuterRef("pk")), today)))
-    gaps = requirements.annotate(gaps=Count("id") - covered).values("gaps")
-    percent = requirements.annotate(percent=covered * 100 / Count("id")).values("percent")
-    queryset = queryset.annotate(
-        coverage_gaps=Coalesce(Subquery(gaps, output_field=IntegerField()), Value(0)),
-        coverage_percent=Subquery(percent, output_field=IntegerField()),
-    )
     if counts:
-        queryset = queryset.annotate(
-            coverage_required=Coalesce(
-                Subquery(requirements.annotate(n=Count("id")).values("n"), output_field=IntegerField()), Value(0)
-            ),
-            coverage_covered=Coalesce(
-                Subquery(requirements.annotate(n=covered).values("n"), output_field=IntegerField()), Value(0)
-            ),
+        return queryset.annotate(
+            coverage_required=_aggregate(requirements, Count("id")),
+            coverage_covered=_aggregate(requirements, covered),
         )
-    return queryset
+    return queryset.annotate(
+        coverage_gaps=_aggregate(requirements, Count("id") - covered),
+        coverage_percent=Subquery(requirements.annotate(n=covered * 100 / Count("id")).values("n")),
+    )
+
+
+def _aggregate(requirements, aggregate) -> Coalesce:
+    """``aggregate`` over the tier's requirements; 0 without any."""
+    return Coalesce(Subquery(requirements.annotate(n=aggregate).values("n"), output_field=IntegerField()), Value(0))
 
 
 @dataclass(frozen=True)
