@@ -3,13 +3,12 @@
 (``last_verified_on >= today - FRESHNESS_DAYS``); a contact never verified is not current.
 
 ``current_q`` and ``needs_verification_q`` are the rule for queries (lists, filters, coverage);
-``freshness`` labels each contact a query reads (annotate ``freshness=freshness(today)``);
-``needs_verification`` tells it of one date already loaded.
+``freshness`` and ``needs_verification`` label one contact already loaded.
 """
 
 from datetime import date, timedelta
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Q
 
 from .models import ContactStatus
 
@@ -37,13 +36,10 @@ def needs_verification(*, last_verified_on: date | None, today: date) -> bool:
     return last_verified_on is None or last_verified_on < freshness_cutoff(today)
 
 
-def freshness(today: date) -> Case:
-    """A contact's label as a query expression: ``inactive`` (not active), ``unverified`` (never verified),
-    ``current`` (verified within the window) or ``stale`` (verified too long ago)."""
-    return Case(
-        When(~Q(status=ContactStatus.ACTIVE), then=Value("inactive")),
-        When(last_verified_on__isnull=True, then=Value("unverified")),
-        When(last_verified_on__gte=freshness_cutoff(today), then=Value("current")),
-        default=Value("stale"),
-        output_field=CharField(),
-    )
+def freshness(*, status: str, last_verified_on: date | None, today: date) -> str:
+    """A label for one contact: ``current``, ``stale`` (verified too long ago), ``unverified`` or ``inactive``."""
+    if status != ContactStatus.ACTIVE:
+        return "inactive"
+    if last_verified_on is None:
+        return "unverified"
+    return "current" if last_verified_on >= freshness_cutoff(today) else "stale"

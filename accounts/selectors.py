@@ -24,7 +24,6 @@ from abs_platform.tenancy.context import get_current_tenant, workspace_today, wo
 
 from .engagement import NO_ENGAGEMENT, Counts, Engagement, engagement_windows
 from .extensions import annotate_accounts
-from .freshness import freshness
 from .models import (
     CLOSED_STAGES,
     NEVER_VERIFIED,
@@ -86,12 +85,10 @@ def account_industries() -> list[str]:
 
 
 def contact_list() -> QuerySet[Contact]:
-    """Contacts with what their rows show (``name``, ``account_name``, ``persona_name``: "" without one,
-    ``freshness`` on the workspace's today), and the non-null sort keys the list's cursor pagination needs:
-    ``verified_sort`` (last verified, never verified first) and ``account_sort`` (account name)."""
+    """Contacts with the names their rows show (``account_name``, ``persona_name``: "" without one), and the
+    non-null sort keys the list's cursor pagination needs: ``verified_sort`` (last verified, never verified
+    first) and ``account_sort`` (account name)."""
     return Contact.objects.annotate(
-        name=Trim(Concat("first_name", Value(" "), "last_name")),
-        freshness=freshness(workspace_today()),
         account_name=F("account__name"),
         persona_name=Coalesce("persona__name", Value("")),
         verified_sort=Coalesce("last_verified_on", Value(NEVER_VERIFIED)),

@@ -44,19 +44,14 @@ def committee_map(account: Account, *, today: date | None = None) -> dict:
     the committee (two queries)."""
     today = today or workspace_today()
     requirements = list(committee_requirements(account, today=today))
-    contacts = (
-        Contact.objects.filter(account=account)
-        .select_related("persona")
-        .annotate(freshness=freshness(today))
-        .order_by("last_name", "first_name")
-    )
+    contacts = Contact.objects.filter(account=account).select_related("persona").order_by("last_name", "first_name")
     coverage = coverage_of(requirements)
     gaps = {gap.persona_id: gap for gap in coverage.gaps}
 
     def member(contact):
         return {
             "contact": contact,
-            "freshness": contact.freshness,
+            "freshness": freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=today),
         }
 
     members = [member(contact) for contact in contacts]

@@ -21,7 +21,7 @@ from ..models import (
     Account,
     AccountStatus,
 )
-from .common import ReadBackAfterWrite, TenantIdsField, Tier, ValuesList
+from .common import ReadBackAfterWrite, TenantIdsField, Tier
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -148,7 +148,7 @@ class AccountFilter(RequestedFilterSet):
         return queryset.filter(**{f"coverage_percent__{lookup}": value})
 
 
-class AccountViewSet(ReadBackAfterWrite, ValuesList, TenantModelViewSet):
+class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
     `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
     `coverage_max`, `has_gaps`), search (`search` over name and domain), sort (`ordering`: `name`,
@@ -164,6 +164,17 @@ class AccountViewSet(ReadBackAfterWrite, ValuesList, TenantModelViewSet):
 
     def scoped_queryset(self):
         return selectors.account_list()
+
+    def list(self, request, *args, **kwargs):
+        """DRF's list, with the page read as ``.values()`` of the serializer's own readable fields (and the
+        ordering's keys, for the cursor): DRF's fields read dicts as they read objects, so the page builds no
+        model instances."""
+        serializer = self.get_serializer(many=True)
+        queryset = self.filter_queryset(self.get_queryset())
+        names = [field.source for field in serializer.child.fields.values() if not field.write_only]
+        names += [key.lstrip("-") for key in self.paginator.get_ordering(request, queryset, self)]
+        serializer.instance = self.paginate_queryset(queryset.values(*dict.fromkeys(names)))
+        return self.get_paginated_response(serializer.data)
 
     def perform_destroy(self, instance):
         services.account_delete(account=instance)

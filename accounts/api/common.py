@@ -23,20 +23,6 @@ class ReadBackAfterWrite:
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
-class ValuesList:
-    """DRF's list, with the page read as ``.values()`` of the serializer's own readable fields (and the
-    ordering's keys, for the cursor): DRF's fields read dicts as they read objects, so the page builds no
-    model instances and there is no second field list."""
-
-    def list(self, request, *args, **kwargs):
-        serializer = self.get_serializer(many=True)
-        queryset = self.filter_queryset(self.get_queryset())
-        names = [field.source for field in serializer.child.fields.values() if not field.write_only]
-        names += [key.lstrip("-") for key in self.paginator.get_ordering(request, queryset, self)]
-        serializer.instance = self.paginate_queryset(queryset.values(*dict.fromkeys(names)))
-        return self.get_paginated_response(serializer.data)
-
-
 class TenantIdsField(serializers.ListField):
     """Ids of this workspace's objects (JSON list or repeated form field), answered as the objects; unknown
     ids — including other workspaces' — are listed in the error, which reveals nothing about them."""

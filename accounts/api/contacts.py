@@ -1,9 +1,12 @@
 """Contacts: serializer, filters, viewset (with the Contacts page's directory layout) and bulk changes."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,7 +19,7 @@ from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from .. import selectors, services
-from ..freshness import FRESHNESS_DAYS, needs_verification_q
+from ..freshness import FRESHNESS_DAYS, freshness, needs_verification_q
 from ..models import (
     Account,
     BuyingRole,
@@ -24,7 +27,7 @@ from ..models import (
     ContactStatus,
     Seniority,
 )
-from .common import Persona, ReadBackAfterWrite, TenantIdsField, ValuesList, requested_account
+from .common import Persona, ReadBackAfterWrite, TenantIdsField, requested_account
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -32,7 +35,7 @@ class ContactSerializer(serializers.ModelSerializer):
         model=Account, style={"in_form": False}, error_messages={"null": "Choose the contact’s account."}
     )
     account_name = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = serializers.SerializerMethodField()
     persona = TenantRelatedField(
         model=Persona,
         required=False,
@@ -41,8 +44,8 @@ class ContactSerializer(serializers.ModelSerializer):
         help_text="Naming a persona pins it (persona_overridden); null hands the contact back to automatic matching.",
     )
     persona_name = serializers.CharField(read_only=True)
-    freshness = serializers.CharField(
-        read_only=True, help_text="current (active, verified within 365 days), stale, unverified or inactive."
+    freshness = serializers.SerializerMethodField(
+        help_text="current (active, verified within 365 days), stale, unverified or inactive."
     )
 
     class Meta:
@@ -75,6 +78,17 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "persona_overridden", "persona_match_reason", "created_at", "updated_at"]
         extra_kwargs = {"status": {"initial": ContactStatus.ACTIVE}, "relationship_strength": {"initial": 0}}
+
+    def get_name(self, contact) -> str:
+        return str(contact)
+
+    @cached_property
+    def today(self) -> date:
+        """The workspace's today, once per response (a list shares one child serializer)."""
+        return workspace_today()
+
+    def get_freshness(self, contact) -> str:
+        return freshness(status=contact.status, last_verified_on=contact.last_verified_on, today=self.today)
 
     def validate_email(self, value: str) -> str:
         email = (value or "").strip().lower()
@@ -159,7 +173,7 @@ CONTACT_DIRECTORY_TEMPLATE = "accounts/contact_directory.html"
 CONTACT_DIRECTORY_COLUMNS = 12
 
 
-class ContactViewSet(ReadBackAfterWrite, ValuesList, TenantModelViewSet):
+class ContactViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Contacts (stakeholders) at target accounts. Filters: `account`, `account_owner` (user id),
     `persona`, `no_persona`, `buying_role`, `status`, `seniority`, `department` (any case), `stale` (true:
     last verified more than 365 days ago, or never). Search (`search`) over first and last name, e-mail and
