@@ -1,4 +1,6 @@
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -23,8 +25,11 @@ from .models import (
 
 
 class AccountDataAdmin(TenantScopedAdmin):
-    """Saving or deleting a row that belongs to an account announces it as the services do (``announce``),
-    naming the account it left too (the form's initial data has its id)."""
+    """Saving or deleting a row that belongs to an account announces it as the services do, naming the
+    account it left too (the form's initial data has its id). Each subclass defines ``announce``: it sends
+    its model's event from ``accounts.events`` for the row and the ids of the accounts it touched."""
+
+    announce: Callable[[Any, set[int]], None]
 
     def save_model(self, request, obj, form, change):
         left = form.initial.get("account") if change else None
@@ -37,9 +42,6 @@ class AccountDataAdmin(TenantScopedAdmin):
         super().delete_model(request, obj)
         with tenant_context(obj.tenant, request.user):
             self.announce(obj, {account_id})
-
-    def announce(self, obj, account_ids: set[int]) -> None:
-        raise NotImplementedError
 
 
 @admin.register(Account)
