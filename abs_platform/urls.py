@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from abs_platform.tenancy import views as tenancy_views
 
@@ -14,6 +16,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the pages link."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 tenant_patterns = [
@@ -34,7 +41,7 @@ urlpatterns = [
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make run`: the whole app on the embedded default (SQLite, filesystem broker),
-# web + Celery worker + beat on 127.0.0.1:8000. Ctrl-C stops all of it.
+# web + Celery worker + beat on 127.0.0.1:$PORT (default 8000). Ctrl-C stops all of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-1}"
 export DJANGO_SETTINGS_MODULE=abs_platform.settings
 mkdir -p var/broker/processed
@@ -15,8 +16,9 @@ trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait 2>/dev/null' INT TERM EXIT
 .venv/bin/celery -A abs_platform worker --beat --loglevel=INFO --concurrency=1 >var/celery.log 2>&1 &
 echo "Celery worker and beat started (log: var/celery.log)."
 echo
-echo "  ABS Platform: http://127.0.0.1:8000/   user: olivia   password: abs-demo-2026"
-echo "  API docs:     http://127.0.0.1:8000/api/docs/"
-echo "  Ops admin:    http://127.0.0.1:8000/admin/ (ops: every workspace; olivia/adam: their workspace)"
+echo "  ABS Platform: http://127.0.0.1:$PORT/t/northwind/   user: olivia   password: abs-demo-2026"
+echo "                (Northwind Analytics is the main demo workspace; Globex Europe a smaller second one)"
+echo "  API docs:     http://127.0.0.1:$PORT/api/docs/"
+echo "  Ops admin:    http://127.0.0.1:$PORT/admin/ (ops: every workspace; olivia/adam: their workspace)"
 echo
-$PY manage.py runserver 127.0.0.1:8000
+$PY manage.py runserver "127.0.0.1:$PORT"

@@ -37,7 +37,10 @@ class Command(BaseCommand):
                 config.load_demo(main, main=True, users=users, accounts=options["accounts"])
                 config.load_demo(other, main=False, users=users[:2], accounts=25)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/ as “olivia” (owner), password “{DEMO_PASSWORD}”.")
+        self.stdout.write(
+            f"Log in as “olivia”, password “{DEMO_PASSWORD}”: owner of {main.name}, the main demo workspace "
+            f"(/t/{main.slug}/); {other.name} is a smaller second workspace."
+        )
         self.stdout.write(
             "Other demo users, same password: adam (admin), maria (manager), sam (member), vera (viewer); "
             "ops (platform operator, superuser) for /admin/."
