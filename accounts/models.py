@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from abs_platform.tenancy.context import current_scope, workspace_today
 from abs_platform.tenancy.models import Membership, TenantOwnedModel
 
 from .domains import normalize_domain
@@ -15,6 +16,15 @@ from .domains import normalize_domain
 DUPLICATE_DOMAIN_MESSAGE = "An account with this domain already exists in this workspace."
 # The sort key of "last verified" for contacts never verified: before every verified one.
 NEVER_VERIFIED = date.min
+VERIFIED_IN_FUTURE = "A verification date cannot be in the future."
+
+
+def verified_by_today(value: date | None) -> None:
+    """A record cannot have been verified after today (in the workspace's time zone): it would count as fresh
+    for years. Outside a workspace (an operator in the admin) today is the latest date anywhere on earth."""
+    today = workspace_today() if current_scope() else (timezone.now() + timedelta(hours=14)).date()
+    if value is not None and value > today:
+        raise ValidationError(VERIFIED_IN_FUTURE)
 
 
 class AccountStatus(models.TextChoices):
@@ -106,7 +116,7 @@ class Account(TenantOwnedModel):
     tier_override_reason = models.CharField(
         max_length=300, blank=True, editable=False, help_text="Why the tier differs from the suggested one."
     )
-    last_verified_on = models.DateField(null=True, blank=True)
+    last_verified_on = models.DateField(null=True, blank=True, validators=[verified_by_today])
     source = models.CharField(max_length=50, blank=True, help_text="Where the record came from, e.g. import, api.")
 
     class Meta:
@@ -253,7 +263,7 @@ class Contact(TenantOwnedModel):
         choices=RelationshipStrength.choices, default=RelationshipStrength.NONE
     )
     status = models.CharField(max_length=15, choices=ContactStatus.choices, default=ContactStatus.ACTIVE)
-    last_verified_on = models.DateField(null=True, blank=True)
+    last_verified_on = models.DateField(null=True, blank=True, validators=[verified_by_today])
     source = models.CharField(max_length=50, blank=True)
 
     class Meta:
@@ -368,10 +378,19 @@ class Opportunity(TenantOwnedModel):
         return self.name
 
     def clean(self):
+        """A closed deal has its close date (its sales cycle is measured by it); only a lost deal has a lost
+        reason."""
+        errors = {}
         if self.stage == OpportunityStage.CLOSED_LOST and not self.lost_reason:
-            raise ValidationError({"lost_reason": "Say why the deal was lost."})
-        if self.close_date and self.opened_on and self.close_date < self.opened_on:
-            raise ValidationError({"close_date": "The close date cannot be before the open date."})
+            errors["lost_reason"] = ["Say why the deal was lost."]
+        elif self.lost_reason and self.stage != OpportunityStage.CLOSED_LOST:
+            errors["lost_reason"] = ["Only a closed-lost deal has a lost reason."]
+        if self.stage in CLOSED_STAGES and self.close_date is None:
+            errors["close_date"] = ["A closed deal needs its close date."]
+        elif self.close_date and self.opened_on and self.close_date < self.opened_on:
+            errors["close_date"] = ["The close date cannot be before the open date."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class ActivityChannel(models.TextChoices):

@@ -22,6 +22,7 @@ from abs_platform.tenancy.models import Membership
 from . import events
 from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
+    VERIFIED_IN_FUTURE,
     Account,
     AccountStatus,
     AccountTechnology,
@@ -651,7 +652,7 @@ def contacts_bulk_change(
     if action == "mark_verified":
         verified_on = verified_on or today
         if verified_on > today:
-            raise ValidationError({"verified_on": ["A verification date cannot be in the future."]})
+            raise ValidationError({"verified_on": [VERIFIED_IN_FUTURE]})
         fields = ["last_verified_on"]
     elif action == "set_status":
         if status not in ContactStatus.values:

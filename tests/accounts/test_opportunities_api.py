@@ -42,7 +42,10 @@ def test_closed_lost_needs_a_reason_and_close_date_not_before_open(api_a, tenant
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"lost_reason": ["Say why the deal was lost."]}
+    assert response.json() == {
+        "lost_reason": ["Say why the deal was lost."],
+        "close_date": ["A closed deal needs its close date."],
+    }
     response = api_a.post(
         "/api/v1/opportunities/",
         {"account": acme.pk, "name": "Odd", "opened_on": "2026-02-01", "close_date": "2026-01-31"},
@@ -58,7 +61,9 @@ def test_closed_lost_needs_a_reason_and_close_date_not_before_open(api_a, tenant
 
 def test_closing_lost_by_patch_needs_the_reason(api_a, tenant_a, acme):
     deal = OpportunityFactory(tenant=tenant_a, account=acme, name="Deal", opened_on="2026-01-01")
-    response = api_a.patch(f"/api/v1/opportunities/{deal.pk}/", {"stage": "closed_lost"}, format="json")
+    response = api_a.patch(
+        f"/api/v1/opportunities/{deal.pk}/", {"stage": "closed_lost", "close_date": "2026-03-01"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"lost_reason": ["Say why the deal was lost."]}
     response = api_a.patch(
@@ -68,6 +73,45 @@ def test_closing_lost_by_patch_needs_the_reason(api_a, tenant_a, acme):
     )
     assert response.status_code == 200
     assert (response.json()["is_open"], response.json()["lost_reason"]) == (False, "Chose a competitor")
+
+
+def test_a_closed_deal_needs_its_close_date_and_only_a_lost_deal_has_a_lost_reason(api_a, tenant_a, acme):
+    won = api_a.post(
+        "/api/v1/opportunities/",
+        {"account": acme.pk, "name": "Won", "stage": "closed_won", "opened_on": "2026-02-01"},
+        format="json",
+    )
+    open_with_reason = api_a.post(
+        "/api/v1/opportunities/",
+        {"account": acme.pk, "name": "Open", "opened_on": "2026-02-01", "lost_reason": "Budget"},
+        format="json",
+    )
+    deal = OpportunityFactory(
+        tenant=tenant_a,
+        account=acme,
+        stage="closed_lost",
+        lost_reason="Budget",
+        opened_on="2026-01-01",
+        close_date="2026-02-01",
+    )
+    reopened = api_a.patch(f"/api/v1/opportunities/{deal.pk}/", {"stage": "negotiation"}, format="json")
+    reopened_cleared = api_a.patch(
+        f"/api/v1/opportunities/{deal.pk}/",
+        {"stage": "negotiation", "lost_reason": "", "close_date": None},
+        format="json",
+    )
+
+    assert (won.status_code, won.json()) == (400, {"close_date": ["A closed deal needs its close date."]})
+    assert (open_with_reason.status_code, open_with_reason.json()) == (
+        400,
+        {"lost_reason": ["Only a closed-lost deal has a lost reason."]},
+    )
+    assert (reopened.status_code, reopened.json()) == (
+        400,
+        {"lost_reason": ["Only a closed-lost deal has a lost reason."]},
+    )
+    assert reopened_cleared.status_code == 200
+    assert (reopened_cleared.json()["stage"], reopened_cleared.json()["is_open"]) == ("negotiation", True)
 
 
 def test_filters(api_a, tenant_a, acme):

@@ -222,7 +222,9 @@ class TestDeals:
             pilot = account_services.opportunity_create(
                 account=acme, name="Pilot", stage="prospecting", opened_on=today
             )
-            account_services.opportunity_update(opportunity=pilot, stage="closed_lost", lost_reason="Budget")
+            account_services.opportunity_update(
+                opportunity=pilot, stage="closed_lost", lost_reason="Budget", close_date=today
+            )
         assert score_of(tenant_a, acme) == 75
         with as_tenant(tenant_a, owner_a):
             deal = account_services.opportunity_create(
@@ -253,7 +255,14 @@ class TestDeals:
         assert score_of(tenant_a, churned) == 0
         response = api_a.post(
             "/api/v1/opportunities/",
-            {"account": churned.pk, "name": "Win-back", "stage": "closed_won", "amount": "5000"},
+            {
+                "account": churned.pk,
+                "name": "Win-back",
+                "stage": "closed_won",
+                "amount": "5000",
+                "opened_on": "2026-01-05",
+                "close_date": "2026-02-01",
+            },
             format="json",
         )
         assert response.status_code == 201
