@@ -327,25 +327,28 @@ def signal_lookback_days(criteria: list[CriterionSpec]) -> int | None:
     return max(days) if days else None
 
 
-def suggest_tiers(ranked_ids: list[int], tiers: list[tuple[int, int | None]]) -> dict[int, int]:
+def suggest_tiers(scores: dict[int, int], tiers: list[tuple[int, int | None]]) -> dict[int, int]:
     """Account id → tier id: fill tiers in rank order up to their capacity; the last tier takes the rest.
 
-    ``ranked_ids`` are the scored target accounts, best first; ``tiers`` are
-    (tier id, capacity or None) in rank order. A tier without capacity takes
-    every remaining account.
+    ``scores`` are the scored target accounts' fit scores; they rank best first, ties by id. ``tiers`` are
+    (tier id, capacity or None) in rank order; a tier without capacity takes every remaining account. An
+    account with fit 0 (it missed a must-have, or nothing fits) goes to the last tier even where a higher
+    one has room.
     """
     suggestion: dict[int, int] = {}
     if not tiers:
         return suggestion
+    ranked = sorted((pk for pk, score in scores.items() if score > 0), key=lambda pk: (-scores[pk], pk))
     position = 0
     for index, (tier_id, capacity) in enumerate(tiers):
-        last = index == len(tiers) - 1
-        end = len(ranked_ids) if capacity is None or last else position + capacity
-        for account_id in ranked_ids[position:end]:
+        end = len(ranked) if capacity is None or index == len(tiers) - 1 else position + capacity
+        for account_id in ranked[position:end]:
             suggestion[account_id] = tier_id
         position = end
-        if position >= len(ranked_ids):
-            break
+    last_tier_id = tiers[-1][0]
+    for account_id, score in scores.items():
+        if score <= 0:
+            suggestion[account_id] = last_tier_id
     return suggestion
 
 

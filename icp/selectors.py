@@ -240,13 +240,16 @@ def icp_preview(
     new_scores = {row.id: score_account(row.facts, criteria, today=today).score for row in rows}
     scored = [score for score in new_scores.values() if score is not None]
 
-    def ranking(scores: dict[int, int | None]) -> tuple[dict[int, int], list[int]]:
+    def ranking(scores: dict[int, int | None]) -> dict[int, int]:
         ranked = sorted((pk for pk, score in scores.items() if score is not None), key=lambda pk: (-scores[pk], pk))
-        return {pk: position for position, pk in enumerate(ranked, start=1)}, ranked
+        return {pk: position for position, pk in enumerate(ranked, start=1)}
 
-    old_rank, _ = ranking({row.id: row.fit_score for row in rows})
-    new_rank, new_ranked = ranking(new_scores)
-    suggestion = suggest_tiers(new_ranked, [(tier.pk, tier.capacity) for tier in tiers])
+    old_rank = ranking({row.id: row.fit_score for row in rows})
+    new_rank = ranking(new_scores)
+    suggestion = suggest_tiers(
+        {pk: score for pk, score in new_scores.items() if score is not None},
+        [(tier.pk, tier.capacity) for tier in tiers],
+    )
     changes = []
     for row in rows:
         if row.tier_override:

@@ -172,20 +172,16 @@ def tiers_resuggest_enqueue() -> None:
     job_services.on_commit_enqueue_once(tiers_resuggest, get_current_tenant().pk)
 
 
-def _ranking() -> tuple[list[int], list[Tier]]:
-    """What suggested tiers depend on: target accounts with a score, best first (ties by id), and the tiers."""
+def _ranking() -> tuple[dict[int, int], list[Tier]]:
+    """What suggested tiers depend on: target accounts' fit scores (those with a score), and the tiers."""
     tiers = tiers_ensure_defaults()
-    ranked = list(
-        Account.objects.filter(is_target=True, fit_score__isnull=False)
-        .order_by("-fit_score", "id")
-        .values_list("id", flat=True)
-    )
-    return ranked, tiers
+    scores = dict(Account.objects.filter(is_target=True, fit_score__isnull=False).values_list("id", "fit_score"))
+    return scores, tiers
 
 
 def _ranking_key(ranking) -> tuple:
-    ranked, tiers = ranking
-    return ranked, [(tier.pk, tier.capacity) for tier in tiers]
+    scores, tiers = ranking
+    return scores, [(tier.pk, tier.capacity) for tier in tiers]
 
 
 def tiers_resuggest_run() -> dict[str, int]:
@@ -205,15 +201,15 @@ def tiers_suggest() -> dict[str, int]:
     """Suggested tier by fit-score rank within capacity, and the effective tier where not overridden.
 
     Target accounts with a fit score, best first (ties by id), fill the tiers in
-    rank order up to each capacity; the last tier takes the rest. Accounts
-    without a score or not targeted get no suggestion. Only changed accounts
+    rank order up to each capacity; the last tier takes the rest, and every account
+    with fit 0. Accounts without a score or not targeted get no suggestion. Only changed accounts
     are written. Returns accounts per suggested tier name.
     """
     return _tiers_suggest(*_ranking())
 
 
-def _tiers_suggest(ranked: list[int], tiers: list[Tier]) -> dict[str, int]:
-    suggestion = suggest_tiers(ranked, [(tier.pk, tier.capacity) for tier in tiers])
+def _tiers_suggest(scores: dict[int, int], tiers: list[Tier]) -> dict[str, int]:
+    suggestion = suggest_tiers(scores, [(tier.pk, tier.capacity) for tier in tiers])
     changes = {}
     for account_id, suggested_id, tier_id, reason in Account.objects.values_list(
         "id", "suggested_tier_id", "tier_id", "tier_override_reason"
@@ -582,8 +578,8 @@ def _fit_scores_run_job(job: Job) -> dict:
             if row["is_target"]:
                 targets.add(row["id"])
         last_id = rows[-1]["id"]
-    ranked = sorted((pk for pk in targets if results[pk][0] is not None), key=lambda pk: (-results[pk][0], pk))
-    suggestion = suggest_tiers(ranked, [(tier.pk, tier.capacity) for tier in tiers])
+    target_scores = {pk: results[pk][0] for pk in targets if results[pk][0] is not None}
+    suggestion = suggest_tiers(target_scores, [(tier.pk, tier.capacity) for tier in tiers])
     done = changed = 0
     last_id = 0
     while True:

@@ -70,9 +70,9 @@ class TestAccountChanges:
         # (Set up with the bulk job: the whole test is one transaction, which would already hold a queued task.)
         fit_scores_recompute.apply(args=[tenant_a.pk]).get()
         assert [score_of(tenant_a, account) for account in (first, second, third)] == [50, 0, 0]
-        assert tiers_of(tenant_a) == {
+        assert tiers_of(tenant_a) == {  # fit 0 is never suggested above the last tier
             "First": ("Tier 1", "Tier 1"),
-            "Second": ("Tier 2", "Tier 2"),
+            "Second": ("Tier 3", "Tier 3"),
             "Third": ("Tier 3", "Tier 3"),
         }
 
@@ -277,17 +277,17 @@ def test_tier_resuggestion_runs_again_when_scores_changed_during_a_run(tenant_a,
     original = services._tiers_suggest
     passes = []
 
-    def suggest_while_a_score_changes(ranked, tiers):
-        counts = original(ranked, tiers)
+    def suggest_while_a_score_changes(scores, tiers):
+        counts = original(scores, tiers)
         if not passes:  # another request commits a better score while the first pass runs
             Account.objects.filter(pk=runner_up.pk).update(fit_score=95)
-        passes.append(list(ranked))
+        passes.append(dict(scores))
         return counts
 
     monkeypatch.setattr(services, "_tiers_suggest", suggest_while_a_score_changes)
     with as_tenant(tenant_a):
         counts = services.tiers_resuggest_run()
-    assert passes == [[leader.pk, runner_up.pk], [runner_up.pk, leader.pk]]
+    assert passes == [{leader.pk: 90, runner_up.pk: 80}, {leader.pk: 90, runner_up.pk: 95}]
     assert counts == {"Tier 1": 1, "Tier 2": 1, "Tier 3": 0}
     assert tiers_of(tenant_a) == {"Runner-up": ("Tier 1", "Tier 1"), "Leader": ("Tier 2", "Tier 2")}
 

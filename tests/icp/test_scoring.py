@@ -176,8 +176,8 @@ def test_labels():
 
 
 def test_suggest_tiers_fills_by_rank_within_capacity():
-    ranked = list(range(1, 11))  # ten accounts, best first
-    assert suggest_tiers(ranked, [(100, 2), (200, 3), (300, None)]) == {
+    scores = {pk: 100 - pk for pk in range(1, 11)}  # ten accounts, best first
+    assert suggest_tiers(scores, [(100, 2), (200, 3), (300, None)]) == {
         1: 100,
         2: 100,
         3: 200,
@@ -190,8 +190,18 @@ def test_suggest_tiers_fills_by_rank_within_capacity():
         10: 300,
     }
     # every tier capped: the last one takes the overflow (and then shows over capacity)
-    assert suggest_tiers(ranked[:5], [(100, 1), (200, 1)]) == {1: 100, 2: 200, 3: 200, 4: 200, 5: 200}
-    assert suggest_tiers([], [(100, 1)]) == {}
+    first_five = {pk: score for pk, score in scores.items() if pk <= 5}
+    assert suggest_tiers(first_five, [(100, 1), (200, 1)]) == {1: 100, 2: 200, 3: 200, 4: 200, 5: 200}
+    assert suggest_tiers({}, [(100, 1)]) == {}
+    # ties rank by id
+    assert suggest_tiers({7: 50, 3: 50, 5: 60}, [(100, 1), (200, 1), (300, None)]) == {5: 100, 3: 200, 7: 300}
+
+
+def test_an_account_with_fit_0_goes_to_the_last_tier_even_where_a_higher_one_has_room():
+    scores = {1: 80, 2: 0, 3: 0}
+
+    assert suggest_tiers(scores, [(100, 2), (200, 5), (300, 20)]) == {1: 100, 2: 300, 3: 300}
+    assert suggest_tiers(scores, [(100, None)]) == {1: 100, 2: 100, 3: 100}
 
 
 def test_score_buckets():
