@@ -425,10 +425,15 @@ class CriterionViewSet(TenantModelViewSet):
             values = {**data, **params, "values": ", ".join(params.get("values", []))}
         if self.action == "list" and isinstance(data, list):
             icp_id = self.request.query_params.get("icp")
-            icp = IdealCustomerProfile.objects.filter(pk=icp_id).first() if (icp_id or "").isdigit() else None
+            icp = (
+                IdealCustomerProfile.objects.annotate(sign_off_count=Count("sign_offs")).filter(pk=icp_id).first()
+                if (icp_id or "").isdigit()
+                else None
+            )
             context["icp"] = icp
             context["can_edit"] = context["can_edit"] and icp is not None and selectors.icp_is_editable(icp)
             context["total_weight"] = sum(row["weight"] for row in data)
+            context["sign_off_count"] = icp.sign_off_count if icp is not None else 0
         context.update(
             {
                 "form": values,

@@ -342,6 +342,9 @@ def criterion_clean(criterion: Criterion) -> None:
 
 
 def _criteria_changed(icp: IdealCustomerProfile) -> None:
+    """Sign-offs agreed to the criteria as they were: a change withdraws them, so a signed-off version is never
+    edited in place unnoticed. The active version's scores follow its criteria."""
+    icp.sign_offs.all().delete()
     if icp.is_active:
         fit_recompute_enqueue()
 

@@ -187,6 +187,30 @@ class TestSignOffsAndOverrides:
         assert again.status_code == 400
         assert "This department has already signed off this version." in again.content.decode()
 
+    def test_changing_a_signed_off_versions_criteria_withdraws_its_sign_offs(
+        self, client_for, admin_a, api_a, tenant_a
+    ):
+        active = IcpFactory(tenant=tenant_a, version=1, is_active=True)
+        criterion = CriterionFactory(tenant=tenant_a, icp=active, kind="industry", params={"values": ["Software"]})
+        for department in ("sales", "finance"):
+            SignOffFactory(tenant=tenant_a, icp=active, department=department)
+        client = client_for(admin_a)
+        warning = client.get(f"/t/alpha/api/criteria/?icp={active.pk}", **HX).content.decode()
+
+        response = api_a.patch(f"/api/v1/criteria/{criterion.pk}/", {"weight": 30}, format="json")
+
+        assert (
+            '<p class="warning" id="criteria-signed-off">2 departments signed off these criteria: adding, changing '
+            "or removing one withdraws those sign-offs, and every fit score is recomputed.</p>"
+        ) in warning
+        assert response.status_code == 200
+        assert api_a.get(f"/api/v1/sign-offs/?icp={active.pk}").json() == []
+        html = client.get(f"/t/alpha/api/sign-offs/?icp={active.pk}", **HX).content.decode()
+        assert (
+            "Not signed off yet:</strong> Sales, Sales development, Marketing, Customer success, Finance, "
+            "Sales operations." in html
+        )
+
     def test_tier_override(self, api_a, tenant_a):
         account = AccountFactory(tenant=tenant_a, name="Acme")
         tiers = api_a.get("/api/v1/tiers/").json()
@@ -240,11 +264,11 @@ def writes(objects):
         ("post", "icps/", {"name": "New"}),
         ("patch", f"icps/{icp}/", {"name": "Renamed"}),
         ("post", f"icps/{icp}/activate/", None),
+        ("post", "sign-offs/", {"icp": icp, "department": "marketing"}),
+        ("delete", f"sign-offs/{objects['sign_off'].pk}/", None),
         ("post", "criteria/", {"icp": icp, "kind": "existing_customer", "params": {}, "weight": 5}),
         ("patch", f"criteria/{objects['criterion'].pk}/", {"weight": 50}),
         ("delete", f"criteria/{objects['criterion'].pk}/", None),
-        ("post", "sign-offs/", {"icp": icp, "department": "marketing"}),
-        ("delete", f"sign-offs/{objects['sign_off'].pk}/", None),
         ("post", "tier-overrides/", {"account": account, "tier": tier, "reason": "Because"}),
         ("delete", f"tier-overrides/{account}/", None),
     ]
@@ -301,7 +325,7 @@ def test_admin_can_write(client_for, admin_a, objects_a):
         statuses.append(
             getattr(client, method)(f"/t/alpha/api/{path}", body, content_type="application/json").status_code
         )
-    assert statuses == [201, 200, 204, 201, 200, 200, 201, 200, 204, 201, 204, 400, 204]
+    assert statuses == [201, 200, 204, 201, 200, 200, 201, 204, 201, 200, 204, 400, 204]
     # (the override names the deleted tier: refused as unknown, like any foreign id)
 
 
