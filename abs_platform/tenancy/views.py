@@ -24,7 +24,10 @@ def require_role(minimum: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not role_at_least(request.tenant_role, minimum):
-                raise PermissionDenied("Your role in this workspace does not allow this.")
+                raise PermissionDenied(
+                    f"This page needs the {Role(minimum).label.lower()} role or higher; your role in this "
+                    f"workspace is {Role(request.tenant_role).label.lower()}. A workspace admin can change it."
+                )
             return view(request, *args, **kwargs)
 
         return wrapped
