@@ -133,14 +133,6 @@ class CoverageShares:
     good: int  # … covered at least GOOD_COVERAGE
     without_requirements: int  # target accounts with nothing required (no tier, or an empty committee)
 
-    @property
-    def complete_percent(self) -> int | None:
-        return self.complete * 100 // self.accounts if self.accounts else None
-
-    @property
-    def good_percent(self) -> int | None:
-        return self.good * 100 // self.accounts if self.accounts else None
-
 
 def workspace_coverage(*, today: date | None = None) -> CoverageShares:
     """Share of target accounts with 100 % / at least 70 % coverage (one query)."""

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Account
 from personas import coverage as selectors
 from personas.coverage import Gap
+from personas.templatetags.persona_labels import percent_of
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -102,7 +103,14 @@ def test_workspace_figure(tenant_a, world):
     assert len(queries) == 1
     # Target accounts with a committee: Partial (1/3), Full (1/1), Empty (0/3); "No tier" has none.
     assert (shares.accounts, shares.complete, shares.good, shares.without_requirements) == (3, 1, 1, 1)
-    assert (shares.complete_percent, shares.good_percent) == (33, 33)
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "label"),
+    [(1, 103, "<1 %"), (0, 103, "0 %"), (1, 3, "33 %"), (199, 200, "99 %"), (200, 200, "100 %"), (0, 0, "—")],
+)
+def test_shares_never_read_0_or_100_percent_when_they_are_not(part, whole, label):
+    assert percent_of(part, whole) == label
 
 
 def test_committee_requirements_count_current_contacts(tenant_a, world):
