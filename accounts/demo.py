@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from abs_platform.tenancy.context import tenant_context
 from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.selectors import tenant_members
+from abs_platform.tenancy.selectors import assignable_members
 
 from .engagement import WINDOW_DAYS
 from .models import Account, AccountStatus, Activity, ActivityChannel, ActivityDirection, Contact, ContactStatus
@@ -157,7 +157,7 @@ def load_demo_activities(tenant, *, seed: int = 17) -> dict:
     with tenant_context(tenant), tenant_transaction(tenant):
         if Activity.objects.exists():
             return counts
-        members = list(tenant_members())
+        members = list(assignable_members())
         contacts: dict[int, list[Contact]] = {}
         for contact in Contact.objects.filter(status=ContactStatus.ACTIVE).only("id", "account_id"):
             contacts.setdefault(contact.account_id, []).append(contact)

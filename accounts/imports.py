@@ -53,7 +53,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Membership
+from abs_platform.tenancy.models import Membership, Role
 
 from . import events
 from .domains import normalize_domain
@@ -534,7 +534,10 @@ class _Planner:
         if parser == "owner":
             owner_id = self.members.get(value.casefold())
             if owner_id is None:
-                raise CellError(f"No member of this workspace has the e-mail or user name “{value}”.")
+                raise CellError(
+                    f"No member of this workspace who can own records (not a viewer) has the e-mail or user name "
+                    f"“{value}”."
+                )
             return owner_id
         if parser == "account":
             domain = parse_domain(value)
@@ -666,8 +669,10 @@ class _AccountPlanner(_Planner):
 
     def preload(self) -> None:
         self.members = {}
-        for user_id, email, username in Membership.objects.filter(tenant=self.tenant).values_list(
-            "user_id", "user__email", "user__username"
+        for user_id, email, username in (
+            Membership.objects.filter(tenant=self.tenant)
+            .exclude(role=Role.VIEWER)
+            .values_list("user_id", "user__email", "user__username")
         ):
             if email:
                 self.members.setdefault(email.casefold(), user_id)

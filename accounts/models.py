@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from abs_platform.tenancy.context import current_scope, workspace_today
-from abs_platform.tenancy.models import Membership, TenantOwnedModel
+from abs_platform.tenancy.models import Membership, Role, TenantOwnedModel
 
 from .domains import normalize_domain
 
@@ -157,9 +157,11 @@ class Account(TenantOwnedModel):
             errors["domain"] = [DUPLICATE_DOMAIN_MESSAGE]
         if (
             self.owner_id is not None
-            and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id).exists()
+            and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id)
+            .exclude(role=Role.VIEWER)
+            .exists()
         ):
-            errors["owner"] = ["The owner must be a member of this workspace."]
+            errors["owner"] = ["The owner must be a member of this workspace who can edit (not a viewer)."]
         if errors:
             raise ValidationError(errors)
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from abs_platform.tenancy.models import Role
-from abs_platform.tenancy.selectors import tenant_members
+from abs_platform.tenancy.selectors import assignable_members
 from abs_platform.tenancy.views import require_role
 from accounts.freshness import FRESHNESS_DAYS
 
@@ -57,7 +57,7 @@ def page(request, tenant_slug):
             "f": {name: request.GET.get(name, "") for name in ACCOUNT_PAGE_PARAMS},
             "statuses": AccountStatus.choices,
             "industries": selectors.account_industries(),
-            "members": [(user.pk, user.get_full_name() or user.username) for user in tenant_members()],
+            "members": [(user.pk, user.get_full_name() or user.username) for user in assignable_members()],
             "tiers": [(tier.pk, tier.name) for tier in selectors.tiers_to_choose()],
             "orderings": ACCOUNT_ORDERINGS,
             "saved_views_url": reverse("browser-api:saved-view-list", args=[tenant_slug]),
@@ -86,7 +86,7 @@ def contacts_page(request, tenant_slug):
             "account_options_url": reverse("contacts:account-options", kwargs={"tenant_slug": tenant_slug}),
             "account_choices": selectors.account_choices(selected=request.GET.get("account")),
             "personas": list(selectors.personas_to_choose()),
-            "members": tenant_members(),
+            "members": assignable_members(),
             "departments": selectors.contact_departments(),
             "buying_roles": BuyingRole.choices,
             "statuses": ContactStatus.choices,

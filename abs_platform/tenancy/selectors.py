@@ -6,7 +6,7 @@ from django.utils import timezone
 from . import cache_reads
 from .caching import ACCESS_CACHE_SECONDS, api_key_cache_key, memberships_cache_key
 from .context import get_current_tenant
-from .models import ApiKey, Invitation, Membership, hash_secret
+from .models import ApiKey, Invitation, Membership, Role, hash_secret
 
 API_KEY_HEADER_PREFIX = "Api-Key "
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -78,9 +78,15 @@ def _creator_role(api_key: ApiKey) -> str | None:
     return None if membership is None else membership.role
 
 
-def tenant_members():
-    """Users who are members of the current tenant."""
-    return get_user_model().objects.filter(memberships__tenant=get_current_tenant()).order_by("username")
+def assignable_members():
+    """Users of the current tenant who can own records: every member but viewers, who only read."""
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__tenant=get_current_tenant(), memberships__role__in=[r for r in Role if r != Role.VIEWER]
+        )
+        .order_by("username")
+    )
 
 
 def tenant_memberships():

@@ -16,15 +16,15 @@ class TenantPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 # a field on a plain Serializer makes /api/schema/ fail: "… object has no attribute 'Meta'").
 @extend_schema_field(OpenApiTypes.INT)
 class TenantMemberField(TenantPrimaryKeyField):
-    """A user id that must belong to a member of the current workspace."""
+    """A user id that must belong to a member of the current workspace who can own records (not a viewer)."""
 
     default_error_messages = {
-        "does_not_exist": "No member of this workspace has id {pk_value}.",
+        "does_not_exist": "No member of this workspace who can own records has id {pk_value} (viewers cannot).",
         "incorrect_type": "Expected a user id (number), got {data_type}.",
     }
 
     def get_queryset(self):
-        return selectors.tenant_members()
+        return selectors.assignable_members()
 
     def display_value(self, instance):
         return instance.get_full_name() or instance.username

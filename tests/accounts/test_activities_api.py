@@ -128,7 +128,9 @@ def test_owner_must_be_a_member(api_a, acme, member_b):
     response = api_a.post(
         URL, {"account": acme.pk, "channel": "email", "subject": "X", "owner": member_b.pk}, format="json"
     )
-    assert response.json() == {"owner": [f"No member of this workspace has id {member_b.pk}."]}
+    assert response.json() == {
+        "owner": [f"No member of this workspace who can own records has id {member_b.pk} (viewers cannot)."]
+    }
 
 
 def test_update_and_delete(api_a, tenant_a, acme, jo):

@@ -81,7 +81,9 @@ def test_b_may_reuse_a_domain_of_a(api_a, api_b, tenant_a):
 def test_owner_must_be_a_member_of_the_workspace(api_a, member_b):
     response = api_a.post("/api/v1/accounts/", {"name": "X", "owner": member_b.pk}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"owner": [f"No member of this workspace has id {member_b.pk}."]}
+    assert response.json() == {
+        "owner": [f"No member of this workspace who can own records has id {member_b.pk} (viewers cannot)."]
+    }
 
 
 class TestAdminIsolation:
