@@ -25,7 +25,7 @@ from abs_platform.tenancy.db import (
     tenant_tables,
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
-from accounts.models import AccountTechnology, ImportBatch, SavedView
+from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -194,6 +194,16 @@ class TestSameTenantReferences:
             refused = pytest.raises(IntegrityError, match=f'violates foreign key constraint "{name}"')
             with refused, transaction.atomic():
                 cursor.execute(f'UPDATE "{table}" SET "{column}" = %s', [foreign_id])
+
+    def test_an_orm_update_that_skips_save_is_refused_too(self, tenant_a, tenant_b):
+        child = AccountFactory(tenant=tenant_a, name="Child")
+        foreign = AccountFactory(tenant=tenant_b, name="Foreign")
+        refused = pytest.raises(IntegrityError, match="accounts_account_parent_id_same_tenant")
+        with as_tenant(tenant_a), connection.cursor() as cursor:
+            with refused, transaction.atomic():
+                Account.objects.filter(pk=child.pk).update(parent_id=foreign.pk)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            assert list(Account.objects.values_list("name", "parent_id")) == [("Child", None)]
 
     def test_a_reference_inside_the_workspace_still_works(self, both_filled):
         tenant_a, _ = both_filled
