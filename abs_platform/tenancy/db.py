@@ -176,10 +176,15 @@ def apply_same_tenant_references(cursor) -> None:
             continue
         table, column, target, target_column = reference
         name = truncate_name(f"{table}_{column}_same_tenant", max_length)
+        # The check of existing rows runs as the owner, whom forced RLS would show no rows at all.
+        for forced in {table, target}:
+            cursor.execute(f'ALTER TABLE "{forced}" NO FORCE ROW LEVEL SECURITY')
         cursor.execute(
             f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY (tenant_id, "{column}") '
             f'REFERENCES "{target}" (tenant_id, "{target_column}") DEFERRABLE INITIALLY DEFERRED'
         )
+        for forced in {table, target}:
+            cursor.execute(f'ALTER TABLE "{forced}" FORCE ROW LEVEL SECURITY')
 
 
 def tables_missing_policy() -> list[str]:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import environ
+import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -231,25 +233,62 @@ def test_a_cross_workspace_reference_fails_at_commit_and_nothing_is_written(tena
         assert cursor.fetchall() == [("Child", None)]
 
 
-def test_migrate_on_sqlite_creates_the_schema_without_the_postgresql_guards(tmp_path):
-    """The embedded default (``make run``) migrates a fresh SQLite file; the hook does nothing there."""
-    database = tmp_path / "db.sqlite3"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "LANG": "C.UTF-8",
-        "DJANGO_SETTINGS_MODULE": "abs_platform.settings",
-        "ABS_VAR_DIR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-    result = subprocess.run(
+def run_migrate(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input"],
         cwd=ROOT,
-        env=env,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **env},
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
+    )
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_migrate_refuses_to_add_a_same_tenant_key_over_rows_that_already_cross_workspaces(tenant_a, tenant_b):
+    """Data written before the keys existed: the owner's check must see every row despite forced RLS."""
+    child = AccountFactory(tenant=tenant_a, name="Child")
+    foreign = AccountFactory(tenant=tenant_b, name="Foreign")
+    owner = environ.Env.db_url_config(os.environ["DATABASE_OWNER_URL"])
+    owner["NAME"] = connection.settings_dict["NAME"]
+    owner_url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**owner)
+    as_owner = psycopg.connect(owner_url, autocommit=True)
+    try:
+        as_owner.execute("ALTER TABLE accounts_account DROP CONSTRAINT accounts_account_parent_id_same_tenant")
+        as_owner.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant_a.pk)])
+        as_owner.execute("UPDATE accounts_account SET parent_id = %s WHERE id = %s", [foreign.pk, child.pk])
+
+        result = run_migrate({"DATABASE_URL": owner_url, "DJANGO_SETTINGS_MODULE": "abs_platform.settings"})
+        assert result.returncode == 1
+        assert 'violates foreign key constraint "accounts_account_parent_id_same_tenant"' in result.stderr
+        assert ("accounts_account", "parent_id", "accounts_account", "id") not in same_tenant_constraints()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_class WHERE relname = 'accounts_account' AND relforcerowsecurity")
+            assert cursor.fetchall() == [("accounts_account",)]
+
+        as_owner.execute("UPDATE accounts_account SET parent_id = NULL WHERE id = %s", [child.pk])
+        result = run_migrate({"DATABASE_URL": owner_url, "DJANGO_SETTINGS_MODULE": "abs_platform.settings"})
+        assert result.returncode == 0, result.stderr
+        assert ("accounts_account", "parent_id", "accounts_account", "id") in same_tenant_constraints()
+    finally:
+        as_owner.execute("UPDATE accounts_account SET parent_id = NULL WHERE id = %s", [child.pk])
+        as_owner.close()
+        if ("accounts_account", "parent_id", "accounts_account", "id") not in same_tenant_constraints():
+            run_migrate({"DATABASE_URL": owner_url, "DJANGO_SETTINGS_MODULE": "abs_platform.settings"})
+
+
+def test_migrate_on_sqlite_creates_the_schema_without_the_postgresql_guards(tmp_path):
+    """The embedded default (``make run``) migrates a fresh SQLite file; the hook does nothing there."""
+    database = tmp_path / "db.sqlite3"
+    result = run_migrate(
+        {
+            "HOME": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "abs_platform.settings",
+            "ABS_VAR_DIR": str(tmp_path / "var"),
+            "DATABASE_URL": f"sqlite:///{database}",
+        }
     )
     assert result.returncode == 0, result.stdout + result.stderr
     with sqlite3.connect(database) as db:
