@@ -12,6 +12,7 @@ import environ
 import pytest
 from django.core.cache import cache
 from django.db import connections
+from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from abs_platform.tenancy import services
@@ -47,7 +48,16 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     owner_url = os.environ.get("DATABASE_OWNER_URL")
     with django_db_blocker.unblock(), _connect_as(owner_url):
         db_config = setup_databases(verbosity=0, interactive=False)
-    yield
+    # Transactional tests end with a flush, whose TRUNCATE only the owner may run (ADR 0017).
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_as_owner(test_case):
+        with _connect_as(owner_url):
+            flush(test_case)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_as_owner)
+        yield
     with django_db_blocker.unblock(), _connect_as(owner_url):
         teardown_databases(db_config, verbosity=0)
 
