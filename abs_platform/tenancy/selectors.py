@@ -6,7 +6,7 @@ from django.utils import timezone
 from . import cache_reads
 from .caching import ACCESS_CACHE_SECONDS, api_key_cache_key, memberships_cache_key
 from .context import get_current_tenant
-from .models import ApiKey, Invitation, Membership, hash_secret
+from .models import ApiKey, Invitation, Membership, Role, hash_secret
 
 API_KEY_HEADER_PREFIX = "Api-Key "
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -31,6 +31,11 @@ def memberships_of(user) -> list[Membership]:
         ACCESS_CACHE_SECONDS,
         lambda: list(Membership.objects.select_related("tenant").filter(user=user, tenant__is_active=True)),
     )
+
+
+def administered_memberships(user) -> list[Membership]:
+    """The memberships through which a staff user administers workspaces in the Django admin."""
+    return [m for m in memberships_of(user) if m.role in (Role.ADMIN, Role.OWNER)]
 
 
 def api_key_from_header(header: str) -> str | None:
