@@ -180,3 +180,24 @@ class TestDjangoAdmin:
     def test_a_superuser_makes_an_owner(self, client_for, root, owner_a, admin_a):
         assert self.change(client_for(root), Membership.objects.get(user=admin_a), "owner").status_code == 302
         assert role_of(admin_a) == Role.OWNER
+
+    def test_the_workspace_page_lists_members_without_changing_them(self, client_for, staff, tenant_a, admin_a):
+        own = Membership.objects.get(user=admin_a)
+        response = client_for(admin_a).post(
+            f"/admin/tenancy/tenant/{tenant_a.pk}/change/",
+            {
+                "name": "Alpha Corp",
+                "slug": "alpha",
+                "currency": "USD",
+                "time_zone": "UTC",
+                "is_active": "on",
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-INITIAL_FORMS": "1",
+                "memberships-0-id": own.pk,
+                "memberships-0-tenant": tenant_a.pk,
+                "memberships-0-user": admin_a.pk,
+                "memberships-0-role": "owner",
+            },
+        )
+        assert response.status_code == 302
+        assert role_of(admin_a) == Role.ADMIN
