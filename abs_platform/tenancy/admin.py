@@ -13,7 +13,6 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -289,14 +288,12 @@ class MembershipAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
         services.membership_remove(membership=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        try:
-            with transaction.atomic():
-                for membership in queryset.select_related("tenant"):
-                    services.membership_remove(membership=membership, by=request.user)
-        except PermissionDenied as refused:
-            messages.error(request, f"Nothing was removed: {refused}")
-        except ValidationError as refused:
-            messages.error(request, f"Nothing was removed: {' '.join(refused.messages)}")
+        """All or nothing: a refusal answers 403, which rolls the request back (removing every owner at once)."""
+        for membership in queryset.select_related("tenant"):
+            try:
+                services.membership_remove(membership=membership, by=request.user)
+            except ValidationError as refused:
+                raise PermissionDenied(" ".join(refused.messages)) from refused
 
 
 @admin.register(ApiKey)

@@ -177,6 +177,15 @@ class TestDjangoAdmin:
         assert bulk.status_code == 403
         assert role_of(owner_a) == Role.OWNER
 
+    def test_removing_every_owner_at_once_removes_none(self, client_for, root, tenant_a, owner_a, admin_a):
+        Membership.objects.filter(user=admin_a).update(role=Role.OWNER)
+        owners = list(Membership.objects.filter(tenant=tenant_a).values_list("pk", flat=True))
+        response = client_for(root).post(
+            "/admin/tenancy/membership/", {"action": "delete_selected", "_selected_action": owners, "post": "yes"}
+        )
+        assert response.status_code == 403
+        assert (role_of(owner_a), role_of(admin_a)) == (Role.OWNER, Role.OWNER)
+
     def test_a_superuser_makes_an_owner(self, client_for, root, owner_a, admin_a):
         assert self.change(client_for(root), Membership.objects.get(user=admin_a), "owner").status_code == 302
         assert role_of(admin_a) == Role.OWNER
