@@ -37,6 +37,7 @@ urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("auth/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.invitation_accept, name="invitation-accept"),
+    path("admin/workspace/", tenancy_views.admin_workspace, name="admin-workspace"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,45 +1,71 @@
 """The Django admin for ops.
 
-Platform operators (superusers) see every workspace. A workspace's own ops
-admins (staff flag plus the admin or owner role) use the same admin limited to
-the workspaces they administer: ``TenantScopedAdmin`` does that for every
-tenant-owned model, and other tenants' objects answer 404.
+Platform operators (superusers) see every workspace, through the database's bypass role. A workspace's own
+ops admins (staff flag plus the admin or owner role) use the same admin in one workspace at a time (the
+middleware chooses it; ``admin_workspace`` switches), under row-level security as its members are: every
+query, widget lookup included, sees that workspace's rows only, and other workspaces' ids answer as unknown.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .context import tenant_context
-from .models import ApiKey, Invitation, Membership, Role, Tenant, TenantOwnedModel
+from .models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 
 admin.site.site_header = "ABS Platform operations"
 admin.site.site_title = "ABS ops"
 admin.site.index_title = "Workspaces, people and data"
 
-ADMIN_ROLES = (Role.ADMIN, Role.OWNER)
+
+def admin_workspace(request) -> Tenant | None:
+    """The one workspace a workspace ops admin works in; None for platform operators (and refused staff)."""
+    return None if request.user.is_superuser else getattr(request, "tenant", None)
 
 
-def administered_tenant_ids(user) -> list[int]:
-    """Workspaces whose data this staff user may manage in the admin (all of them for superusers)."""
-    if not (user.is_active and user.is_staff):
-        return []
-    cache_name = "_administered_tenant_ids"
-    if not hasattr(user, cache_name):
-        setattr(
-            user,
-            cache_name,
-            list(Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values_list("tenant_id", flat=True)),
-        )
-    return getattr(user, cache_name)
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """Names the chosen object only when the field's queryset holds it: another workspace's id reads as unknown."""
+
+    def __init__(self, rel, admin_site, queryset, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        try:
+            visible = self.queryset.filter(**{self.rel.get_related_field().name: value}).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        return super().label_and_url_for_value(value) if visible else ("", "")
 
 
-class TenantOpsPermissions:
+class ScopedFormFields:
+    """Foreign-key choices (selects and raw-id widgets alike) of the workspace being administered."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        tenant = admin_workspace(request)
+        related = db_field.related_model
+        if tenant is not None and "queryset" not in kwargs:
+            if isinstance(related, type) and issubclass(related, TenantOwnedModel):
+                kwargs["queryset"] = related.objects.all()
+            elif related is get_user_model():
+                kwargs["queryset"] = related.objects.filter(memberships__tenant=tenant).distinct()
+            elif related is Tenant:
+                kwargs["queryset"] = Tenant.objects.filter(pk=tenant.pk)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, ForeignKeyRawIdWidget):
+            widget = formfield.widget
+            formfield.widget = ScopedRawIdWidget(widget.rel, widget.admin_site, formfield.queryset, using=widget.db)
+        return formfield
+
+
+class TenantOpsPermissions(ScopedFormFields):
     """Tenant ops admins may use these admin pages without Django model permissions."""
 
     tenant_field = "tenant"
@@ -47,10 +73,10 @@ class TenantOpsPermissions:
     ops_can_delete = True
 
     def _is_ops(self, request) -> bool:
-        return bool(administered_tenant_ids(request.user))
+        return admin_workspace(request) is not None
 
     def _owns(self, request, obj) -> bool:
-        return obj is None or getattr(obj, f"{self.tenant_field}_id") in administered_tenant_ids(request.user)
+        return obj is None or getattr(obj, f"{self.tenant_field}_id") == admin_workspace(request).pk
 
     def has_module_permission(self, request):
         return request.user.is_superuser or self._is_ops(request)
@@ -71,7 +97,7 @@ class TenantOpsPermissions:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{f"{self.tenant_field}_id__in": administered_tenant_ids(request.user)})
+        return queryset.filter(**{f"{self.tenant_field}_id": admin_workspace(request).pk})
 
     def get_list_filter(self, request):
         filters = tuple(super().get_list_filter(request))
@@ -92,6 +118,14 @@ class TenantOpsPermissions:
     def history_view(self, request, object_id, extra_context=None):
         self._refuse_foreign(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.get_queryset(request).select_related("tenant").filter(pk=unquote(object_id)).first()
+        if obj is None:
+            raise Http404("No such object.")
+        # django-simple-history reads the live row through ``objects``, the tenant manager: give it the workspace.
+        with tenant_context(obj.tenant, request.user):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class TenantOwnedAdminForm(forms.ModelForm):
@@ -129,25 +163,11 @@ class TenantScopedAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
             # form's fields makes Django refuse to build the add form.
             kwargs["fields"] = [name for name in kwargs["fields"] if name != "tenant"]
         form = super().get_form(request, obj, change, **kwargs)
-        if obj is None and "tenant" in form.base_fields:
-            tenants = Tenant.objects.all()
-            if not request.user.is_superuser:
-                tenants = tenants.filter(pk__in=administered_tenant_ids(request.user))
-            form.base_fields["tenant"].queryset = tenants
-            if tenants.count() == 1:
-                form.base_fields["tenant"].initial = tenants.first()
+        tenant = admin_workspace(request)
+        if obj is None and "tenant" in form.base_fields and tenant is not None:
+            form.base_fields["tenant"].queryset = Tenant.objects.filter(pk=tenant.pk)
+            form.base_fields["tenant"].initial = tenant
         return form
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if not request.user.is_superuser:
-            if isinstance(related, type) and issubclass(related, TenantOwnedModel):
-                kwargs["queryset"] = related.all_tenants.filter(tenant_id__in=administered_tenant_ids(request.user))
-            elif related is get_user_model():
-                kwargs["queryset"] = related.objects.filter(
-                    memberships__tenant_id__in=administered_tenant_ids(request.user)
-                ).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         with tenant_context(obj.tenant, request.user):
@@ -159,11 +179,22 @@ class TenantScopedAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """The workspace's members at a glance; each is changed on its own page, where the role rules apply."""
+
     model = Membership
     extra = 0
     fields = ("user", "role", "created_at")
-    readonly_fields = ("created_at",)
-    raw_id_fields = ("user",)
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Tenant)
@@ -179,12 +210,12 @@ class TenantAdmin(TenantOpsPermissions, admin.ModelAdmin):
     actions = ["deactivate", "activate"]
 
     def _owns(self, request, obj):
-        return obj is None or obj.pk in administered_tenant_ids(request.user)
+        return obj is None or obj.pk == admin_workspace(request).pk
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if not request.user.is_superuser:
-            queryset = queryset.filter(pk__in=administered_tenant_ids(request.user))
+            queryset = queryset.filter(pk=admin_workspace(request).pk)
         return queryset
 
     def get_list_filter(self, request):
@@ -208,29 +239,61 @@ class TenantAdmin(TenantOpsPermissions, admin.ModelAdmin):
         return super().get_actions(request) if request.user.is_superuser else {}
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """Grants, changes and removals follow ``services.membership_role_check`` (``actor`` is set per request)."""
+
+    actor = None
+
+    def clean(self):
+        cleaned = super().clean()
+        tenant = cleaned.get("tenant") or (self.instance.tenant if self.instance.tenant_id else None)
+        if tenant is not None and cleaned.get("role"):
+            stored = self.instance if self.instance.pk else None
+            try:
+                services.membership_role_check(actor=self.actor, tenant=tenant, membership=stored, role=cleaned["role"])
+            except PermissionDenied as refused:
+                self.add_error("role", str(refused))
+            except ValidationError as error:
+                self.add_error(None, error.messages)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
+    form = MembershipAdminForm
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "tenant__name")
     raw_id_fields = ("user",)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "tenant" and not request.user.is_superuser:
-            kwargs["queryset"] = Tenant.objects.filter(pk__in=administered_tenant_ids(request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        # One membership is one person: to move the role to someone else, change roles, not the person.
+        return ("tenant", "user") if obj is not None else ()
 
-    def get_raw_id_fields(self, request):
-        return self.raw_id_fields if request.user.is_superuser else ()
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "user" and not request.user.is_superuser:
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(memberships__tenant_id__in=administered_tenant_ids(request.user))
-                .distinct()
-            )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        try:
+            if obj is not None:
+                services.membership_role_check(actor=request.user, tenant=obj.tenant, membership=obj)
+        except (PermissionDenied, ValidationError):
+            return False
+        return True
+
+    def delete_model(self, request, obj):
+        services.membership_remove(membership=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        """All or nothing: a refusal answers 403, which rolls the request back (removing every owner at once)."""
+        for membership in queryset.select_related("tenant"):
+            try:
+                services.membership_remove(membership=membership, by=request.user)
+            except ValidationError as refused:
+                raise PermissionDenied(" ".join(refused.messages)) from refused
 
 
 @admin.register(ApiKey)
@@ -277,15 +340,18 @@ class InvitationAdmin(TenantOpsPermissions, admin.ModelAdmin):
 
 
 class TenantAwareUserAdmin(UserAdmin):
-    """Superusers manage every user; workspace ops admins see the members of their workspaces."""
+    """Superusers manage every user; workspace ops admins see the members of their workspace."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "last_login")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        tenant = admin_workspace(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(memberships__tenant_id__in=administered_tenant_ids(request.user)).distinct()
+        if tenant is None:
+            return queryset.none()
+        return queryset.filter(memberships__tenant=tenant).distinct()
 
 
 admin.site.unregister(get_user_model())

@@ -6,8 +6,14 @@ from .models import ApiKeyScope, Role
 
 
 class InvitationForm(forms.Form):
+    """Offers the roles the inviter may grant (``roles``); the service refuses any other."""
+
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].widget.choices = roles
 
 
 class ApiKeyForm(forms.Form):

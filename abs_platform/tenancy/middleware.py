@@ -12,6 +12,7 @@ from .db import ops_transaction, tenant_transaction
 TENANT_PATH = re.compile(r"^/t/(?P<slug>[-\w]+)/")
 API_PREFIX = "/api/v1/"
 ADMIN_PREFIX = "/admin/"
+ADMIN_WORKSPACE_SESSION_KEY = "admin_workspace"
 
 
 class TenantMiddleware:
@@ -32,9 +33,26 @@ class TenantMiddleware:
         if path.startswith(API_PREFIX):
             return self._api_request(request)
         if path.startswith(ADMIN_PREFIX) and request.user.is_authenticated and request.user.is_staff:
+            return self._admin_request(request)
+        return self.get_response(request)
+
+    def _admin_request(self, request):
+        """Platform operators read every workspace (the bypass role). A workspace's ops admins work in one
+        workspace at a time, the one they chose (else their first), under row-level security like its members."""
+        if request.user.is_superuser:
             with ops_transaction():
                 return self._respond(request)
-        return self.get_response(request)
+        request.admin_memberships = selectors.administered_memberships(request.user)
+        chosen = request.session.get(ADMIN_WORKSPACE_SESSION_KEY)
+        membership = next((m for m in request.admin_memberships if m.tenant_id == chosen), None)
+        membership = membership or next(iter(request.admin_memberships), None)
+        if membership is None:
+            return self.get_response(request)  # staff without an admin role: the admin refuses them
+        request.tenant = membership.tenant
+        request.membership = membership
+        request.tenant_role = membership.role
+        with tenant_context(membership.tenant, request.user), tenant_transaction(membership.tenant):
+            return self._respond(request)
 
     def _respond(self, request):
         """Inside the request's transaction: a failed request (4xx/5xx) writes nothing."""

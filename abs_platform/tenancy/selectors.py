@@ -33,6 +33,11 @@ def memberships_of(user) -> list[Membership]:
     )
 
 
+def administered_memberships(user) -> list[Membership]:
+    """The memberships through which a staff user administers workspaces in the Django admin."""
+    return [m for m in memberships_of(user) if m.role in (Role.ADMIN, Role.OWNER)]
+
+
 def api_key_from_header(header: str) -> str | None:
     if not header.startswith(API_KEY_HEADER_PREFIX):
         return None

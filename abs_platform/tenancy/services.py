@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -69,6 +69,7 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
 def invitation_create(*, email: str, role: str, invited_by, accept_url_builder) -> Invitation:
     """Invite ``email`` to the current tenant and e-mail the link (the console in development)."""
     tenant = get_current_tenant()
+    membership_role_check(actor=invited_by, tenant=tenant, role=role)
     email = get_user_model().objects.normalize_email(email).lower()
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member of the workspace."})
@@ -98,20 +99,21 @@ def invitation_create(*, email: str, role: str, invited_by, accept_url_builder) 
 
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """Join with the invited role; an owner invitation grants owner only while its inviter may grant it."""
     if not invitation.is_open:
         raise ValidationError("This invitation has expired or was already used.")
-    membership, _ = Membership.objects.get_or_create(
-        tenant=invitation.tenant, user=user, defaults={"role": invitation.role}
-    )
+    membership = Membership.objects.filter(tenant=invitation.tenant, user=user).first()
+    if membership is None:
+        membership_role_check(actor=invitation.invited_by, tenant=invitation.tenant, role=invitation.role)
+        membership = Membership.objects.create(tenant=invitation.tenant, user=user, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
 
 
 @transaction.atomic
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    if membership.role == Role.OWNER and role != Role.OWNER:
-        _refuse_removing_last_owner(membership)
+def membership_set_role(*, membership: Membership, role: str, by) -> Membership:
+    membership_role_check(actor=by, tenant=membership.tenant, membership=membership, role=role)
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
@@ -119,13 +121,39 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
-    if membership.role == Role.OWNER:
-        _refuse_removing_last_owner(membership)
+def membership_remove(*, membership: Membership, by) -> None:
+    membership_role_check(actor=by, tenant=membership.tenant, membership=membership)
     membership.delete()
 
 
-def _refuse_removing_last_owner(membership: Membership) -> None:
-    others = Membership.objects.select_for_update().filter(tenant=membership.tenant, role=Role.OWNER)
-    if not others.exclude(pk=membership.pk).exists():
-        raise ValidationError({"role": "A workspace needs at least one owner."})
+OWNER_RULE = "Only owners grant, change or remove the owner role."
+LAST_OWNER_RULE = "A workspace needs at least one owner."
+
+
+def may_manage_owners(actor, tenant: Tenant) -> bool:
+    """Owners of ``tenant`` and platform operators (superusers)."""
+    if actor is None or not actor.is_active:
+        return False
+    return actor.is_superuser or Membership.objects.filter(tenant=tenant, user=actor, role=Role.OWNER).exists()
+
+
+def grantable_roles(actor, tenant: Tenant) -> list[tuple[str, str]]:
+    """The role choices ``actor`` may hand out in ``tenant``."""
+    if may_manage_owners(actor, tenant):
+        return list(Role.choices)
+    return [(value, label) for value, label in Role.choices if value != Role.OWNER]
+
+
+def membership_role_check(*, actor, tenant: Tenant, membership: Membership | None = None, role: str | None = None):
+    """The one rule of every path that grants, changes or removes a role: ``membership`` None grants ``role``
+    anew, ``role`` None removes ``membership``. Only owners and platform operators grant, change or remove the
+    owner role (PermissionDenied); the last owner is never demoted or removed (ValidationError)."""
+    current = membership.role if membership is not None else None
+    if current == role:
+        return
+    if Role.OWNER in (current, role) and not may_manage_owners(actor, tenant):
+        raise PermissionDenied(OWNER_RULE)
+    if current == Role.OWNER:
+        owners = Membership.objects.select_for_update().filter(tenant=tenant, role=Role.OWNER)
+        if not owners.exclude(pk=membership.pk).exists():
+            raise ValidationError({"role": LAST_OWNER_RULE})

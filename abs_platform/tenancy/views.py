@@ -4,9 +4,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import ApiKeyForm, InvitationForm, MembershipRoleForm, SignUpForm
+from .middleware import ADMIN_WORKSPACE_SESSION_KEY
 from .models import Role, role_at_least
 
 
@@ -41,6 +44,18 @@ def add_form_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
+@require_POST
+@staff_member_required
+def admin_workspace(request):
+    """Switch the workspace a workspace ops admin works in, in the Django admin."""
+    slug = request.POST.get("workspace", "")
+    membership = next((m for m in getattr(request, "admin_memberships", []) if m.tenant.slug == slug), None)
+    if membership is None:
+        raise Http404("No workspace you administer has this address.")
+    request.session[ADMIN_WORKSPACE_SESSION_KEY] = membership.tenant_id
+    return redirect("admin:index")
+
+
 @login_required
 def home(request):
     memberships = selectors.memberships_of(request.user)
@@ -55,11 +70,12 @@ def tenant_home(request, tenant_slug):
 
 def members(request, tenant_slug):
     can_manage = role_at_least(request.tenant_role, Role.ADMIN)
-    form = InvitationForm()
+    roles = services.grantable_roles(request.user, request.tenant)
+    form = InvitationForm(roles=roles)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Only admins and owners invite people.")
-        form = InvitationForm(request.POST)
+        form = InvitationForm(request.POST, roles=roles)
         if form.is_valid():
             try:
                 services.invitation_create(
@@ -68,11 +84,19 @@ def members(request, tenant_slug):
                     invited_by=request.user,
                     accept_url_builder=request.build_absolute_uri,
                 )
+            except PermissionDenied as refused:
+                form.add_error("role", str(refused))
+                return _members_page(request, form, roles, status=403)
             except ValidationError as error:
                 add_form_errors(form, error)
             else:
                 messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
                 return redirect("tenancy:members", tenant_slug=tenant_slug)
+    return _members_page(request, form, roles)
+
+
+def _members_page(request, form, roles, status=200):
+    can_manage = role_at_least(request.tenant_role, Role.ADMIN)
     return render(
         request,
         "tenancy/members.html",
@@ -81,8 +105,10 @@ def members(request, tenant_slug):
             "invitations": selectors.tenant_open_invitations() if can_manage else [],
             "form": form,
             "can_manage": can_manage,
-            "roles": Role.choices,
+            "roles": roles,
+            "manages_owners": can_manage and any(value == Role.OWNER for value, _ in roles),
         },
+        status=status,
     )
 
 
@@ -92,20 +118,20 @@ def membership_update(request, tenant_slug, membership_id):
     membership = selectors.tenant_memberships().filter(pk=membership_id).first()
     if membership is None:
         raise Http404("No such member.")
-    if membership.role == Role.OWNER and request.tenant_role != Role.OWNER:
-        raise PermissionDenied("Only owners change or remove owners.")
     form = MembershipRoleForm(request.POST)
     try:
         if request.POST.get("remove"):
-            services.membership_remove(membership=membership)
+            services.membership_remove(membership=membership, by=request.user)
             messages.success(request, f"{membership.user} was removed from the workspace.")
         elif form.is_valid():
-            if form.cleaned_data["role"] == Role.OWNER and request.tenant_role != Role.OWNER:
-                raise PermissionDenied("Only owners make owners.")
-            services.membership_set_role(membership=membership, role=form.cleaned_data["role"])
+            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
             messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
         else:
             messages.error(request, "Choose a valid role.")
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        roles = services.grantable_roles(request.user, request.tenant)
+        return _members_page(request, InvitationForm(roles=roles), roles, status=403)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("tenancy:members", tenant_slug=tenant_slug)
@@ -142,6 +168,7 @@ def api_key_revoke(request, tenant_slug, api_key_id):
     return redirect("tenancy:api-keys", tenant_slug=tenant_slug)
 
 
+@transaction.atomic
 def invitation_accept(request, token):
     invitation = selectors.invitation_by_token(token)
     if invitation is None or not invitation.is_open:
@@ -151,19 +178,28 @@ def invitation_accept(request, token):
         if request.user.email.lower() != invitation.email:
             return render(request, "tenancy/invitation_invalid.html", {"wrong_user": True}, status=403)
         if request.method == "POST":
-            services.invitation_accept(invitation=invitation, user=request.user)
-            return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
+            return _accept(request, invitation, request.user)
     else:
         form = SignUpForm(request.POST or None, initial={"username": invitation.email})
         if request.method == "POST" and form.is_valid():
             user = form.save(commit=False)
             user.email = invitation.email
             user.save()
-            services.invitation_accept(invitation=invitation, user=user)
-            login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
-            return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
+            return _accept(request, invitation, user)
     return render(
         request,
         "tenancy/invitation_accept.html",
         {"invitation": invitation, "form": form, "login_url": f"{reverse('login')}?next={request.path}"},
     )
+
+
+def _accept(request, invitation, user):
+    """Join and go to the workspace; an invitation its inviter may not grant creates nothing (no account either)."""
+    try:
+        services.invitation_accept(invitation=invitation, user=user)
+    except PermissionDenied:
+        transaction.set_rollback(True)
+        return render(request, "tenancy/invitation_invalid.html", {"role_refused": True}, status=403)
+    if not request.user.is_authenticated:
+        login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
+    return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
