@@ -1,20 +1,11 @@
 from django.contrib import admin
-from django.db import connection
-from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from abs_platform.tenancy import views as tenancy_views
 
 from .api_router import router
-
-
-def healthz(request):
-    """Liveness and database reachability, for load balancers and compose health checks."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
-
+from .health import healthz, readyz
 
 tenant_patterns = [
     path("", include("abs_platform.tenancy.urls")),
@@ -37,4 +28,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
