@@ -4,6 +4,7 @@ Without any environment the app runs on the embedded default: a SQLite file
 and a filesystem Celery broker under ./var (see docs/decisions/0002).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "abs_platform.tenancy",
     "abs_platform.jobs",
     "accounts",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "abs_platform.tenancy.middleware.TenantMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "abs_platform.urls"
@@ -150,8 +154,26 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions read from the cache, written through to the database (they survive a cache flush); Django's
 # cached_db, readable with the cache down (tenancy/sessions.py, docs/decisions/0006 addendum).
 SESSION_ENGINE = "abs_platform.tenancy.sessions"
-# The model backend with the session's user kept in the cache (tenancy/caching.py).
-AUTHENTICATION_BACKENDS = ["abs_platform.tenancy.caching.CachedUserBackend"]
+# django-axes first (refuses a locked-out log-in before the password is checked), then the model backend
+# with the session's user kept in the cache (tenancy/caching.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "abs_platform.tenancy.caching.CachedUserBackend"]
+
+# Brute-force limits (abs_platform/tenancy/throttling.py, docs/operations.md). Log-in (site and admin):
+# LOGIN_FAILURE_LIMIT failed attempts for one username, or from one client address, lock that username or
+# address out for LOGIN_LOCKOUT_MINUTES (429 with Retry-After); failures older than that are forgotten.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_ENABLED = env.bool("LOGIN_THROTTLE_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "abs_platform.tenancy.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "abs_platform.tenancy.throttling.login_lockout"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Password-reset requests per client address and, separately, per e-mail address entered.
+PASSWORD_RESET_THROTTLE_RATE = env("PASSWORD_RESET_THROTTLE_RATE", default="5/hour")
+# API requests per API key (DRF's rate syntax: <n>/second|minute|hour|day).
+API_KEY_THROTTLE_RATE = env("API_KEY_THROTTLE_RATE", default="600/minute")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,6 +196,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["abs_platform.tenancy.throttling.ApiKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "abs_platform.web.pagination.TenantCursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

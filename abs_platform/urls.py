@@ -19,6 +19,7 @@ tenant_patterns = [
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
+    path("auth/password_reset/", tenancy_views.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("auth/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.invitation_accept, name="invitation-accept"),
     path("admin/", admin.site.urls),

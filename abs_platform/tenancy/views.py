@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import ApiKeyForm, InvitationForm, MembershipRoleForm, SignUpForm
 from .models import Role, role_at_least
+from .throttling import PasswordResetEmailThrottle, PasswordResetIpThrottle, too_many_requests
 
 
 def require_role(minimum: str):
@@ -164,3 +166,16 @@ def invitation_accept(request, token):
         "tenancy/invitation_accept.html",
         {"invitation": invitation, "form": form, "login_url": f"{reverse('login')}?next={request.path}"},
     )
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password reset, limited per client address and per e-mail address (429 with Retry-After)."""
+
+    throttle_classes = (PasswordResetIpThrottle, PasswordResetEmailThrottle)
+
+    def post(self, request, *args, **kwargs):
+        throttles = [throttle_class() for throttle_class in self.throttle_classes]
+        waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, self)]
+        if waits:
+            return too_many_requests(request, max(waits))
+        return super().post(request, *args, **kwargs)
