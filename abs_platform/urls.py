@@ -1,11 +1,24 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from abs_platform.tenancy import views as tenancy_views
 
 from .api_router import router
 from .health import healthz, readyz
+
+# The API docs pages are third-party bundles that need inline styles (Swagger UI: a <style> element; its
+# script comes from the same origin with the split view), and Redoc also an inline start-up script, a
+# blob: worker and Google Fonts. They show the public schema only, no workspace data (docs/operations.md).
+SWAGGER_CSP = {"style-src": [UNSAFE_INLINE]}
+REDOC_CSP = {
+    "script-src": [UNSAFE_INLINE],
+    "style-src": [UNSAFE_INLINE, "https://fonts.googleapis.com"],
+    "font-src": ["https://fonts.gstatic.com"],
+    "worker-src": ["blob:"],
+}
 
 tenant_patterns = [
     path("", include("abs_platform.tenancy.urls")),
@@ -25,8 +38,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "api/docs/",
+        csp_update(SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path("api/redoc/", csp_update(REDOC_CSP)(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
