@@ -176,8 +176,8 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # Password-reset requests per client address and, separately, per e-mail address entered.
 PASSWORD_RESET_THROTTLE_RATE = env("PASSWORD_RESET_THROTTLE_RATE", default="5/hour")
-# API requests per API key (DRF's rate syntax: <n>/second|minute|hour|day).
-API_KEY_THROTTLE_RATE = env("API_KEY_THROTTLE_RATE", default="600/minute")
+# API requests per API key (DRF's rate syntax: <n>/second|minute|hour|day; empty: no limit).
+API_KEY_THROTTLE_RATE = env("API_KEY_THROTTLE_RATE", default="600/minute") or None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

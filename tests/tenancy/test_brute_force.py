@@ -111,3 +111,8 @@ def test_the_dashboard_is_not_counted_against_api_keys(client_for, member_a, api
     member = client_for(member_a)
     assert [member.get("/t/alpha/api/accounts/").status_code for _ in range(3)] == [200, 200, 200]
     assert api_a.get("/api/v1/accounts/").status_code == 200
+
+
+def test_an_empty_rate_turns_the_api_limit_off(api_a, settings):
+    settings.API_KEY_THROTTLE_RATE = None
+    assert {api_a.get("/api/v1/accounts/").status_code for _ in range(5)} == {200}
