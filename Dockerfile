@@ -33,4 +33,8 @@ RUN useradd --system --create-home --uid 10001 abs \
 USER abs
 
 EXPOSE 8000
+# Liveness of the default command (the web server); /readyz is for load balancers. Worker and
+# beat override or disable this in docker-compose.yml.
+HEALTHCHECK --interval=15s --timeout=10s --start-period=20s --retries=5 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=5)"]
 CMD ["gunicorn", "abs_platform.wsgi", "-b", "0.0.0.0:8000", "-w", "2"]

@@ -4,9 +4,11 @@ Without any environment the app runs on the embedded default: a SQLite file
 and a filesystem Celery broker under ./var (see docs/decisions/0002).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("ABS_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "abs_platform.tenancy",
     "abs_platform.jobs",
     "accounts",
@@ -49,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +65,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "abs_platform.tenancy.middleware.TenantMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "abs_platform.urls"
@@ -150,8 +158,26 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Sessions read from the cache, written through to the database (they survive a cache flush); Django's
 # cached_db, readable with the cache down (tenancy/sessions.py, docs/decisions/0006 addendum).
 SESSION_ENGINE = "abs_platform.tenancy.sessions"
-# The model backend with the session's user kept in the cache (tenancy/caching.py).
-AUTHENTICATION_BACKENDS = ["abs_platform.tenancy.caching.CachedUserBackend"]
+# django-axes first (refuses a locked-out log-in before the password is checked), then the model backend
+# with the session's user kept in the cache (tenancy/caching.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "abs_platform.tenancy.caching.CachedUserBackend"]
+
+# Brute-force limits (abs_platform/tenancy/throttling.py, docs/operations.md). Log-in (site and admin):
+# LOGIN_FAILURE_LIMIT failed attempts for one username, or from one client address, lock that username or
+# address out for LOGIN_LOCKOUT_MINUTES (429 with Retry-After); failures older than that are forgotten.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_ENABLED = env.bool("LOGIN_THROTTLE_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "abs_platform.tenancy.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "abs_platform.tenancy.throttling.login_lockout"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Password-reset requests per client address and, separately, per e-mail address entered.
+PASSWORD_RESET_THROTTLE_RATE = env("PASSWORD_RESET_THROTTLE_RATE", default="5/hour")
+# API requests per API key (DRF's rate syntax: <n>/second|minute|hour|day; empty: no limit).
+API_KEY_THROTTLE_RATE = env("API_KEY_THROTTLE_RATE", default="600/minute") or None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,6 +200,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["abs_platform.tenancy.throttling.ApiKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "abs_platform.web.pagination.TenantCursorPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -236,7 +263,7 @@ CELERY_TIMEZONE = "UTC"
 # Production hardening (`manage.py check --deploy` passes with DEBUG off).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -244,6 +271,40 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): the app's pages load scripts, styles, images and fonts from this
+# origin only, with no inline script or style attribute (templates declare behaviour with data attributes,
+# static/js/app.js carries it out). The API docs pages relax it (abs_platform/urls.py, docs/operations.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the app never uses, switched off for it and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -1,21 +1,19 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
-from django.db import connection
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from abs_platform.tenancy import views as tenancy_views
 
 from .api_router import router
+from .health import healthz, readyz
 
-
-def healthz(request):
-    """Liveness and database reachability, for load balancers and compose health checks."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+# Swagger UI is a third-party bundle that needs inline styles (a <style> element; its script comes from the
+# same origin with the split view). It shows the public schema only, no workspace data (docs/operations.md).
+SWAGGER_CSP = {"style-src": [UNSAFE_INLINE]}
 
 
 def favicon(request):
@@ -35,14 +33,20 @@ tenant_patterns = [
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
+    path("auth/password_reset/", tenancy_views.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("auth/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.invitation_accept, name="invitation-accept"),
     path("admin/workspace/", tenancy_views.admin_workspace, name="admin-workspace"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        csp_update(SWAGGER_CSP)(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("favicon.ico", favicon),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from . import selectors
 from .context import tenant_context
@@ -13,6 +14,12 @@ TENANT_PATH = re.compile(r"^/t/(?P<slug>[-\w]+)/")
 API_PREFIX = "/api/v1/"
 ADMIN_PREFIX = "/admin/"
 ADMIN_WORKSPACE_SESSION_KEY = "admin_workspace"
+
+
+def _private(response):
+    """Workspace pages and API answers carry workspace data: no shared cache or browser history keeps a copy."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 class TenantMiddleware:
@@ -29,9 +36,9 @@ class TenantMiddleware:
     def __call__(self, request):
         path = request.path_info
         if match := TENANT_PATH.match(path):
-            return self._browser_request(request, match["slug"])
+            return _private(self._browser_request(request, match["slug"]))
         if path.startswith(API_PREFIX):
-            return self._api_request(request)
+            return _private(self._api_request(request))
         if path.startswith(ADMIN_PREFIX) and request.user.is_authenticated and request.user.is_staff:
             return self._admin_request(request)
         return self.get_response(request)

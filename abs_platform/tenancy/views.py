@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -18,6 +19,7 @@ from . import selectors, services
 from .forms import ApiKeyForm, InvitationForm, MembershipRoleForm, SignUpForm
 from .middleware import ADMIN_WORKSPACE_SESSION_KEY
 from .models import Role, role_at_least
+from .throttling import PasswordResetEmailThrottle, PasswordResetIpThrottle, too_many_requests
 
 
 def require_role(minimum: str):
@@ -203,3 +205,16 @@ def _accept(request, invitation, user):
     if not request.user.is_authenticated:
         login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
     return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password reset, limited per client address and per e-mail address (429 with Retry-After)."""
+
+    throttle_classes = (PasswordResetIpThrottle, PasswordResetEmailThrottle)
+
+    def post(self, request, *args, **kwargs):
+        throttles = [throttle_class() for throttle_class in self.throttle_classes]
+        waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, self)]
+        if waits:
+            return too_many_requests(request, max(waits))
+        return super().post(request, *args, **kwargs)

@@ -34,3 +34,52 @@ document.addEventListener("htmx:configRequest", (event) => {
   const query = params.toString();
   history.replaceState(history.state, "", query ? `?${query}` : window.location.pathname);
 });
+
+// Behaviour that the templates declare with data attributes: the Content-Security-Policy allows no inline
+// script (onclick=…, hx-on) and no style="…" attributes, so both live here.
+
+// <button data-confirm="Remove …?">: asks before the click goes ahead (submitting its form).
+document.addEventListener("click", (event) => {
+  const asking = event.target.closest("[data-confirm]");
+  if (asking && !window.confirm(asking.dataset.confirm)) event.preventDefault();
+});
+// <button data-clear="account-panel">: empties that element (closes a panel, cancels a create form).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-clear]");
+  if (button) document.getElementById(button.dataset.clear)?.replaceChildren();
+});
+// <a data-export-form="account-filters" href="…/export/">: the download carries that form's filters and sort.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-export-form]");
+  if (!link) return;
+  const form = document.getElementById(link.dataset.exportForm);
+  link.href = `${link.href.split("?")[0]}?${new URLSearchParams(new FormData(form))}`;
+});
+// <input type="checkbox" data-select-all="#rows input[name=ids]">: checks or clears every box it names.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-select-all]");
+  if (!all) return;
+  document.querySelectorAll(all.dataset.selectAll).forEach((box) => { box.checked = all.checked; });
+});
+// <input data-stop-change>: its change events stop here (captured before a surrounding form's htmx trigger).
+document.addEventListener("change", (event) => {
+  if (event.target instanceof Element && event.target.matches("[data-stop-change]")) event.stopPropagation();
+}, true);
+// <form data-query-from="account-filters" hx-post=…>: sends that form's fields as one `query` parameter.
+document.addEventListener("htmx:configRequest", (event) => {
+  const source = event.detail.elt.dataset?.queryFrom;
+  if (!source) return;
+  event.detail.parameters.query = new URLSearchParams(new FormData(document.getElementById(source))).toString();
+});
+// Sizes from data: progress bars follow their role="progressbar" parent's aria-valuenow, chart bars
+// data-percent, hierarchy rows data-indent (CSSOM writes, which the policy allows, unlike style attributes).
+function applySizes(root) {
+  const within = (selector) => [...(root.matches?.(selector) ? [root] : []), ...root.querySelectorAll(selector)];
+  within("[role=progressbar]").forEach((bar) => {
+    const fill = bar.firstElementChild;
+    if (fill) fill.style.width = `${Number(bar.getAttribute("aria-valuenow")) || 0}%`;
+  });
+  within("[data-percent]").forEach((bar) => { bar.style.height = `${Number(bar.dataset.percent) || 0}%`; });
+  within("[data-indent]").forEach((cell) => { cell.style.paddingLeft = `${Number(cell.dataset.indent) + 0.5}rem`; });
+}
+document.addEventListener("DOMContentLoaded", () => htmx.onLoad(applySizes));

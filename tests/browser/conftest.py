@@ -66,9 +66,27 @@ def page(browser, live_server):
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
+    # Every browser test also checks the Content-Security-Policy: each violation is reported to the console.
+    context.add_init_script(CSP_REPORTER)
     page = context.new_page()
     errors: list[str] = []
+    page.csp_violations = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _collect_csp_violation(page, message.text))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert page.csp_violations == [], f"Content-Security-Policy violations: {page.csp_violations}"
+
+
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => console.error(
+  `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+  + ` at ${event.sourceFile}:${event.lineNumber}`
+));
+"""
+
+
+def _collect_csp_violation(page, text: str) -> None:
+    if text.startswith("CSP violation:") or "Content Security Policy" in text:
+        page.csp_violations.append(text)
