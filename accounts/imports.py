@@ -2,9 +2,10 @@
 
 The flow (browser and API call the same functions):
 
-1. ``batch_create(kind=, file=)`` reads the upload (≤ 10 MB, UTF-8 with or
-   without BOM, comma or semicolon), checks its shape (header, ≤ 50,000 rows)
-   and keeps the text in an ``ImportBatch`` with an automatic column mapping.
+1. ``batch_create(kind=, file=)`` reads the upload (UTF-8 with or without BOM,
+   comma or semicolon), checks its size and shape against the ``IMPORT_MAX_*``
+   settings (bytes, columns, rows, cell length) in one linear pass and keeps
+   the text in an ``ImportBatch`` with an automatic column mapping.
 2. ``batch_dry_run(batch=, mapping=)`` plans every row — create / update /
    skip / error, with the field, column and reason of each error — and stores
    the report. Nothing is written but the report.
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
@@ -74,8 +76,6 @@ from .models import (
 )
 
 IMPORT_SYNC_LIMIT = 500  # files with more rows run as a Celery job
-MAX_ROWS = 50_000
-MAX_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 20  # rows per outcome shown on the page
 API_ROWS_INLINE = 1_000  # reports up to this size carry every row in the API's batch body
 WRITE_BATCH_SIZE = 1_000
@@ -240,7 +240,8 @@ def validate_mapping(kind: str, headers: list[str], mapping: dict) -> dict[str, 
     if not isinstance(mapping, dict):
         raise ImportMappingError("The mapping must be an object of column name → field name.")
     specs = field_specs(kind)
-    unknown_columns = [column for column in mapping if column not in headers]
+    header_set = set(headers)
+    unknown_columns = [column for column in mapping if column not in header_set]
     if unknown_columns:
         raise ImportMappingError(f"The file has no column “{unknown_columns[0]}”. Its columns: {', '.join(headers)}.")
     complete, seen = {}, {}
@@ -268,13 +269,20 @@ def validate_mapping(kind: str, headers: list[str], mapping: dict) -> dict[str, 
 # --- reading the file ---------------------------------------------------------------------------------
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.3g} MB"
+
+
 def read_upload(upload) -> bytes:
-    """The uploaded file's bytes, refusing more than ``MAX_BYTES`` without reading it all."""
-    if getattr(upload, "size", None) is not None and upload.size > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES / (1024 * 1024):g} MB.")
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES / (1024 * 1024):g} MB.")
+    """The uploaded file's bytes, refusing more than ``IMPORT_MAX_BYTES`` without reading it all."""
+    limit = settings.IMPORT_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is None or size <= limit:
+        data = upload.read(limit + 1)
+        size = len(data) if len(data) <= limit else None
+    if size is None or size > limit:
+        what = f"{size:,} bytes" if size is not None else "more bytes"
+        raise ImportFileError(f"The file has {what}; the limit is {limit:,} bytes ({_megabytes(limit)}).")
     return data
 
 
@@ -311,23 +319,35 @@ class ParsedFile:
 
 
 def parse(text: str, delimiter: str | None = None) -> ParsedFile:
-    """Header and data rows; blank lines are left out but keep their numbers."""
+    """Header and data rows, numbered by the line each starts on; blank lines are left out.
+
+    One pass over the file, refusing at the first cell beyond the ``IMPORT_MAX_*`` limits (columns, rows, cell
+    length), a NUL character (PostgreSQL cannot store it) or malformed CSV such as an unclosed quote.
+    """
     if not text.strip():
         raise ImportFileError("The file is empty.")
     delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    max_rows = settings.IMPORT_MAX_ROWS
+    headers, rows, line = None, [], 1
     try:
-        headers = [cell.strip() for cell in next(reader)]
-        rows = []
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
-            rows.append((number, cells))
+        for cells in reader:
+            if headers is None:
+                _check_cells(line, cells, [])
+                headers = [cell.strip() for cell in cells]
+            elif any(cell.strip() for cell in cells):
+                if len(rows) >= max_rows:
+                    raise ImportFileError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
+                _check_cells(line, cells, headers)
+                rows.append((line, cells))
+            line = reader.line_num + 1
     except csv.Error as error:
-        raise ImportFileError(f"The file is not valid CSV: {error}.") from None
-    if not any(headers):
+        if str(error) == "unexpected end of data":
+            raise ImportFileError(
+                f"The file is not valid CSV: the quote that opens a cell on line {line} is never closed."
+            ) from None
+        raise ImportFileError(f"The file is not valid CSV: line {reader.line_num}: {error}.") from None
+    if not headers or not any(headers):
         raise ImportFileError("The first row must name the columns; it is empty.")
     blank = [index + 1 for index, header in enumerate(headers) if not header]
     if blank:
@@ -340,6 +360,24 @@ def parse(text: str, delimiter: str | None = None) -> ParsedFile:
     if not rows:
         raise ImportFileError("The file has a header row but no data rows.")
     return ParsedFile(headers=headers, rows=rows, delimiter=delimiter)
+
+
+def _check_cells(line: int, cells: list[str], headers: list[str]) -> None:
+    max_columns, max_chars = settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
+    if len(cells) > max_columns:
+        raise ImportFileError(f"Line {line} has {len(cells):,} columns; the limit is {max_columns:,}.")
+    for index, cell in enumerate(cells):
+        if len(cell) <= max_chars and "\0" not in cell:
+            continue
+        column = f"column “{headers[index]}”" if index < len(headers) else f"column {index + 1}"
+        if len(cell) > max_chars:
+            raise ImportFileError(
+                f"Line {line}, {column}: the cell has {len(cell):,} characters; the limit is {max_chars:,}."
+            )
+        raise ImportFileError(
+            f"Line {line}, {column}: the cell contains a NUL character (0x00), which cannot be stored. "
+            "Remove it and upload the file again."
+        )
 
 
 # --- cells --------------------------------------------------------------------------------------------

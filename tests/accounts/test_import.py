@@ -93,17 +93,17 @@ class TestFileChecks:
             imports.parse(imports.decode(text.encode()) if text.strip() else text)
         assert str(error.value) == message
 
-    def test_too_many_rows(self, monkeypatch):
-        monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    def test_too_many_rows(self, settings):
+        settings.IMPORT_MAX_ROWS = 3
         with pytest.raises(imports.ImportFileError) as error:
             imports.parse("Name\nA\nB\nC\nD\n")
         assert str(error.value) == "The file has more than 3 rows; split it into smaller files."
 
     def test_too_large(self):
-        big = SimpleUploadedFile("big.csv", b"Name\n" + b"x" * imports.MAX_BYTES, content_type="text/csv")
+        big = SimpleUploadedFile("big.csv", b"Name\n" + b"x" * 10 * 1024 * 1024, content_type="text/csv")
         with pytest.raises(imports.ImportFileError) as error:
             imports.read_upload(big)
-        assert str(error.value) == "The file is larger than 10 MB."
+        assert str(error.value) == "The file has 10,485,765 bytes; the limit is 10,485,760 bytes (10 MB)."
 
     @pytest.mark.parametrize(
         ("value", "expected"), [("1,200", 1200), ("1200", 1200), (" 1200 ", 1200), ("12,345,678", 12345678)]
@@ -369,17 +369,88 @@ class TestAccountImportApi:
         with as_tenant(tenant_a):
             assert ImportBatch.objects.count() == 0
 
-    def test_size_limits_are_400_with_the_limit(self, api_a, tenant_a, monkeypatch):
-        monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    def test_size_limits_are_400_with_the_limit(self, api_a, tenant_a, settings):
+        settings.IMPORT_MAX_ROWS = 3
         too_many = post_import(api_a, "accounts", "Name\nA\nB\nC\nD\n")
         assert (too_many.status_code, too_many.json()) == (
             400,
             {"file": ["The file has more than 3 rows; split it into smaller files."]},
         )
-        monkeypatch.setattr(imports, "MAX_BYTES", 1024 * 1024)
+        settings.IMPORT_MAX_BYTES = 1024 * 1024
         too_big = post_import(api_a, "accounts", "Name\n" + "Acme\n" * 210_000)
-        assert (too_big.status_code, too_big.json()) == (400, {"file": ["The file is larger than 1 MB."]})
+        assert (too_big.status_code, too_big.json()) == (
+            400,
+            {"file": ["The file has 1,050,005 bytes; the limit is 1,048,576 bytes (1 MB)."]},
+        )
         assert accounts_of(tenant_a) == []
+
+    def test_a_200000_column_header_is_refused_naming_the_limit(self, api_a, tenant_a):
+        header = ",".join(f"column{index}" for index in range(200_000))
+        response = post_import(api_a, "accounts", f"{header}\nAcme\n")
+        assert len(header) > 1_800_000
+        assert (response.status_code, response.json()) == (
+            400,
+            {"file": ["Line 1 has 200,000 columns; the limit is 200."]},
+        )
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    def test_a_data_row_with_too_many_columns_is_refused(self, api_a, settings):
+        settings.IMPORT_MAX_COLUMNS = 3
+        response = post_import(api_a, "accounts", "Name,Domain\nAcme,acme.com\nGlobex,globex.io,a,b\n")
+        assert (response.status_code, response.json()) == (400, {"file": ["Line 3 has 4 columns; the limit is 3."]})
+
+    def test_a_cell_longer_than_the_limit_is_refused(self, api_a, settings):
+        settings.IMPORT_MAX_CELL_CHARS = 10
+        response = post_import(api_a, "accounts", "Name,Industry\nAcme,Software\nGlobex,Oil and gas trading\n")
+        assert (response.status_code, response.json()) == (
+            400,
+            {"file": ["Line 3, column “Industry”: the cell has 19 characters; the limit is 10."]},
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "where"),
+        [
+            ("Name,Domain\nAcme,acme.com\nGlo\x00bex,globex.io\n", "Line 3, column “Name”"),
+            ("Name,Dom\x00ain\nAcme,acme.com\n", "Line 1, column 2"),
+        ],
+    )
+    def test_a_nul_character_is_a_400_naming_line_and_column(self, api_a, tenant_a, text, where):
+        response = post_import(api_a, "accounts", text)
+        assert (response.status_code, response.json()) == (
+            400,
+            {
+                "file": [
+                    f"{where}: the cell contains a NUL character (0x00), which cannot be stored. "
+                    "Remove it and upload the file again."
+                ]
+            },
+        )
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            (
+                'Name;Domain\nAcme;acme.com\n"Broken Quote Co;broken.com\nOther;other.com\n',
+                "The file is not valid CSV: the quote that opens a cell on line 3 is never closed.",
+            ),
+            (
+                'Name,Domain\nAcme,acme.com\n"Globex" Inc,globex.io\n',
+                "The file is not valid CSV: line 3: ',' expected after '\"'.",
+            ),
+        ],
+    )
+    def test_malformed_csv_is_refused_naming_the_line(self, api_a, tenant_a, text, message):
+        response = post_import(api_a, "accounts", text)
+        assert (response.status_code, response.json()) == (400, {"file": [message]})
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    def test_rows_are_numbered_by_the_line_they_start_on(self, api_a):
+        body = post_import(api_a, "accounts", 'Name,Industry\n"Acme","Soft\nware"\n\nGlobex,Energy\n').json()
+        assert [(row["row"], row["record"]) for row in body["rows"]] == [(2, "Acme"), (5, "Globex")]
 
     def test_rows_endpoint_pages_through_one_outcome(self, api_a, tenant_a):
         text = "Name,Employees\n" + "".join(f"Co{i},{'x' if i % 2 else i}\n" for i in range(6))
