@@ -70,6 +70,8 @@ from .models import (
     ImportBatch,
     ImportKind,
     ImportStatus,
+    Opportunity,
+    OpportunityStage,
     RelationshipStrength,
     Seniority,
     Technology,
@@ -495,6 +497,7 @@ class _Row:
     number: int
     values: dict  # attname → parsed value, non-empty cells only
     errors: list[dict]
+    warnings: list[dict] = field(default_factory=list)
     key: tuple | None = None
     match_id: int | None = None
     links: dict = field(default_factory=dict)  # LINK_FIELDS name → parsed cell, non-empty cells only
@@ -523,6 +526,7 @@ class _Planner:
         self.tenant = get_current_tenant()
         self.user = get_current_user() if getattr(get_current_user(), "is_authenticated", False) else None
         self.total = len(parsed.rows)
+        self.display: dict[str, dict] = {}  # attname → {stored value: what the report shows}
 
     def tick(self, index: int, offset: int) -> None:
         if self.progress and index % PROGRESS_EVERY == 0 and index:
@@ -627,15 +631,20 @@ class _Planner:
             "outcome": "error",
             "id": row.match_id,
             "changes": [],
+            "diff": {},
             "errors": row.errors,
+            "warnings": row.warnings,
         }
+        old = {}
         if row.match_id is None:
             self.missing_required(row)
             instance = row.instance if row.instance is not None else self.new_instance()
             changes = list(row.values)
         else:
             instance = self.instances[row.match_id]
+            self.keep_derived(instance, row)
             changes = [name for name, value in row.values.items() if self.current(instance, name) != value]
+            old = {name: self.old_value(instance, name) for name in (*changes, *self.linked_fields)}
         for name in changes:
             setattr(instance, name, row.values[name])
         # Rows with cell errors are validated too, so that one dry run lists all of a row's problems.
@@ -650,12 +659,37 @@ class _Planner:
             result["outcome"] = "update"
             reported = [name for name in changes if name != "persona_match_reason"] + linked
             result["changes"] = [name.removesuffix("_id") for name in reported]
+            result["diff"] = {
+                name.removesuffix("_id"): {"old": self.shown(name, old.get(name)), "new": self.shown_new(name, row)}
+                for name in reported
+            }
             instance.updated_by = self.user
             plan.updates.append(instance)
             plan.update_fields.update(changes)
         else:
             result["outcome"] = "skip"
         return result
+
+    linked_fields: tuple[str, ...] = ()  # fields that ``after_changes`` may change besides the row's columns
+
+    def keep_derived(self, instance, row: _Row) -> None:
+        """Drop (with a warning) values of the row that must not overwrite what the app derived."""
+
+    def old_value(self, instance, name: str):
+        return self.current(instance, name)
+
+    def shown(self, name: str, value):
+        """A stored value as the report shows it: JSON, ids as the names a file uses."""
+        if value is None or value == "":
+            return None
+        if name in self.display:
+            return self.display[name].get(value, value)
+        if isinstance(value, (Decimal, date)):
+            return str(value)
+        return value
+
+    def shown_new(self, name: str, row: _Row):
+        return self.shown(name, row.values.get(name))
 
     @staticmethod
     def describe(row: _Row) -> str:
@@ -710,6 +744,7 @@ class _AccountPlanner(_Planner):
             if email:
                 self.members.setdefault(email.casefold(), user_id)
             self.members.setdefault(username.casefold(), user_id)
+            self.display.setdefault("owner_id", {})[user_id] = email or username
         self.by_domain = defaultdict(list)
         self.by_name = {}
         self.names, self.domains, self.parent_of = {}, {}, {}
@@ -731,10 +766,16 @@ class _AccountPlanner(_Planner):
         for domain, candidates in self.by_domain.items():
             roots = [pk for pk, _, parent_id in candidates if parent_id is None]
             self.account_by_domain[domain] = (roots or [candidates[0][0]])[0]
-        self.technology_ids = {}
+        self.display["parent_id"] = self.names
+        self.technology_ids, self.technology_names = {}, {}
         if "technologies" in self.mapped:
             for pk, name in Technology.objects.values_list("id", "name"):
                 self.technology_ids[name.casefold()] = pk
+                self.technology_names[pk] = name
+
+    def technology_list(self, ids) -> str:
+        """Technologies as the file lists them: names separated by "; "."""
+        return "; ".join(sorted((self.technology_names[pk] for pk in ids), key=str.casefold)) or None
 
     def parse_technologies(self, value: str) -> frozenset[int]:
         names = [name.strip() for name in value.split(TECHNOLOGY_SEPARATOR) if name.strip()]
@@ -809,6 +850,49 @@ class _AccountPlanner(_Planner):
                     account_id__in=chunk
                 ).values_list("id", "account_id", "technology_id"):
                     self.links[account_id][technology_id] = link_id
+        self.won_deals = {}
+        if "status" in self.mapped:
+            for account_id, name in (
+                Opportunity.objects.filter(account_id__in=ids, stage=OpportunityStage.CLOSED_WON)
+                .order_by("-updated_at", "-id")
+                .values_list("account_id", "name")
+            ):
+                self.won_deals.setdefault(account_id, name)
+
+    def keep_derived(self, instance, row: _Row) -> None:
+        """A customer made so by a won deal stays one when the file says prospect (typically an export taken
+        before the deal was won); the file can still say churned."""
+        if (
+            row.values.get("status") == AccountStatus.PROSPECT
+            and instance.status == AccountStatus.CUSTOMER
+            and instance.pk in self.won_deals
+        ):
+            del row.values["status"]
+            row.warnings.append(
+                _error(
+                    "status",
+                    self.column_of("status"),
+                    AccountStatus.PROSPECT.label,
+                    f"Stays Customer: deal “{self.won_deals[instance.pk]}” is closed won. "
+                    "A status of Churned in the file would change it.",
+                )
+            )
+
+    linked_fields = ("parent_id", "technologies")
+
+    def old_value(self, instance, name: str):
+        if name == "technologies":
+            return self.technology_list(self.links.get(instance.pk, {}))
+        return super().old_value(instance, name)
+
+    def shown_new(self, name: str, row: _Row):
+        if name == "technologies":
+            return self.technology_list(row.links["technologies"])
+        if name == "parent_id" and row.parent is not None and row.parent[0] == "row":
+            return self.rows[row.parent[1]].values.get("name")
+        if name == "parent_id" and row.parent is not None:
+            return self.shown(name, row.parent[1])
+        return super().shown_new(name, row)
 
     def duplicate_error(self, row: _Row, first: int) -> dict:
         if row.key and row.key[0] == "child":
@@ -944,6 +1028,7 @@ class _ContactPlanner(_Planner):
             if parent_id is None:
                 roots.setdefault(domain, pk)
         self.accounts_by_domain = {**first, **roots}
+        self.display["account_id"] = {pk: domain for domain, pk in first.items()}
 
     def match(self, row: _Row) -> None:
         email = row.values.get("email", "")
@@ -1039,6 +1124,22 @@ class _ContactPlanner(_Planner):
                 plan.update_fields.update({"persona_id", "persona_match_reason"})
                 if "persona" not in result["changes"]:
                     result["changes"].append("persona")
+                    result["diff"]["persona"] = (before[id(contact)][0], contact.persona_id)
+        with tenant_transaction(self.tenant):
+            self.show_personas(plan.results)
+
+    @staticmethod
+    def show_personas(results: list[dict]) -> None:
+        """Persona ids in the diffs as the personas' names (one query)."""
+        changed = [result["diff"] for result in results if isinstance(result["diff"].get("persona"), tuple)]
+        if not changed:
+            return
+        persona_model = Contact._meta.get_field("persona").related_model
+        ids = {pk for diff in changed for pk in diff["persona"] if pk is not None}
+        names = dict(persona_model.objects.filter(pk__in=ids).values_list("id", "name"))
+        for diff in changed:
+            old, new = diff["persona"]
+            diff["persona"] = {"old": names.get(old), "new": names.get(new)}
 
 
 PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}

@@ -203,13 +203,20 @@ class TestAccountImportApi:
         assert outcomes(body) == [(2, "skip"), (3, "update"), (4, "create")]
         rows = {row["row"]: row for row in body["rows"]}
         assert rows[3]["changes"] == ["name", "employee_count", "industry"]
+        assert rows[3]["diff"] == {
+            "name": {"old": "Globex Corp", "new": "Globex"},
+            "employee_count": {"old": 50, "new": 1200},
+            "industry": {"old": "Software", "new": "Energy"},
+        }
         assert rows[4] == {
             "row": 4,
             "record": "Initech (initech.com)",
             "outcome": "create",
             "id": None,
             "changes": [],
+            "diff": {},
             "errors": [],
+            "warnings": [],
         }
         assert accounts_of(tenant_a) == [
             ("Acme", "acme.com", 1200, "DE", "Software", ""),
@@ -460,6 +467,79 @@ class TestAccountImportApi:
         assert [row["row"] for row in page["results"]] == [5]
 
 
+class TestReimportShowsChangesAndKeepsDerivedStatus:
+    def won_customer(self, api_a, tenant_a):
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", status="prospect")
+        stale = api_a.get("/api/v1/accounts/export/").content.decode("utf-8-sig")  # says Prospect
+        won = api_a.post(
+            "/api/v1/opportunities/",
+            {"account": acme.pk, "name": "Big deal", "stage": "closed_won", "amount": "5000"},
+            format="json",
+        )
+        assert won.status_code == 201
+        return acme, stale
+
+    def status_of(self, tenant, account):
+        with as_tenant(tenant):
+            return Account.objects.get(pk=account.pk).status
+
+    def test_a_stale_export_does_not_turn_a_won_customer_back_into_a_prospect(self, api_a, tenant_a):
+        acme, stale = self.won_customer(api_a, tenant_a)
+        body = post_import(api_a, "accounts", stale).json()
+        assert body["counts"] == {"create": 0, "update": 0, "skip": 1, "error": 0}
+        assert body["rows"][0]["warnings"] == [
+            {
+                "field": "status",
+                "column": "Status",
+                "value": "Prospect",
+                "message": "Stays Customer: deal “Big deal” is closed won. A status of Churned in the file would "
+                "change it.",
+            }
+        ]
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert self.status_of(tenant_a, acme) == "customer"
+
+    def test_the_file_may_still_say_churned_and_the_dry_run_shows_the_status_change(self, api_a, tenant_a):
+        acme, _ = self.won_customer(api_a, tenant_a)
+        body = post_import(api_a, "accounts", "Name,Domain,Status,Employees\nAcme,acme.com,Churned,\n").json()
+        row = body["rows"][0]
+        assert (row["outcome"], row["diff"], row["warnings"]) == (
+            "update",
+            {"status": {"old": "customer", "new": "churned"}},
+            [],
+        )
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert self.status_of(tenant_a, acme) == "churned"
+
+    def test_a_customer_without_a_won_deal_follows_the_file(self, api_a, tenant_a, owner_a):
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", status="customer", owner=None)
+        body = post_import(api_a, "accounts", f"Name,Domain,Status,Owner\nAcme,acme.com,Prospect,{owner_a.email}\n")
+        row = body.json()["rows"][0]
+        assert row["diff"] == {
+            "status": {"old": "customer", "new": "prospect"},
+            "owner": {"old": None, "new": owner_a.email},
+        }
+        assert api_a.post(f"/api/v1/imports/{body.json()['id']}/commit/").status_code == 200
+        assert self.status_of(tenant_a, acme) == "prospect"
+
+    def test_the_page_shows_old_and_new_values_and_the_kept_status(self, api_a, client_for, member_a, tenant_a):
+        self.won_customer(api_a, tenant_a)
+        client = client_for(member_a)
+        text = "Name,Domain,Employees,Status\nAcme,acme.com,1200,Prospect\n"
+        url = client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", text)})["Location"]
+        client.post(
+            f"{url}dry-run/",
+            {"column-0": "name", "column-1": "domain", "column-2": "employee_count", "column-3": "status"},
+        )
+        page = client.get(url).content.decode()
+        assert '<span class="import-change">employee_count: 250 → 1200</span>' in page
+        assert "status: customer → prospect" not in page
+        assert (
+            '<span class="muted">Status: Stays Customer: deal “Big deal” is closed won. '
+            "A status of Churned in the file would change it.</span>"
+        ) in page
+
+
 class TestAtomicCommit:
     def test_a_failure_while_writing_writes_nothing(self, api_a, tenant_a, monkeypatch):
         AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", employee_count=10)
@@ -608,6 +688,7 @@ class TestParents:
         assert again["counts"] == {"create": 0, "update": 0, "skip": 9, "error": 0}
         moved = post_import(api_a, "accounts", "Name,Domain,Parent\nInitech,initech.com,acme-retail.com\n").json()
         assert [(row["outcome"], row["changes"]) for row in moved["rows"]] == [("update", ["parent"])]
+        assert moved["rows"][0]["diff"] == {"parent": {"old": None, "new": "Acme Retail"}}
         api_a.post(f"/api/v1/imports/{moved['id']}/commit/")
         assert parents_of(tenant_a)["Initech"] == "Acme Retail"
         with as_tenant(tenant_a):
@@ -618,6 +699,7 @@ class TestParents:
         text = "Name,Domain,Parent\nUmbrella Pharma,umbrella-pharma.com,Umbrella Corp\nUmbrella Corp,umbrella.com,\n"
         body = post_import(api_a, "accounts", text).json()
         assert [(row["outcome"], row["changes"]) for row in body["rows"]] == [("update", ["parent"]), ("create", [])]
+        assert body["rows"][0]["diff"] == {"parent": {"old": None, "new": "Umbrella Corp"}}
         assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
         assert parents_of(tenant_a) == {"Umbrella Pharma": "Umbrella Corp", "Umbrella Corp": None}
 
@@ -725,6 +807,7 @@ class TestTechnologies:
             ("skip", []),
             ("create", []),
         ]
+        assert body["rows"][0]["diff"] == {"technologies": {"old": "CRM; Old Tool", "new": "CRM; Data Warehouse"}}
         assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
         with as_tenant(tenant_a):
             in_use = sorted(AccountTechnology.objects.values_list("account__name", "technology__name"))
