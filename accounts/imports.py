@@ -2,9 +2,10 @@
 
 The flow (browser and API call the same functions):
 
-1. ``batch_create(kind=, file=)`` reads the upload (≤ 10 MB, UTF-8 with or
-   without BOM, comma or semicolon), checks its shape (header, ≤ 50,000 rows)
-   and keeps the text in an ``ImportBatch`` with an automatic column mapping.
+1. ``batch_create(kind=, file=)`` reads the upload (UTF-8 with or without BOM,
+   comma or semicolon), checks its size and shape against the ``IMPORT_MAX_*``
+   settings (bytes, columns, rows, cell length) in one linear pass and keeps
+   the text in an ``ImportBatch`` with an automatic column mapping.
 2. ``batch_dry_run(batch=, mapping=)`` plans every row — create / update /
    skip / error, with the field, column and reason of each error — and stores
    the report. Nothing is written but the report.
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
@@ -68,14 +70,14 @@ from .models import (
     ImportBatch,
     ImportKind,
     ImportStatus,
+    Opportunity,
+    OpportunityStage,
     RelationshipStrength,
     Seniority,
     Technology,
 )
 
 IMPORT_SYNC_LIMIT = 500  # files with more rows run as a Celery job
-MAX_ROWS = 50_000
-MAX_BYTES = 10 * 1024 * 1024
 PREVIEW_ROWS = 20  # rows per outcome shown on the page
 API_ROWS_INLINE = 1_000  # reports up to this size carry every row in the API's batch body
 WRITE_BATCH_SIZE = 1_000
@@ -240,7 +242,8 @@ def validate_mapping(kind: str, headers: list[str], mapping: dict) -> dict[str, 
     if not isinstance(mapping, dict):
         raise ImportMappingError("The mapping must be an object of column name → field name.")
     specs = field_specs(kind)
-    unknown_columns = [column for column in mapping if column not in headers]
+    header_set = set(headers)
+    unknown_columns = [column for column in mapping if column not in header_set]
     if unknown_columns:
         raise ImportMappingError(f"The file has no column “{unknown_columns[0]}”. Its columns: {', '.join(headers)}.")
     complete, seen = {}, {}
@@ -268,13 +271,20 @@ def validate_mapping(kind: str, headers: list[str], mapping: dict) -> dict[str, 
 # --- reading the file ---------------------------------------------------------------------------------
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.3g} MB"
+
+
 def read_upload(upload) -> bytes:
-    """The uploaded file's bytes, refusing more than ``MAX_BYTES`` without reading it all."""
-    if getattr(upload, "size", None) is not None and upload.size > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES / (1024 * 1024):g} MB.")
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(f"The file is larger than {MAX_BYTES / (1024 * 1024):g} MB.")
+    """The uploaded file's bytes, refusing more than ``IMPORT_MAX_BYTES`` without reading it all."""
+    limit = settings.IMPORT_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is None or size <= limit:
+        data = upload.read(limit + 1)
+        size = len(data) if len(data) <= limit else None
+    if size is None or size > limit:
+        what = f"{size:,} bytes" if size is not None else "more bytes"
+        raise ImportFileError(f"The file has {what}; the limit is {limit:,} bytes ({_megabytes(limit)}).")
     return data
 
 
@@ -311,23 +321,35 @@ class ParsedFile:
 
 
 def parse(text: str, delimiter: str | None = None) -> ParsedFile:
-    """Header and data rows; blank lines are left out but keep their numbers."""
+    """Header and data rows, numbered by the line each starts on; blank lines are left out.
+
+    One pass over the file, refusing at the first cell beyond the ``IMPORT_MAX_*`` limits (columns, rows, cell
+    length), a NUL character (PostgreSQL cannot store it) or malformed CSV such as an unclosed quote.
+    """
     if not text.strip():
         raise ImportFileError("The file is empty.")
     delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    max_rows = settings.IMPORT_MAX_ROWS
+    headers, rows, line = None, [], 1
     try:
-        headers = [cell.strip() for cell in next(reader)]
-        rows = []
-        for number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it into smaller files.")
-            rows.append((number, cells))
+        for cells in reader:
+            if headers is None:
+                _check_cells(line, cells, [])
+                headers = [cell.strip() for cell in cells]
+            elif any(cell.strip() for cell in cells):
+                if len(rows) >= max_rows:
+                    raise ImportFileError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
+                _check_cells(line, cells, headers)
+                rows.append((line, cells))
+            line = reader.line_num + 1
     except csv.Error as error:
-        raise ImportFileError(f"The file is not valid CSV: {error}.") from None
-    if not any(headers):
+        if str(error) == "unexpected end of data":
+            raise ImportFileError(
+                f"The file is not valid CSV: the quote that opens a cell on line {line} is never closed."
+            ) from None
+        raise ImportFileError(f"The file is not valid CSV: line {reader.line_num}: {error}.") from None
+    if not headers or not any(headers):
         raise ImportFileError("The first row must name the columns; it is empty.")
     blank = [index + 1 for index, header in enumerate(headers) if not header]
     if blank:
@@ -340,6 +362,24 @@ def parse(text: str, delimiter: str | None = None) -> ParsedFile:
     if not rows:
         raise ImportFileError("The file has a header row but no data rows.")
     return ParsedFile(headers=headers, rows=rows, delimiter=delimiter)
+
+
+def _check_cells(line: int, cells: list[str], headers: list[str]) -> None:
+    max_columns, max_chars = settings.IMPORT_MAX_COLUMNS, settings.IMPORT_MAX_CELL_CHARS
+    if len(cells) > max_columns:
+        raise ImportFileError(f"Line {line} has {len(cells):,} columns; the limit is {max_columns:,}.")
+    for index, cell in enumerate(cells):
+        if len(cell) <= max_chars and "\0" not in cell:
+            continue
+        column = f"column “{headers[index]}”" if index < len(headers) else f"column {index + 1}"
+        if len(cell) > max_chars:
+            raise ImportFileError(
+                f"Line {line}, {column}: the cell has {len(cell):,} characters; the limit is {max_chars:,}."
+            )
+        raise ImportFileError(
+            f"Line {line}, {column}: the cell contains a NUL character (0x00), which cannot be stored. "
+            "Remove it and upload the file again."
+        )
 
 
 # --- cells --------------------------------------------------------------------------------------------
@@ -457,6 +497,7 @@ class _Row:
     number: int
     values: dict  # attname → parsed value, non-empty cells only
     errors: list[dict]
+    warnings: list[dict] = field(default_factory=list)
     key: tuple | None = None
     match_id: int | None = None
     links: dict = field(default_factory=dict)  # LINK_FIELDS name → parsed cell, non-empty cells only
@@ -485,6 +526,7 @@ class _Planner:
         self.tenant = get_current_tenant()
         self.user = get_current_user() if getattr(get_current_user(), "is_authenticated", False) else None
         self.total = len(parsed.rows)
+        self.display: dict[str, dict] = {}  # attname → {stored value: what the report shows}
 
     def tick(self, index: int, offset: int) -> None:
         if self.progress and index % PROGRESS_EVERY == 0 and index:
@@ -592,15 +634,20 @@ class _Planner:
             "outcome": "error",
             "id": row.match_id,
             "changes": [],
+            "diff": {},
             "errors": row.errors,
+            "warnings": row.warnings,
         }
+        old = {}
         if row.match_id is None:
             self.missing_required(row)
             instance = row.instance if row.instance is not None else self.new_instance()
             changes = list(row.values)
         else:
             instance = self.instances[row.match_id]
+            self.keep_derived(instance, row)
             changes = [name for name, value in row.values.items() if self.current(instance, name) != value]
+            old = {name: self.old_value(instance, name) for name in (*changes, *self.linked_fields)}
         for name in changes:
             setattr(instance, name, row.values[name])
         # Rows with cell errors are validated too, so that one dry run lists all of a row's problems.
@@ -615,12 +662,37 @@ class _Planner:
             result["outcome"] = "update"
             reported = [name for name in changes if name != "persona_match_reason"] + linked
             result["changes"] = [name.removesuffix("_id") for name in reported]
+            result["diff"] = {
+                name.removesuffix("_id"): {"old": self.shown(name, old.get(name)), "new": self.shown_new(name, row)}
+                for name in reported
+            }
             instance.updated_by = self.user
             plan.updates.append(instance)
             plan.update_fields.update(changes)
         else:
             result["outcome"] = "skip"
         return result
+
+    linked_fields: tuple[str, ...] = ()  # fields that ``after_changes`` may change besides the row's columns
+
+    def keep_derived(self, instance, row: _Row) -> None:
+        """Drop (with a warning) values of the row that must not overwrite what the app derived."""
+
+    def old_value(self, instance, name: str):
+        return self.current(instance, name)
+
+    def shown(self, name: str, value):
+        """A stored value as the report shows it: JSON, ids as the names a file uses."""
+        if value is None or value == "":
+            return None
+        if name in self.display:
+            return self.display[name].get(value, value)
+        if isinstance(value, (Decimal, date)):
+            return str(value)
+        return value
+
+    def shown_new(self, name: str, row: _Row):
+        return self.shown(name, row.values.get(name))
 
     @staticmethod
     def describe(row: _Row) -> str:
@@ -677,6 +749,7 @@ class _AccountPlanner(_Planner):
             if email:
                 self.members.setdefault(email.casefold(), user_id)
             self.members.setdefault(username.casefold(), user_id)
+            self.display.setdefault("owner_id", {})[user_id] = email or username
         self.by_domain = defaultdict(list)
         self.by_name = {}
         self.names, self.domains, self.parent_of = {}, {}, {}
@@ -698,10 +771,16 @@ class _AccountPlanner(_Planner):
         for domain, candidates in self.by_domain.items():
             roots = [pk for pk, _, parent_id in candidates if parent_id is None]
             self.account_by_domain[domain] = (roots or [candidates[0][0]])[0]
-        self.technology_ids = {}
+        self.display["parent_id"] = self.names
+        self.technology_ids, self.technology_names = {}, {}
         if "technologies" in self.mapped:
             for pk, name in Technology.objects.values_list("id", "name"):
                 self.technology_ids[name.casefold()] = pk
+                self.technology_names[pk] = name
+
+    def technology_list(self, ids) -> str:
+        """Technologies as the file lists them: names separated by "; "."""
+        return "; ".join(sorted((self.technology_names[pk] for pk in ids), key=str.casefold)) or None
 
     def parse_technologies(self, value: str) -> frozenset[int]:
         names = [name.strip() for name in value.split(TECHNOLOGY_SEPARATOR) if name.strip()]
@@ -776,6 +855,49 @@ class _AccountPlanner(_Planner):
                     account_id__in=chunk
                 ).values_list("id", "account_id", "technology_id"):
                     self.links[account_id][technology_id] = link_id
+        self.won_deals = {}
+        if "status" in self.mapped:
+            for account_id, name in (
+                Opportunity.objects.filter(account_id__in=ids, stage=OpportunityStage.CLOSED_WON)
+                .order_by("-updated_at", "-id")
+                .values_list("account_id", "name")
+            ):
+                self.won_deals.setdefault(account_id, name)
+
+    def keep_derived(self, instance, row: _Row) -> None:
+        """A customer made so by a won deal stays one when the file says prospect (typically an export taken
+        before the deal was won); the file can still say churned."""
+        if (
+            row.values.get("status") == AccountStatus.PROSPECT
+            and instance.status == AccountStatus.CUSTOMER
+            and instance.pk in self.won_deals
+        ):
+            del row.values["status"]
+            row.warnings.append(
+                _error(
+                    "status",
+                    self.column_of("status"),
+                    AccountStatus.PROSPECT.label,
+                    f"Stays Customer: deal “{self.won_deals[instance.pk]}” is closed won. "
+                    "A status of Churned in the file would change it.",
+                )
+            )
+
+    linked_fields = ("parent_id", "technologies")
+
+    def old_value(self, instance, name: str):
+        if name == "technologies":
+            return self.technology_list(self.links.get(instance.pk, {}))
+        return super().old_value(instance, name)
+
+    def shown_new(self, name: str, row: _Row):
+        if name == "technologies":
+            return self.technology_list(row.links["technologies"])
+        if name == "parent_id" and row.parent is not None and row.parent[0] == "row":
+            return self.rows[row.parent[1]].values.get("name")
+        if name == "parent_id" and row.parent is not None:
+            return self.shown(name, row.parent[1])
+        return super().shown_new(name, row)
 
     def duplicate_error(self, row: _Row, first: int) -> dict:
         if row.key and row.key[0] == "child":
@@ -911,6 +1033,7 @@ class _ContactPlanner(_Planner):
             if parent_id is None:
                 roots.setdefault(domain, pk)
         self.accounts_by_domain = {**first, **roots}
+        self.display["account_id"] = {pk: domain for domain, pk in first.items()}
 
     def match(self, row: _Row) -> None:
         email = row.values.get("email", "")
@@ -1006,6 +1129,22 @@ class _ContactPlanner(_Planner):
                 plan.update_fields.update({"persona_id", "persona_match_reason"})
                 if "persona" not in result["changes"]:
                     result["changes"].append("persona")
+                    result["diff"]["persona"] = (before[id(contact)][0], contact.persona_id)
+        with tenant_transaction(self.tenant):
+            self.show_personas(plan.results)
+
+    @staticmethod
+    def show_personas(results: list[dict]) -> None:
+        """Persona ids in the diffs as the personas' names (one query)."""
+        changed = [result["diff"] for result in results if isinstance(result["diff"].get("persona"), tuple)]
+        if not changed:
+            return
+        persona_model = Contact._meta.get_field("persona").related_model
+        ids = {pk for diff in changed for pk in diff["persona"] if pk is not None}
+        names = dict(persona_model.objects.filter(pk__in=ids).values_list("id", "name"))
+        for diff in changed:
+            old, new = diff["persona"]
+            diff["persona"] = {"old": names.get(old), "new": names.get(new)}
 
 
 PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}

@@ -528,9 +528,9 @@ class ImportStatus(models.TextChoices):
 class ImportBatch(TenantOwnedModel):
     """An uploaded CSV file between its dry run and its commit: the decoded text, the column mapping and the report.
 
-    The text is kept in the row (at most 10 MB) so the web process and the workers need no shared file storage;
-    its one history record is the audit trail of what was imported. Status and report changes are bookkeeping
-    written with ``update()`` (see accounts/imports.py), like job progress.
+    The text is kept in the row (at most ``IMPORT_MAX_BYTES``) so the web process and the workers need no shared
+    file storage; its one history record is the audit trail of what was imported. Status and report changes are
+    bookkeeping written with ``update()`` (see accounts/imports.py), like job progress.
     """
 
     kind = models.CharField(max_length=10, choices=ImportKind.choices)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -173,7 +174,8 @@ def import_start(request, tenant_slug):
             "error": error,
             "batches": ImportBatch.objects.defer("content", "report").order_by("-created_at", "-id")[:10],
             "sync_limit": imports.IMPORT_SYNC_LIMIT,
-            "max_rows": imports.MAX_ROWS,
+            "max_rows": settings.IMPORT_MAX_ROWS,
+            "max_megabytes": settings.IMPORT_MAX_BYTES // (1024 * 1024),
         },
         status=status,
     )

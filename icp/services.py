@@ -160,8 +160,18 @@ def tier_update(
 
 @transaction.atomic
 def tier_delete(*, tier: Tier) -> None:
+    """Deletes the tier once no tier suggestion is writing accounts into it (see ``locked_tiers``): its accounts
+    are let go of in the same transaction, so none is left pointing at it when it commits."""
+    Tier.objects.select_for_update().filter(pk=tier.pk).first()
     tier.delete()
     tiers_resuggest_enqueue()
+
+
+def locked_tiers() -> list[Tier]:
+    """The tiers, locked until the transaction ends, for a run that writes accounts into them: a tier deleted
+    meanwhile waits for the run to commit, and a run started after the deletion waits and does not see it.
+    (``FOR NO KEY UPDATE`` leaves accounts free to reference the tiers.)"""
+    return list(selectors.tier_list().select_for_update(no_key=True))
 
 
 def tiers_resuggest_enqueue() -> None:
@@ -174,7 +184,8 @@ def tiers_resuggest_enqueue() -> None:
 
 def _ranking() -> tuple[dict[int, int], list[Tier]]:
     """What suggested tiers depend on: target accounts' fit scores (those with a score), and the tiers."""
-    tiers = tiers_ensure_defaults()
+    tiers_ensure_defaults()
+    tiers = locked_tiers()
     scores = dict(Account.objects.filter(is_target=True, fit_score__isnull=False).values_list("id", "fit_score"))
     return scores, tiers
 
@@ -587,6 +598,7 @@ def _fit_scores_run_job(job: Job) -> dict:
     last_id = 0
     while True:
         with tenant_transaction(tenant):
+            present = {tier.pk for tier in locked_tiers()}  # a tier deleted since the ranking suggests nothing
             accounts = list(Account.objects.filter(id__gt=last_id).order_by("id")[:CHUNK_SIZE])
             if not accounts:
                 break
@@ -596,6 +608,7 @@ def _fit_scores_run_job(job: Job) -> dict:
                     continue
                 score, explanation = results[account.pk]
                 suggested = suggestion.get(account.pk)
+                suggested = suggested if suggested in present else None
                 tier_id = account.tier_id if account.tier_override_reason else suggested
                 new = (score, explanation, suggested, tier_id)
                 if new == (account.fit_score, account.fit_explanation, account.suggested_tier_id, account.tier_id):

@@ -1,5 +1,5 @@
 from django.template.loader import render_to_string
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, HTMLFormRenderer
 
 
 class HtmxFragmentRenderer(BaseRenderer):
@@ -31,3 +31,20 @@ class HtmxFragmentRenderer(BaseRenderer):
             else {"data": data, "status": response.status_code}
         )
         return render_to_string(template, context, request=request._request)
+
+
+class FormFieldRenderer(HTMLFormRenderer):
+    """DRF's form field renderer, safe for forms shown again with their errors.
+
+    DRF parses a ``datetime-local`` field's value once more to format it, and raises on the very input that
+    failed validation (``occurred_at=yesterday`` → 500 instead of the form with its error). A field with errors
+    whose value cannot be rendered is shown empty, with its error.
+    """
+
+    def render_field(self, field, parent_style):
+        try:
+            return super().render_field(field, parent_style)
+        except (TypeError, ValueError):
+            if not field.errors:
+                raise
+            return super().render_field(type(field)(field._field, None, field.errors, field._prefix), parent_style)

@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from abs_platform.tenancy.context import get_current_tenant
 from abs_platform.tenancy.models import Role, role_at_least
 
+from .renderers import FormFieldRenderer
+
 # Serializer forms render with the field templates of templates/forms/pack/.
-FORM_STYLE = {"template_pack": "forms/pack"}
+FORM_STYLE = {"template_pack": "forms/pack", "renderer": FormFieldRenderer()}
 
 FRAGMENT_BY_ACTION = {
     "list": "list",

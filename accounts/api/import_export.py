@@ -97,7 +97,10 @@ class ImportMappingField(serializers.JSONField):
 
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
-    file = serializers.FileField(help_text="CSV, UTF-8 (BOM optional), comma or semicolon separated, ≤ 10 MB.")
+    file = serializers.FileField(
+        help_text="CSV, UTF-8 (BOM optional), comma or semicolon separated; by default at most 10 MB, 200 columns, "
+        "50,000 rows and 10,000 characters a cell."
+    )
     mapping = ImportMappingField(
         required=False,
         help_text='Column → field, e.g. {"Company": "name", "Web": "domain", "Notes": ""} ("" ignores a column); '
@@ -129,9 +132,10 @@ class ImportBatchViewSet(TenantModelViewSet):
     nothing written. `POST {id}/dry-run/` with a new `mapping` runs it again; `POST {id}/commit/` writes every
     row in one transaction or none (refused while any row has an error). Files of more than 500 rows run as a
     background job: the answer is 202 and `job` shows the progress (poll `GET {id}/`). Accounts are matched by
-    normalized domain, contacts by lower-case e-mail; a second row for the same record is an error. A malformed
-    file (not UTF-8, no header or rows, a required column missing, more than 50,000 rows or 10 MB) is a 400
-    naming the problem, and nothing is kept."""
+    normalized domain, contacts by lower-case e-mail; a second row for the same record is an error. An update
+    row's `diff` has the old and new value of each changed field. A malformed file (not UTF-8, not valid CSV,
+    a NUL character, no header or rows, a required column missing, beyond the size, column, row or cell limits)
+    is a 400 naming the problem and where, and nothing is kept."""
 
     serializer_class = ImportBatchSerializer
     renderer_classes = [JSONRenderer]

@@ -253,6 +253,30 @@ class TestHtmx:
         assert "This field may not be blank." in page
         assert f'<option value="{jo.pk}" selected>Jo Lee</option>' in page
 
+    def test_an_invalid_date_comes_back_as_the_form_with_its_error(self, client_for, member_a, tenant_a, acme, jo):
+        client = client_for(member_a)
+        sent = {"account": acme.pk, "channel": "email", "subject": "Call", "occurred_at": "yesterday"}
+        created = client.post("/t/alpha/api/activities/", sent, HTTP_HX_REQUEST="true")
+        activity = ActivityFactory(tenant=tenant_a, account=acme, subject="Old call")
+        edited = client.patch(
+            f"/t/alpha/api/activities/{activity.pk}/",
+            "occurred_at=2026-02-30T10%3A00",
+            content_type="application/x-www-form-urlencoded",
+            HTTP_HX_REQUEST="true",
+        )
+        message = (
+            "Datetime has wrong format. Use one of these formats instead: "
+            "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+        )
+        for response in (created, edited):
+            assert response.status_code == 400
+            page = response.content.decode()
+            assert message in page
+            assert '<input name="occurred_at" type="datetime-local" value="" aria-invalid="true">' in page
+        assert 'value="Call"' in created.content.decode()
+        with as_tenant(tenant_a):
+            assert list(Activity.objects.values_list("subject", flat=True)) == ["Old call"]
+
     def test_log_an_activity_from_the_form(self, client_for, member_a, tenant_a, acme, jo):
         response = client_for(member_a).post(
             "/t/alpha/api/activities/",

@@ -95,6 +95,10 @@ def test_an_import_matches_contacts_once_per_file_and_reports_a_changed_persona(
         ("update", ["title", "persona"]),
         ("create", []),
     ]
+    assert body["rows"][0]["diff"] == {
+        "title": {"old": "Analyst", "new": "Group CFO"},
+        "persona": {"old": None, "new": "Finance"},
+    }
     assert [(name, len(payload["contacts"])) for name, payload in sent] == [("contacts_saving", 2)]
     assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
     with as_tenant(tenant_a):

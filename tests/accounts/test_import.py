@@ -93,17 +93,17 @@ class TestFileChecks:
             imports.parse(imports.decode(text.encode()) if text.strip() else text)
         assert str(error.value) == message
 
-    def test_too_many_rows(self, monkeypatch):
-        monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    def test_too_many_rows(self, settings):
+        settings.IMPORT_MAX_ROWS = 3
         with pytest.raises(imports.ImportFileError) as error:
             imports.parse("Name\nA\nB\nC\nD\n")
         assert str(error.value) == "The file has more than 3 rows; split it into smaller files."
 
     def test_too_large(self):
-        big = SimpleUploadedFile("big.csv", b"Name\n" + b"x" * imports.MAX_BYTES, content_type="text/csv")
+        big = SimpleUploadedFile("big.csv", b"Name\n" + b"x" * 10 * 1024 * 1024, content_type="text/csv")
         with pytest.raises(imports.ImportFileError) as error:
             imports.read_upload(big)
-        assert str(error.value) == "The file is larger than 10 MB."
+        assert str(error.value) == "The file has 10,485,765 bytes; the limit is 10,485,760 bytes (10 MB)."
 
     @pytest.mark.parametrize(
         ("value", "expected"), [("1,200", 1200), ("1200", 1200), (" 1200 ", 1200), ("12,345,678", 12345678)]
@@ -203,13 +203,20 @@ class TestAccountImportApi:
         assert outcomes(body) == [(2, "skip"), (3, "update"), (4, "create")]
         rows = {row["row"]: row for row in body["rows"]}
         assert rows[3]["changes"] == ["name", "employee_count", "industry"]
+        assert rows[3]["diff"] == {
+            "name": {"old": "Globex Corp", "new": "Globex"},
+            "employee_count": {"old": 50, "new": 1200},
+            "industry": {"old": "Software", "new": "Energy"},
+        }
         assert rows[4] == {
             "row": 4,
             "record": "Initech (initech.com)",
             "outcome": "create",
             "id": None,
             "changes": [],
+            "diff": {},
             "errors": [],
+            "warnings": [],
         }
         assert accounts_of(tenant_a) == [
             ("Acme", "acme.com", 1200, "DE", "Software", ""),
@@ -369,17 +376,88 @@ class TestAccountImportApi:
         with as_tenant(tenant_a):
             assert ImportBatch.objects.count() == 0
 
-    def test_size_limits_are_400_with_the_limit(self, api_a, tenant_a, monkeypatch):
-        monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    def test_size_limits_are_400_with_the_limit(self, api_a, tenant_a, settings):
+        settings.IMPORT_MAX_ROWS = 3
         too_many = post_import(api_a, "accounts", "Name\nA\nB\nC\nD\n")
         assert (too_many.status_code, too_many.json()) == (
             400,
             {"file": ["The file has more than 3 rows; split it into smaller files."]},
         )
-        monkeypatch.setattr(imports, "MAX_BYTES", 1024 * 1024)
+        settings.IMPORT_MAX_BYTES = 1024 * 1024
         too_big = post_import(api_a, "accounts", "Name\n" + "Acme\n" * 210_000)
-        assert (too_big.status_code, too_big.json()) == (400, {"file": ["The file is larger than 1 MB."]})
+        assert (too_big.status_code, too_big.json()) == (
+            400,
+            {"file": ["The file has 1,050,005 bytes; the limit is 1,048,576 bytes (1 MB)."]},
+        )
         assert accounts_of(tenant_a) == []
+
+    def test_a_200000_column_header_is_refused_naming_the_limit(self, api_a, tenant_a):
+        header = ",".join(f"column{index}" for index in range(200_000))
+        response = post_import(api_a, "accounts", f"{header}\nAcme\n")
+        assert len(header) > 1_800_000
+        assert (response.status_code, response.json()) == (
+            400,
+            {"file": ["Line 1 has 200,000 columns; the limit is 200."]},
+        )
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    def test_a_data_row_with_too_many_columns_is_refused(self, api_a, settings):
+        settings.IMPORT_MAX_COLUMNS = 3
+        response = post_import(api_a, "accounts", "Name,Domain\nAcme,acme.com\nGlobex,globex.io,a,b\n")
+        assert (response.status_code, response.json()) == (400, {"file": ["Line 3 has 4 columns; the limit is 3."]})
+
+    def test_a_cell_longer_than_the_limit_is_refused(self, api_a, settings):
+        settings.IMPORT_MAX_CELL_CHARS = 10
+        response = post_import(api_a, "accounts", "Name,Industry\nAcme,Software\nGlobex,Oil and gas trading\n")
+        assert (response.status_code, response.json()) == (
+            400,
+            {"file": ["Line 3, column “Industry”: the cell has 19 characters; the limit is 10."]},
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "where"),
+        [
+            ("Name,Domain\nAcme,acme.com\nGlo\x00bex,globex.io\n", "Line 3, column “Name”"),
+            ("Name,Dom\x00ain\nAcme,acme.com\n", "Line 1, column 2"),
+        ],
+    )
+    def test_a_nul_character_is_a_400_naming_line_and_column(self, api_a, tenant_a, text, where):
+        response = post_import(api_a, "accounts", text)
+        assert (response.status_code, response.json()) == (
+            400,
+            {
+                "file": [
+                    f"{where}: the cell contains a NUL character (0x00), which cannot be stored. "
+                    "Remove it and upload the file again."
+                ]
+            },
+        )
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            (
+                'Name;Domain\nAcme;acme.com\n"Broken Quote Co;broken.com\nOther;other.com\n',
+                "The file is not valid CSV: the quote that opens a cell on line 3 is never closed.",
+            ),
+            (
+                'Name,Domain\nAcme,acme.com\n"Globex" Inc,globex.io\n',
+                "The file is not valid CSV: line 3: ',' expected after '\"'.",
+            ),
+        ],
+    )
+    def test_malformed_csv_is_refused_naming_the_line(self, api_a, tenant_a, text, message):
+        response = post_import(api_a, "accounts", text)
+        assert (response.status_code, response.json()) == (400, {"file": [message]})
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.count() == 0
+
+    def test_rows_are_numbered_by_the_line_they_start_on(self, api_a):
+        body = post_import(api_a, "accounts", 'Name,Industry\n"Acme","Soft\nware"\n\nGlobex,Energy\n').json()
+        assert [(row["row"], row["record"]) for row in body["rows"]] == [(2, "Acme"), (5, "Globex")]
 
     def test_rows_endpoint_pages_through_one_outcome(self, api_a, tenant_a):
         text = "Name,Employees\n" + "".join(f"Co{i},{'x' if i % 2 else i}\n" for i in range(6))
@@ -387,6 +465,79 @@ class TestAccountImportApi:
         page = api_a.get(f"/api/v1/imports/{body['id']}/rows/?outcome=error&offset=1&limit=1").json()
         assert page["count"] == 3
         assert [row["row"] for row in page["results"]] == [5]
+
+
+class TestReimportShowsChangesAndKeepsDerivedStatus:
+    def won_customer(self, api_a, tenant_a):
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", status="prospect")
+        stale = api_a.get("/api/v1/accounts/export/").content.decode("utf-8-sig")  # says Prospect
+        won = api_a.post(
+            "/api/v1/opportunities/",
+            {"account": acme.pk, "name": "Big deal", "stage": "closed_won", "amount": "5000"},
+            format="json",
+        )
+        assert won.status_code == 201
+        return acme, stale
+
+    def status_of(self, tenant, account):
+        with as_tenant(tenant):
+            return Account.objects.get(pk=account.pk).status
+
+    def test_a_stale_export_does_not_turn_a_won_customer_back_into_a_prospect(self, api_a, tenant_a):
+        acme, stale = self.won_customer(api_a, tenant_a)
+        body = post_import(api_a, "accounts", stale).json()
+        assert body["counts"] == {"create": 0, "update": 0, "skip": 1, "error": 0}
+        assert body["rows"][0]["warnings"] == [
+            {
+                "field": "status",
+                "column": "Status",
+                "value": "Prospect",
+                "message": "Stays Customer: deal “Big deal” is closed won. A status of Churned in the file would "
+                "change it.",
+            }
+        ]
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert self.status_of(tenant_a, acme) == "customer"
+
+    def test_the_file_may_still_say_churned_and_the_dry_run_shows_the_status_change(self, api_a, tenant_a):
+        acme, _ = self.won_customer(api_a, tenant_a)
+        body = post_import(api_a, "accounts", "Name,Domain,Status,Employees\nAcme,acme.com,Churned,\n").json()
+        row = body["rows"][0]
+        assert (row["outcome"], row["diff"], row["warnings"]) == (
+            "update",
+            {"status": {"old": "customer", "new": "churned"}},
+            [],
+        )
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        assert self.status_of(tenant_a, acme) == "churned"
+
+    def test_a_customer_without_a_won_deal_follows_the_file(self, api_a, tenant_a, owner_a):
+        acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com", status="customer", owner=None)
+        body = post_import(api_a, "accounts", f"Name,Domain,Status,Owner\nAcme,acme.com,Prospect,{owner_a.email}\n")
+        row = body.json()["rows"][0]
+        assert row["diff"] == {
+            "status": {"old": "customer", "new": "prospect"},
+            "owner": {"old": None, "new": owner_a.email},
+        }
+        assert api_a.post(f"/api/v1/imports/{body.json()['id']}/commit/").status_code == 200
+        assert self.status_of(tenant_a, acme) == "prospect"
+
+    def test_the_page_shows_old_and_new_values_and_the_kept_status(self, api_a, client_for, member_a, tenant_a):
+        self.won_customer(api_a, tenant_a)
+        client = client_for(member_a)
+        text = "Name,Domain,Employees,Status\nAcme,acme.com,1200,Prospect\n"
+        url = client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", text)})["Location"]
+        client.post(
+            f"{url}dry-run/",
+            {"column-0": "name", "column-1": "domain", "column-2": "employee_count", "column-3": "status"},
+        )
+        page = client.get(url).content.decode()
+        assert '<span class="import-change">employee_count: 250 → 1200</span>' in page
+        assert "status: customer → prospect" not in page
+        assert (
+            '<span class="muted">Status: Stays Customer: deal “Big deal” is closed won. '
+            "A status of Churned in the file would change it.</span>"
+        ) in page
 
 
 class TestAtomicCommit:
@@ -537,6 +688,7 @@ class TestParents:
         assert again["counts"] == {"create": 0, "update": 0, "skip": 9, "error": 0}
         moved = post_import(api_a, "accounts", "Name,Domain,Parent\nInitech,initech.com,acme-retail.com\n").json()
         assert [(row["outcome"], row["changes"]) for row in moved["rows"]] == [("update", ["parent"])]
+        assert moved["rows"][0]["diff"] == {"parent": {"old": None, "new": "Acme Retail"}}
         api_a.post(f"/api/v1/imports/{moved['id']}/commit/")
         assert parents_of(tenant_a)["Initech"] == "Acme Retail"
         with as_tenant(tenant_a):
@@ -547,6 +699,7 @@ class TestParents:
         text = "Name,Domain,Parent\nUmbrella Pharma,umbrella-pharma.com,Umbrella Corp\nUmbrella Corp,umbrella.com,\n"
         body = post_import(api_a, "accounts", text).json()
         assert [(row["outcome"], row["changes"]) for row in body["rows"]] == [("update", ["parent"]), ("create", [])]
+        assert body["rows"][0]["diff"] == {"parent": {"old": None, "new": "Umbrella Corp"}}
         assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
         assert parents_of(tenant_a) == {"Umbrella Pharma": "Umbrella Corp", "Umbrella Corp": None}
 
@@ -654,6 +807,7 @@ class TestTechnologies:
             ("skip", []),
             ("create", []),
         ]
+        assert body["rows"][0]["diff"] == {"technologies": {"old": "CRM; Old Tool", "new": "CRM; Data Warehouse"}}
         assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
         with as_tenant(tenant_a):
             in_use = sorted(AccountTechnology.objects.values_list("account__name", "technology__name"))
