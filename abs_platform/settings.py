@@ -230,7 +230,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database schedule when beat starts (then editable in the admin).
 CELERY_BEAT_SCHEDULE = {
-    "jobs-fail-stalled": {"task": "jobs.fail_stalled", "schedule": 600.0},  # abs_platform/jobs/tasks.py
+    "jobs-relay": {"task": "jobs.relay", "schedule": 60.0},  # abs_platform/jobs/tasks.py
+    "jobs-fail-stalled": {"task": "jobs.fail_stalled", "schedule": 600.0},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -819,8 +819,8 @@ class TestLargeFileJob:
         with django_capture_on_commit_callbacks(execute=True):
             api_a.post(f"/api/v1/imports/{batch['id']}/commit/")
         job_id = api_a.get(f"/api/v1/imports/{batch['id']}/").json()["job"]["id"]
-        again = import_batch_run.apply(args=[tenant_a.pk, batch["id"], job_id, "commit"]).get()
-        assert again == {"skipped": "committed"}
+        again = import_batch_run.apply(args=[tenant_a.pk, batch["id"], "commit"], kwargs={"job_id": job_id}).get()
+        assert again == {"skipped": job_id}
         assert len(accounts_of(tenant_a)) == 8
 
     def test_the_browser_polls_the_progress_until_the_job_ends(
