@@ -220,8 +220,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Longer than any countdown we use; a killed worker's task returns after this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any countdown we use; a killed worker's task returns after this.
+        "visibility_timeout": 2 * 60 * 60,
+        # Sending to a broker that is down fails in milliseconds, not ~6 s of retries: the job stays in the
+        # outbox and the relay sends it (docs/decisions/0018).
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
