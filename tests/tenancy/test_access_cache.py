@@ -224,3 +224,17 @@ def test_with_the_cache_down_a_log_out_fails_with_the_session_intact(client, mem
     assert client.get("/t/alpha/accounts/").status_code == 200
     assert client.post("/auth/logout/").status_code == 302
     assert client.get("/t/alpha/accounts/").status_code == 302
+
+
+def test_with_the_cache_down_creating_or_revoking_an_api_key_fails_and_changes_nothing(
+    owner_a, tenant_a, take_cache_down
+):
+    """A new key's hash must not be cached as unknown, a revoked one as valid: both are refused whole."""
+    owner = logged_in(owner_a)
+    key = ApiKey.objects.create(tenant=tenant_a, name="Old", prefix="old12345", hashed_key="x" * 64)
+    take_cache_down()
+    with pytest.raises(ConnectionError):
+        owner.post("/t/alpha/settings/api-keys/", {"name": "CRM sync", "scope": "read_write"})
+    with pytest.raises(ConnectionError):
+        owner.post(f"/t/alpha/settings/api-keys/{key.pk}/revoke/")
+    assert list(ApiKey.objects.filter(tenant=tenant_a).values_list("name", "revoked_at")) == [("Old", None)]
