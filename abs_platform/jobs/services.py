@@ -54,6 +54,8 @@ def _pending_send(key) -> bool:
 def job_send(job: Job) -> bool:
     """Hand the job's task to the broker; whether it took it. Failing is logged, not raised: the job stays
     queued and the relay sends it again."""
+    if job.task not in current_app.tasks:  # a process that has not imported the apps' tasks (a shell, a command)
+        current_app.loader.import_default_modules()
     try:
         current_app.tasks[job.task].apply_async(args=[job.tenant_id, *job.args], kwargs={"job_id": job.pk}, retry=False)
     except Exception as error:

@@ -85,9 +85,8 @@ class RedisServer:
 
 
 def use_broker(url: str) -> None:
-    """Point the Celery app of this process at another broker (dropping its pooled connections)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Point the Celery app of this process at another broker: it builds its connection pools again (those of
+    the other broker stay open for when it is pointed back)."""
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.update(broker_url=url, broker_read_url=url, broker_write_url=url)
