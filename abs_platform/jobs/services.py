@@ -45,7 +45,6 @@ def job_create(*, kind: str, total: int = 0, task=None, args=(), once: bool = Fa
 
 
 def _pending_send(key) -> bool:
-    connection = transaction.get_connection()
     return connection.in_atomic_block and any(
         getattr(callback, "enqueue_key", None) == key for _, callback, *_ in connection.run_on_commit
     )
