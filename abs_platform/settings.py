@@ -246,8 +246,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Longer than any countdown we use; a killed worker's task returns after this.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any countdown we use; a killed worker's task returns after this.
+        "visibility_timeout": 2 * 60 * 60,
+        # Sending to a broker that is down fails in milliseconds, not ~6 s of retries: the job stays in the
+        # outbox and the relay sends it (docs/decisions/0018).
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -256,7 +264,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database schedule when beat starts (then editable in the admin).
 CELERY_BEAT_SCHEDULE = {
-    "jobs-fail-stalled": {"task": "jobs.fail_stalled", "schedule": 600.0},  # abs_platform/jobs/tasks.py
+    "jobs-relay": {"task": "jobs.relay", "schedule": 60.0},  # abs_platform/jobs/tasks.py
+    "jobs-fail-stalled": {"task": "jobs.fail_stalled", "schedule": 600.0},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from abs_platform.web.navigation import NavEntry, register_nav_entry
 
+        from . import receivers  # noqa: F401 (connects the receivers)
+
         register_nav_entry(NavEntry("accounts", "Accounts", "accounts:page", order=10))
         register_nav_entry(NavEntry("contacts", "Contacts", "contacts:page", order=20))
 

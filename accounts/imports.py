@@ -48,11 +48,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from abs_platform.jobs.models import Job, JobStatus
+from abs_platform.jobs.services import job_create, job_fail
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership, Role
@@ -78,6 +81,7 @@ from .models import (
 )
 
 IMPORT_SYNC_LIMIT = 500  # files with more rows run as a Celery job
+RUNNING_STATES = (ImportStatus.VALIDATING, ImportStatus.COMMITTING)
 PREVIEW_ROWS = 20  # rows per outcome shown on the page
 API_ROWS_INLINE = 1_000  # reports up to this size carry every row in the API's batch body
 WRITE_BATCH_SIZE = 1_000
@@ -1289,6 +1293,12 @@ def is_large(batch: ImportBatch) -> bool:
     return batch.row_count > IMPORT_SYNC_LIMIT
 
 
+def batch_running(batch: ImportBatch) -> bool:
+    """A dry run or commit in progress: not once its job failed (also for an import whose job failed before
+    imports followed their jobs)."""
+    return batch.status in RUNNING_STATES and not (batch.job is not None and batch.job.status == JobStatus.FAILED)
+
+
 def _set(batch: ImportBatch, **fields) -> ImportBatch:
     with tenant_transaction(get_current_tenant()):
         ImportBatch.objects.filter(pk=batch.pk).update(**fields, updated_at=timezone.now())
@@ -1298,7 +1308,7 @@ def _set(batch: ImportBatch, **fields) -> ImportBatch:
 
 
 def batch_set_mapping(*, batch: ImportBatch, mapping: dict) -> ImportBatch:
-    if batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING, ImportStatus.COMMITTED):
+    if batch.status == ImportStatus.COMMITTED or batch_running(batch):
         raise ImportMappingError(f"This import is {batch.get_status_display().lower()}; its mapping cannot change.")
     merged = {header: batch.mapping.get(header, "") for header in batch.headers}
     if mapping:
@@ -1327,8 +1337,11 @@ def batch_start(*, batch: ImportBatch, status: str) -> ImportBatch:
                 f"{errors} row{'s' if errors != 1 else ''} ha{'ve' if errors != 1 else 's'} errors: "
                 "fix the file and upload it again. Nothing was written."
             )
+    claimable = Q(status__in=allowed)
+    if status == ImportStatus.VALIDATING:  # start again after a lost run, also one the job failure did not reach
+        claimable |= Q(status__in=RUNNING_STATES, job__status=JobStatus.FAILED)
     with tenant_transaction(get_current_tenant()):
-        claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=allowed).update(status=status)
+        claimed = ImportBatch.objects.filter(claimable, pk=batch.pk).update(status=status)
     if not claimed:
         what = "a dry run" if status == ImportStatus.VALIDATING else "the import (run the dry run first)"
         raise ImportCommitError(f"This import is {batch.get_status_display().lower()}: it cannot start {what}.")
@@ -1352,18 +1365,19 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
                 "run the dry run again. Nothing was written."
             )
         try:
+            # The rows and the batch's "committed" in one transaction: a worker lost in between leaves neither.
             with tenant_transaction(tenant):
                 written = write_plan(kind=batch.kind, plan=plan, reason=f"CSV import #{batch.pk}")
                 if batch.kind == ImportKind.ACCOUNTS and any(written.values()):
                     account_ids = [account.pk for account in plan.creates + plan.updates]
                     events.accounts_changed.send(Account, account_ids=account_ids, fields=None)
+                report = {**report_from_plan(plan), "written": written}
+                return _set(batch, status=ImportStatus.COMMITTED, report=report, error="", committed_at=timezone.now())
         except (DatabaseError, ValidationError) as error:
             raise ImportCommitError(f"The import was rolled back, nothing was written: {error}".strip()) from error
     except ImportCommitError as error:
         _set(batch, status=ImportStatus.FAILED, error=str(error))
         raise
-    report = {**report_from_plan(plan), "written": written}
-    return _set(batch, status=ImportStatus.COMMITTED, report=report, error="", committed_at=timezone.now())
 
 
 def report_preview(report: dict, per_outcome: int = PREVIEW_ROWS) -> dict[str, list[dict]]:
@@ -1380,20 +1394,37 @@ def batch_fail(*, batch: ImportBatch, error: str) -> ImportBatch:
     return _set(batch, status=ImportStatus.FAILED, error=error[:5000])
 
 
+def batches_fail_with_jobs(*, job_ids, error: str) -> int:
+    """An import in progress follows its job: failed with the job's reason (the stalled-job sweep, a worker lost
+    too often), so it can be started again."""
+    with tenant_transaction(get_current_tenant()):
+        return ImportBatch.objects.filter(job_id__in=job_ids, status__in=RUNNING_STATES).update(
+            status=ImportStatus.FAILED, error=error[:5000], updated_at=timezone.now()
+        )
+
+
+DELETED_ERROR = "The import was deleted."
+
+
+@transaction.atomic
+def batch_delete(*, batch: ImportBatch) -> None:
+    """Delete the import; its job, if not started yet, fails saying so (its message then finds nothing to do)."""
+    job = Job.objects.filter(pk=batch.job_id, status=JobStatus.QUEUED).first() if batch.job_id else None
+    batch.delete()
+    if job is not None:
+        job_fail(job=job, error=DELETED_ERROR)
+
+
 def batch_run(*, batch: ImportBatch, phase: str) -> ImportBatch:
     """The dry run (``phase="dry_run"``) or the commit (``"commit"``): in this request for files of up to
-    ``IMPORT_SYNC_LIMIT`` rows, else as a Celery job (enqueued when the request's transaction commits) whose
-    progress is on ``batch.job``."""
+    ``IMPORT_SYNC_LIMIT`` rows, else as a background job (written with the request's transaction, sent to the
+    broker when it commits) whose progress is on ``batch.job``."""
     if phase not in ("dry_run", "commit"):
         raise ValueError(phase)
     batch_start(batch=batch, status=ImportStatus.COMMITTING if phase == "commit" else ImportStatus.VALIDATING)
     if not is_large(batch):
         return batch_commit(batch=batch) if phase == "commit" else batch_dry_run(batch=batch)
-    from abs_platform.jobs.services import job_create, on_commit_enqueue
-
     from .tasks import IMPORT_JOB_KIND, import_batch_run
 
-    job = job_create(kind=IMPORT_JOB_KIND, total=2 * batch.row_count)
-    _set(batch, job=job)
-    on_commit_enqueue(import_batch_run, get_current_tenant().pk, batch.pk, job.pk, phase)
-    return batch
+    job = job_create(kind=IMPORT_JOB_KIND, total=2 * batch.row_count, task=import_batch_run, args=(batch.pk, phase))
+    return _set(batch, job=job)

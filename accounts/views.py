@@ -134,7 +134,7 @@ def _render_import_batch(request, batch, *, error: str = "", mapping: dict | Non
             "nav": "accounts",
             "batch": batch,
             "job": batch.job,
-            "running": batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING),
+            "running": imports.batch_running(batch),
             "columns": [(index, header, mapping.get(header, "")) for index, header in enumerate(batch.headers)],
             "fields": imports.FIELDS[batch.kind],
             "required": imports.required_fields_message(batch.kind),
@@ -215,7 +215,7 @@ def import_commit(request, tenant_slug, batch_id):
 def import_progress(request, tenant_slug, batch_id):
     """The progress bar of a running import (htmx polls it); once finished, the page reloads."""
     batch = _import_batch(batch_id)
-    if batch.status not in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
+    if not imports.batch_running(batch):
         response = HttpResponse(status=200)
         response["HX-Redirect"] = reverse(
             "accounts:import-batch", kwargs={"tenant_slug": tenant_slug, "batch_id": batch.pk}

@@ -13,6 +13,7 @@ from .models import Criterion, Department, IdealCustomerProfile, SignOff, Tier
 from .scoring import AccountFacts, CriterionSpec, criterion_label, signal_lookback_days
 
 FIT_JOB_KIND = "icp.fit_recompute"
+TIERS_JOB_KIND = "icp.tiers_resuggest"
 FACT_FIELDS = (
     "id",
     "industry",

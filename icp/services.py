@@ -175,11 +175,29 @@ def locked_tiers() -> list[Tier]:
 
 
 def tiers_resuggest_enqueue() -> None:
-    """Re-suggest the workspace's tiers in the background once the current transaction commits (one task per
+    """Re-suggest the workspace's tiers in the background once the current transaction commits (one job per
     transaction however often it is asked; ``tiers_resuggest`` runs at most once at a time per workspace)."""
     from .tasks import tiers_resuggest
 
-    job_services.on_commit_enqueue_once(tiers_resuggest, get_current_tenant().pk)
+    job_services.job_create(kind=selectors.TIERS_JOB_KIND, task=tiers_resuggest, once=True)
+
+
+def tiers_resuggest_jobs() -> dict[str, int]:
+    """Re-suggest the tiers while tier jobs are queued: one pass covers every job committed before it started
+    (asked for by the changes it sees). Jobs committed meanwhile get another pass; a message for jobs already
+    covered finds none and does nothing. Call without a transaction."""
+    tenant = get_current_tenant()
+    counts: dict[str, int] = {}
+    while True:
+        with tenant_transaction(tenant):
+            waiting = list(
+                Job.objects.filter(kind=selectors.TIERS_JOB_KIND, status=JobStatus.QUEUED).values_list("pk", flat=True)
+            )
+        if not waiting:
+            return counts
+        with tenant_transaction(tenant):
+            counts = tiers_resuggest_run()
+        job_services.jobs_succeed(job_ids=waiting, result=counts)
 
 
 def _ranking() -> tuple[dict[int, int], list[Tier]]:
@@ -532,9 +550,7 @@ def fit_recompute_enqueue() -> Job:
     """Queue a bulk recomputation (runs after the current transaction commits); returns its job."""
     from .tasks import fit_scores_recompute
 
-    job = job_services.job_create(kind=selectors.FIT_JOB_KIND)
-    job_services.on_commit_enqueue(fit_scores_recompute, get_current_tenant().pk, job.pk)
-    return job
+    return job_services.job_create(kind=selectors.FIT_JOB_KIND, task=fit_scores_recompute)
 
 
 def fit_scores_run(*, job_id: int | None = None) -> dict:
@@ -544,20 +560,24 @@ def fit_scores_run(*, job_id: int | None = None) -> dict:
     the same workspace skips while this one runs). Call without a transaction.
     """
     tenant = get_current_tenant()
-    with tenant_transaction(tenant):
-        job = Job.objects.filter(kind=selectors.FIT_JOB_KIND, pk=job_id).first() if job_id else None
-    if job is None:
-        job = job_services.job_create(kind=selectors.FIT_JOB_KIND)
+    if job_id is None:
+        job_id = job_services.job_create(kind=selectors.FIT_JOB_KIND).pk
     result: dict = {}
-    while job is not None:
-        if not job.is_finished:  # a previous run may already have picked it up
-            try:
-                result = _fit_scores_run_job(job)
-            except Exception as error:
-                job_services.job_fail(job=job, error=f"{type(error).__name__}: {error}")
-                raise
+    while job_id is not None:
+        with job_services.job_running(job_id) as job:
+            if job is not None and job.kind == selectors.FIT_JOB_KIND:  # else finished, or another run has it
+                try:
+                    result = _fit_scores_run_job(job)
+                except Exception as error:
+                    job_services.job_fail(job=job, error=f"{type(error).__name__}: {error}")
+                    raise
         with tenant_transaction(tenant):
-            job = Job.objects.filter(kind=selectors.FIT_JOB_KIND, status=JobStatus.QUEUED).order_by("id").first()
+            job_id = (
+                Job.objects.filter(kind=selectors.FIT_JOB_KIND, status=JobStatus.QUEUED)
+                .order_by("id")
+                .values_list("pk", flat=True)
+                .first()
+            )
     return result
 
 

@@ -11,7 +11,7 @@ def fit_scores_recompute(job_id: int | None = None) -> dict:
     return services.fit_scores_run(job_id=job_id)
 
 
-@tenant_task(exclusive=True, name="icp.tiers_resuggest")
-def tiers_resuggest() -> dict:
+@tenant_task(atomic=False, exclusive=True, name="icp.tiers_resuggest")
+def tiers_resuggest(job_id: int | None = None) -> dict:
     """Suggested (and, where not overridden, effective) tiers after the tiers or a fit score changed."""
-    return services.tiers_resuggest_run()
+    return services.tiers_resuggest_jobs()

@@ -172,10 +172,7 @@ def persona_rematch_enqueue() -> Job:
     """Queue a re-match of every automatically matched contact, after the current transaction commits."""
     from .tasks import personas_rematch
 
-    job = Job.objects.create(kind=REMATCH_JOB_KIND)
-    tenant_id = get_current_tenant().pk
-    transaction.on_commit(lambda: personas_rematch.delay(tenant_id, job.pk))
-    return job
+    return jobs.job_create(kind=REMATCH_JOB_KIND, task=personas_rematch)
 
 
 def contacts_rematch(*, job: Job | None = None, chunk_size: int = REMATCH_CHUNK) -> dict:
@@ -229,21 +226,20 @@ def run_rematch_jobs(first_job_id: int | None) -> list[dict]:
     results = []
     job_id = first_job_id
     while job_id is not None:
+        with jobs.job_running(job_id) as job:
+            if job is not None and job.kind == REMATCH_JOB_KIND:  # else finished, or another run has it
+                try:
+                    results.append(contacts_rematch(job=job))
+                except Exception as error:
+                    jobs.job_fail(job=job, error=str(error))
+                    raise
         with tenant_transaction(get_current_tenant()):
-            job = Job.objects.filter(pk=job_id, kind=REMATCH_JOB_KIND).first()
-            # Queued jobs made while this one ran are covered by one more pass; mark them as run by it.
-            waiting = list(
+            job_id = (
                 Job.objects.filter(kind=REMATCH_JOB_KIND, status=JobStatus.QUEUED)
-                .exclude(pk=job_id)
+                .order_by("id")
                 .values_list("pk", flat=True)
+                .first()
             )
-        if job is not None and job.status == JobStatus.QUEUED:
-            try:
-                results.append(contacts_rematch(job=job))
-            except Exception as error:
-                jobs.job_fail(job=job, error=str(error))
-                raise
-        job_id = waiting[0] if waiting else None
     return results
 
 

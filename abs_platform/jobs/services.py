@@ -1,19 +1,103 @@
 """Job bookkeeping. Progress is written in its own short transaction so that pages polling it see it."""
 
+import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import transaction
+from celery import current_app
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
-from abs_platform.tenancy.context import get_current_tenant
-from abs_platform.tenancy.db import tenant_transaction
+from abs_platform.tenancy.context import get_current_tenant, tenant_context
+from abs_platform.tenancy.db import is_postgresql, tenant_transaction
 
 from .models import Job, JobStatus
 
+logger = logging.getLogger(__name__)
 
-def job_create(*, kind: str, total: int = 0) -> Job:
+# Sent with ``job_ids`` and ``error`` when jobs are marked failed, so what a job runs for (an import) follows it.
+job_failed = Signal()
+
+
+def job_create(*, kind: str, total: int = 0, task=None, args=(), once: bool = False) -> Job | None:
+    """A job run, in the caller's transaction. With ``task`` it is also the outbox entry of
+    ``task(tenant_id, *args, job_id=<its id>)``: sent to the broker once the transaction commits (a broker
+    that cannot take it does not fail the request), and again by the relay until a worker claims it. With
+    ``once``, a second call in the same transaction for the same task and arguments returns None: a request
+    that changes several things asks for one run. (A savepoint rolled back takes its job and callback along.)"""
+    tenant = get_current_tenant()
+    key = (task.name if task else "", tuple(args))
+    if once and _pending_send(key):
+        return None
+    with tenant_transaction(tenant):
+        job = Job.objects.create(kind=kind, total=total, task=key[0], args=list(args))
+    if task is not None:
+
+        def send():
+            with tenant_context(tenant):
+                job_send(job)
+
+        send.enqueue_key = key
+        transaction.on_commit(send)
+    return job
+
+
+def _pending_send(key) -> bool:
+    return connection.in_atomic_block and any(
+        getattr(callback, "enqueue_key", None) == key for _, callback, *_ in connection.run_on_commit
+    )
+
+
+def job_send(job: Job) -> bool:
+    """Hand the job's task to the broker; whether it took it. Failing is logged, not raised: the job stays
+    queued and the relay sends it again."""
+    if job.task not in current_app.tasks:  # a process that has not imported the apps' tasks (a shell, a command)
+        current_app.loader.import_default_modules()
+    try:
+        current_app.tasks[job.task].apply_async(args=[job.tenant_id, *job.args], kwargs={"job_id": job.pk}, retry=False)
+    except Exception as error:
+        logger.warning("Job %s (%s) not sent, the relay will retry: %s", job.pk, job.task, error)
+        return False
     with tenant_transaction(get_current_tenant()):
-        return Job.objects.create(kind=kind, total=total)
+        Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(enqueued_at=timezone.now())
+    return True
+
+
+@contextmanager
+def job_running(job_id: int):
+    """Claim a queued job for this worker: yields it, marked running, or None when it is finished or another
+    worker has it (a message delivered twice). On PostgreSQL the worker holds an advisory lock on the job
+    until the block ends; the relay takes a job whose lock is free for one whose worker was lost."""
+    with _job_lock(job_id) as locked:
+        job = None
+        if locked:
+            now = timezone.now()
+            with tenant_transaction(get_current_tenant()):
+                claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+                    status=JobStatus.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
+                )
+                job = Job.objects.get(pk=job_id) if claimed else None
+        yield job
+
+
+@contextmanager
+def _job_lock(job_id: int):
+    """Session-level ``pg_try_advisory_lock(bigint)``: held while the connection lives, so a killed worker's
+    lock goes with its connection. Always granted on other databases."""
+    if not is_postgresql():
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s::bigint)", [job_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [job_id])
 
 
 def job_start(*, job: Job, total: int | None = None) -> Job:
@@ -31,8 +115,19 @@ def job_succeed(*, job: Job, result: dict | None = None) -> Job:
     return _update(job, status=JobStatus.SUCCEEDED, done=job.total, result=result or {}, finished_at=timezone.now())
 
 
+def jobs_succeed(*, job_ids, result: dict) -> None:
+    """Mark the given jobs done by a run that covered them (those another run claimed meanwhile are left)."""
+    now = timezone.now()
+    with tenant_transaction(get_current_tenant()):
+        Job.objects.filter(pk__in=job_ids, status=JobStatus.QUEUED).update(
+            status=JobStatus.SUCCEEDED, result=result, started_at=now, finished_at=now, updated_at=now
+        )
+
+
 def job_fail(*, job: Job, error: str) -> Job:
-    return _update(job, status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+    job = _update(job, status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+    job_failed.send(sender=Job, job_ids=[job.pk], error=job.error)
+    return job
 
 
 # A running job reports progress after every chunk (seconds apart). One silent for longer than the broker's
@@ -48,14 +143,66 @@ def jobs_fail_stalled(*, now=None) -> int:
     no worker ever started (queued for ``NEVER_STARTED_AFTER``) as failed, saying why; how many."""
     now = now or timezone.now()
     failed = {"status": JobStatus.FAILED, "finished_at": now, "updated_at": now}
+    count = 0
     with tenant_transaction(get_current_tenant()):
-        stalled = Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=now - STALLED_AFTER).update(
-            **failed, error=STALLED_ERROR
+        for jobs, error in (
+            (Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=now - STALLED_AFTER), STALLED_ERROR),
+            (
+                Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - NEVER_STARTED_AFTER),
+                NEVER_STARTED_ERROR,
+            ),
+        ):
+            ids = list(jobs.select_for_update().values_list("pk", flat=True))
+            if ids:
+                Job.objects.filter(pk__in=ids).update(**failed, error=error)
+                job_failed.send(sender=Job, job_ids=ids, error=error)
+            count += len(ids)
+    return count
+
+
+# The relay: sends what the broker never took or lost, and requeues jobs whose worker was lost.
+RESEND_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+LOST_WORKER_ERROR = "The worker running this job stopped 3 times. Start it again."
+
+
+def jobs_relay(*, now=None) -> int:
+    """Send the current workspace's queued jobs not yet taken by the broker (or sent ``RESEND_AFTER`` ago and
+    still queued: a lost message), after putting back in the queue the running jobs whose worker is gone
+    (their advisory lock is free; PostgreSQL only). A job is claimed once, so a second message for it is
+    harmless. How many were sent."""
+    tenant = get_current_tenant()
+    now = now or timezone.now()
+    if is_postgresql():
+        with tenant_transaction(tenant):
+            running = list(Job.objects.filter(status=JobStatus.RUNNING).exclude(task="").values_list("pk", flat=True))
+        for job_id in running:
+            _requeue_if_lost(job_id)
+    with tenant_transaction(tenant):
+        due = list(
+            Job.objects.filter(status=JobStatus.QUEUED)
+            .exclude(task="")
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - RESEND_AFTER))
+            .order_by("id")
         )
-        never_started = Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - NEVER_STARTED_AFTER).update(
-            **failed, error=NEVER_STARTED_ERROR
-        )
-    return stalled + never_started
+    return sum(job_send(job) for job in due)
+
+
+def _requeue_if_lost(job_id: int) -> None:
+    with _job_lock(job_id) as free:
+        if not free:
+            return  # its worker holds the lock: alive
+        with tenant_transaction(get_current_tenant()):
+            job = Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).select_for_update().first()
+            if job is None:
+                return
+            if job.attempts < MAX_ATTEMPTS:
+                Job.objects.filter(pk=job_id).update(
+                    status=JobStatus.QUEUED, done=0, enqueued_at=None, updated_at=timezone.now()
+                )
+                logger.warning("Job %s (%s) lost its worker; queued again.", job_id, job.task)
+                return
+        job_fail(job=job, error=LOST_WORKER_ERROR)
 
 
 def _update(job: Job, **fields) -> Job:
@@ -64,26 +211,3 @@ def _update(job: Job, **fields) -> Job:
     for name, value in fields.items():
         setattr(job, name, value)
     return job
-
-
-def on_commit_enqueue(task, *args) -> None:
-    """Enqueue after the surrounding transaction commits, so the worker sees the rows it needs."""
-    transaction.on_commit(lambda: task.delay(*args))
-
-
-def on_commit_enqueue_once(task, *args) -> None:
-    """Like ``on_commit_enqueue``, but once per transaction for the same task and arguments: a request that
-    changes several things asks for one run. (A savepoint rolled back takes its callbacks along, so a later
-    call in the transaction registers the callback again.)"""
-    key = (task.name, args)
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(
-        getattr(callback, "enqueue_key", None) == key for _, callback, *_ in connection.run_on_commit
-    ):
-        return
-
-    def enqueue():
-        task.delay(*args)
-
-    enqueue.enqueue_key = key
-    transaction.on_commit(enqueue)

@@ -60,9 +60,11 @@ def forget_tenant_access(tenant_ids) -> None:
 
 
 def _forget(cache_key: str) -> None:
-    """Now, and again at commit: a request reading the old row in between may have cached it again."""
+    """Now, and again at commit: a request reading the old row in between may have cached it again. The first
+    fails the change when the cache is down; the second, after the commit, is logged instead (a committed
+    change must not answer 500; a copy cached in between then lives out its ``ACCESS_CACHE_SECONDS``)."""
     cache.delete(cache_key)
-    transaction.on_commit(lambda: cache.delete(cache_key))
+    transaction.on_commit(lambda: cache.delete(cache_key), robust=True)
 
 
 def _forget_api_key(sender, instance, **kwargs):
@@ -93,7 +95,7 @@ def _forget_user(sender, instance, update_fields=None, **kwargs):
 
 def _forget_tenant(sender, instance, **kwargs):
     forget_tenant_access([instance.pk])
-    transaction.on_commit(lambda: forget_tenant_access([instance.pk]))
+    transaction.on_commit(lambda: forget_tenant_access([instance.pk]), robust=True)
 
 
 def connect_receivers() -> None:

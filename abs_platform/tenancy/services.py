@@ -23,7 +23,7 @@ def tenants_set_active(*, tenants, active: bool) -> int:
     tenant_ids = list(tenants.values_list("pk", flat=True))
     updated = Tenant.objects.filter(pk__in=tenant_ids).update(is_active=active)
     forget_tenant_access(tenant_ids)
-    transaction.on_commit(lambda: forget_tenant_access(tenant_ids))  # a request in between may re-cache
+    transaction.on_commit(lambda: forget_tenant_access(tenant_ids), robust=True)  # a request in between may re-cache
     return updated
 
 

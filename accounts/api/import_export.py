@@ -149,6 +149,9 @@ class ImportBatchViewSet(TenantModelViewSet):
             queryset = queryset.defer("content", "report").annotate(report_counts=models.F("report__counts"))
         return queryset
 
+    def perform_destroy(self, instance):
+        imports.batch_delete(batch=instance)
+
     def _answer(self, batch, created=False) -> Response:
         batch = self.scoped_queryset().get(pk=batch.pk)
         if batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):

@@ -1,16 +1,19 @@
 """CSV import: parsing, mapping, dry run, atomic commit, jobs, isolation and roles (exact values)."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from abs_platform.celery import app as celery_app
 from abs_platform.jobs.models import Job
+from abs_platform.jobs.services import STALLED_ERROR
+from abs_platform.jobs.tasks import jobs_fail_stalled
 from accounts import imports
 from accounts.models import Account, AccountTechnology, Contact, ImportBatch
 from icp.tasks import fit_scores_recompute
@@ -973,8 +976,8 @@ class TestLargeFileJob:
         with django_capture_on_commit_callbacks(execute=True):
             api_a.post(f"/api/v1/imports/{batch['id']}/commit/")
         job_id = api_a.get(f"/api/v1/imports/{batch['id']}/").json()["job"]["id"]
-        again = import_batch_run.apply(args=[tenant_a.pk, batch["id"], job_id, "commit"]).get()
-        assert again == {"skipped": "committed"}
+        again = import_batch_run.apply(args=[tenant_a.pk, batch["id"], "commit"], kwargs={"job_id": job_id}).get()
+        assert again == {"skipped": job_id}
         assert len(accounts_of(tenant_a)) == 8
 
     def test_the_browser_polls_the_progress_until_the_job_ends(
@@ -995,6 +998,61 @@ class TestLargeFileJob:
         callbacks[0]()  # the worker runs
         finished = client.get(f"/t/alpha/accounts/import/{batch_id}/progress/", HTTP_HX_REQUEST="true")
         assert finished["HX-Redirect"] == f"/t/alpha/accounts/import/{batch_id}/"
+
+    def test_an_import_whose_job_the_sweep_fails_fails_with_it_and_can_be_started_again(
+        self, api_a, client_for, member_a, tenant_a, eager, django_capture_on_commit_callbacks
+    ):
+        """A worker lost during the commit: the stalled-job sweep fails the job, and the import with it (it no
+        longer says "Import in progress", the page stops polling); a new dry run and commit then work."""
+        text = "Name\n" + "".join(f"Co {i}\n" for i in range(8))
+        with django_capture_on_commit_callbacks(execute=True):
+            batch_id = post_import(api_a, "accounts", text).json()["id"]
+        with django_capture_on_commit_callbacks(execute=False):
+            assert api_a.post(f"/api/v1/imports/{batch_id}/commit/").status_code == 202  # its worker is lost
+        lost = api_a.get(f"/api/v1/imports/{batch_id}/").json()["job"]["id"]
+        with as_tenant(tenant_a):
+            Job.objects.filter(pk=lost).update(status="running", updated_at=timezone.now() - timedelta(hours=4))
+        assert jobs_fail_stalled.apply().get() == 1
+
+        body = api_a.get(f"/api/v1/imports/{batch_id}/").json()
+        assert (body["status"], body["error"], body["job"]["status"]) == ("failed", STALLED_ERROR, "failed")
+        progress = client_for(member_a).get(f"/t/alpha/accounts/import/{batch_id}/progress/", HTTP_HX_REQUEST="true")
+        assert progress["HX-Redirect"] == f"/t/alpha/accounts/import/{batch_id}/"
+        assert api_a.post(f"/api/v1/imports/{batch_id}/commit/").json() == {
+            "detail": "This import is failed: it cannot start the import (run the dry run first)."
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api_a.post(f"/api/v1/imports/{batch_id}/dry-run/", {}, format="json").status_code == 202
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api_a.post(f"/api/v1/imports/{batch_id}/commit/").status_code == 202
+        body = api_a.get(f"/api/v1/imports/{batch_id}/").json()
+        assert (body["status"], body["job"]["status"], len(accounts_of(tenant_a))) == ("committed", "succeeded", 8)
+
+    def test_an_import_stuck_before_imports_followed_their_jobs_can_be_started_again(
+        self, api_a, tenant_a, eager, django_capture_on_commit_callbacks
+    ):
+        text = "Name\n" + "".join(f"Co {i}\n" for i in range(8))
+        with django_capture_on_commit_callbacks(execute=False):
+            batch_id = post_import(api_a, "accounts", text).json()["id"]
+        with as_tenant(tenant_a):  # failed without telling the import, as the sweep used to
+            Job.objects.update(status="failed", error=STALLED_ERROR)
+        assert api_a.get(f"/api/v1/imports/{batch_id}/").json()["status"] == "validating"
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api_a.post(f"/api/v1/imports/{batch_id}/dry-run/", {}, format="json").status_code == 202
+        body = api_a.get(f"/api/v1/imports/{batch_id}/").json()
+        assert (body["status"], body["job"]["status"], body["counts"]["create"]) == ("validated", "succeeded", 8)
+
+    def test_deleting_an_import_whose_task_is_still_queued_fails_its_job_and_the_task_then_does_nothing(
+        self, api_a, tenant_a, eager, django_capture_on_commit_callbacks
+    ):
+        text = "Name\n" + "".join(f"Co {i}\n" for i in range(8))
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            batch_id = post_import(api_a, "accounts", text).json()["id"]
+        assert api_a.delete(f"/api/v1/imports/{batch_id}/").status_code == 204
+        callbacks[0]()  # the message reaches a worker after all
+        with as_tenant(tenant_a):
+            assert list(Job.objects.values_list("status", "error")) == [("failed", "The import was deleted.")]
+        assert accounts_of(tenant_a) == []
 
 
 class TestBrowserFlow:

@@ -230,3 +230,43 @@ def test_with_the_cache_down_a_log_out_fails_with_the_session_intact(client, mem
     assert client.get("/t/alpha/accounts/").status_code == 200
     assert client.post("/auth/logout/").status_code == 302
     assert client.get("/t/alpha/accounts/").status_code == 302
+
+
+def test_with_the_cache_down_creating_or_revoking_an_api_key_fails_and_changes_nothing(
+    owner_a, tenant_a, take_cache_down
+):
+    """A new key's hash must not be cached as unknown, a revoked one as valid: both are refused whole."""
+    owner = logged_in(owner_a)
+    key = ApiKey.objects.create(tenant=tenant_a, name="Old", prefix="old12345", hashed_key="x" * 64)
+    take_cache_down()
+    with pytest.raises(ConnectionError):
+        owner.post("/t/alpha/settings/api-keys/", {"name": "CRM sync", "scope": "read_write"})
+    with pytest.raises(ConnectionError):
+        owner.post(f"/t/alpha/settings/api-keys/{key.pk}/revoke/")
+    assert list(ApiKey.objects.filter(tenant=tenant_a).values_list("name", "revoked_at")) == [("Old", None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cache_lost_during_a_change_does_not_turn_the_committed_change_into_a_server_error(
+    owner_a, member_a, monkeypatch, caplog
+):
+    """The cache answers while the change runs and is gone at its commit: the change stands and answers as
+    usual, the failed second drop is logged."""
+    from django.core.cache import caches
+    from django.db import connection
+
+    backend = caches["default"]
+    delete = backend.delete
+
+    def gone_after_the_commit(*args, **kwargs):
+        if not connection.in_atomic_block:
+            raise ConnectionError("Redis is down")
+        return delete(*args, **kwargs)
+
+    membership = Membership.objects.get(user=member_a)
+    owner = logged_in(owner_a)
+    monkeypatch.setattr(backend, "delete", gone_after_the_commit)
+    changed = owner.post(f"/t/alpha/settings/members/{membership.pk}/", {"role": "viewer"})
+    assert changed.status_code == 302
+    assert Membership.objects.get(pk=membership.pk).role == Role.VIEWER
+    assert "Redis is down" in caplog.text
