@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from abs_platform.tenancy import views as tenancy_views
+from abs_platform.web.views import api_fallback
 
 from .api_router import router
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("invitations/<str:token>/", tenancy_views.invitation_accept, name="invitation-accept"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
+    re_path(r"^api/v1/(?P<path>.*)$", api_fallback),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
