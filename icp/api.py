@@ -314,6 +314,8 @@ class CriterionSerializer(serializers.ModelSerializer):
     params = serializers.JSONField(required=False, default=serializers.CreateOnlyDefault(dict))
     weight = serializers.IntegerField(min_value=1, max_value=100, default=serializers.CreateOnlyDefault(10))
     label = serializers.SerializerMethodField()
+    # The dashboard's form posts the params as fields of their own (``params_from_form``).
+    form_only_keys = ("values", "min", "max", "mode", "technology_ids", "signal_types", "within_days")
 
     class Meta:
         model = Criterion

@@ -16,7 +16,8 @@ from abs_platform.tenancy.models import Role, role_at_least
 # Serializer forms render with the field templates of templates/forms/pack/.
 FORM_STYLE = {"template_pack": "forms/pack"}
 
-# What a dashboard form posts besides the serializer's fields.
+# What every dashboard form may post besides the serializer's fields; a serializer that reads more keys of a form
+# (to build a field from them) names them in ``form_only_keys``.
 FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
 
 FRAGMENT_BY_ACTION = {
@@ -37,7 +38,10 @@ def refuse_unknown_fields(serializer) -> None:
     data = serializer.initial_data
     if not isinstance(serializer, serializers.Serializer) or not isinstance(data, Mapping):
         return
-    unknown = [key for key in data if key not in serializer.fields and key not in FORM_ONLY_KEYS]
+    known = set(serializer.fields)
+    if hasattr(data, "getlist"):  # an HTML form
+        known |= FORM_ONLY_KEYS | set(getattr(serializer, "form_only_keys", ()))
+    unknown = [key for key in data if key not in known]
     if unknown:
         writable = ", ".join(name for name, field in serializer.fields.items() if not field.read_only)
         raise serializers.ValidationError({key: [f"Unknown field. Send only: {writable}."] for key in unknown})

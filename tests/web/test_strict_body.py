@@ -3,8 +3,9 @@
 import pytest
 
 from accounts.models import Account
+from icp.models import Criterion
 from tests.conftest import as_tenant
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, IcpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,24 @@ class TestUnknownBodyFields:
         assert response.status_code == 201
         with as_tenant(tenant_a):
             assert list(Account.objects.values_list("name", flat=True)) == ["Form Co"]
+
+
+def test_a_criterion_form_posts_its_params_as_fields_of_their_own(client_for, admin_a, tenant_a):
+    icp = IcpFactory(tenant=tenant_a)
+    response = client_for(admin_a).post(
+        "/t/alpha/api/criteria/",
+        {"csrfmiddlewaretoken": "token", "icp": icp.pk, "kind": "employees", "min": "100", "max": "", "weight": "20"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 201
+    with as_tenant(tenant_a):
+        assert list(Criterion.objects.values_list("kind", "params", "weight")) == [
+            ("employees", {"min": 100, "max": None}, 20)
+        ]
+
+
+def test_form_only_keys_are_refused_in_json(api_a, tenant_a):
+    icp = IcpFactory(tenant=tenant_a)
+    response = api_a.post("/api/v1/criteria/", {"icp": icp.pk, "kind": "employees", "min": 100}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["min"]
