@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from abs_platform.web.pagination import TenantCursorPagination
 from tests.factories import AccountFactory, ContactFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,12 +118,18 @@ class TestCount:
         pages, url = [], "/api/v1/accounts/?is_target=true&page_size=2"
         while url:
             page = api_a.get(url).json()
-            pages.append((page["count"], len(page["results"])))
+            pages.append((page["count"], page["count_exact"], len(page["results"])))
             url = page["next"]
-        assert pages == [(5, 2), (5, 2), (5, 1)]
+        assert pages == [(5, True, 2), (5, True, 2), (5, True, 1)]
 
     def test_an_empty_list_counts_zero(self, api_a, tenant_a):
-        assert api_a.get("/api/v1/accounts/").json() == {"count": 0, "next": None, "previous": None, "results": []}
+        assert api_a.get("/api/v1/accounts/").json() == {
+            "count": 0,
+            "count_exact": True,
+            "next": None,
+            "previous": None,
+            "results": [],
+        }
 
 
 def test_the_schema_documents_the_count_and_the_400s(api_a, client):
@@ -131,7 +138,7 @@ def test_the_schema_documents_the_count_and_the_400s(api_a, client):
     page = schema["components"]["schemas"][
         listing["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     ]
-    assert page["required"] == ["count", "results"]
+    assert page["required"] == ["count", "count_exact", "results"]
     assert page["properties"]["count"]["type"] == "integer"
     assert "400" in listing
     assert "400" in schema["paths"]["/api/v1/accounts/"]["post"]["responses"]
@@ -146,7 +153,18 @@ def test_the_count_costs_a_query_only_when_the_list_is_longer_than_its_first_pag
     def count_queries(url):
         with CaptureQueriesContext(connection) as queries:
             body = api_a.get(url).json()
-        return body["count"], sum('AS "__count"' in query["sql"] for query in queries.captured_queries)
+        return body["count"], sum(query["sql"].startswith("SELECT COUNT(*)") for query in queries.captured_queries)
 
     assert count_queries("/api/v1/accounts/?page_size=3") == (3, 0)
     assert count_queries("/api/v1/accounts/?page_size=2") == (3, 1)
+
+
+def test_beyond_the_exact_limit_the_count_is_flagged_as_an_estimate(api_a, tenant_a, monkeypatch):
+    monkeypatch.setattr(TenantCursorPagination, "exact_count_limit", 3)
+    for name in ("Ant", "Bee", "Cat", "Dog", "Eel"):
+        AccountFactory(tenant=tenant_a, name=name, domain=f"{name.lower()}.com", industry="Software")
+    estimated = api_a.get("/api/v1/accounts/?page_size=2&ordering=name").json()
+    assert (estimated["count_exact"], [row["name"] for row in estimated["results"]]) == (False, ["Ant", "Bee"])
+    assert estimated["count"] >= 4  # the planner's estimate, never below what was counted
+    exact = api_a.get("/api/v1/accounts/?page_size=1&industry=Software&search=e").json()
+    assert (exact["count"], exact["count_exact"]) == (2, True)  # Bee, Eel
