@@ -198,12 +198,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "abs_platform.web.filters.QueryParamFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "abs_platform.web.filters.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["abs_platform.tenancy.throttling.ApiKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "abs_platform.web.pagination.TenantCursorPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "abs_platform.web.schema.AutoSchema",
     "EXCEPTION_HANDLER": "abs_platform.web.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -3,10 +3,11 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from abs_platform.tenancy import views as tenancy_views
+from abs_platform.web.views import api_fallback
 
 from .api_router import router
 from .health import healthz, readyz
@@ -39,6 +40,7 @@ urlpatterns = [
     path("admin/workspace/", tenancy_views.admin_workspace, name="admin-workspace"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
+    re_path(r"^api/v1/(?P<path>.*)$", api_fallback),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

@@ -59,6 +59,7 @@ from abs_platform.jobs.services import job_create, job_fail
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership, Role
+from abs_platform.web import booleans
 
 from . import events
 from .domains import normalize_domain
@@ -395,8 +396,6 @@ class CellError(ValueError):
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
-FALSE_WORDS = {"no", "n", "false", "f", "0"}
 
 
 def clean_cell(value: str) -> str:
@@ -452,12 +451,10 @@ def parse_choice(value: str, choices: tuple) -> str | int:
 
 
 def parse_bool(value: str) -> bool:
-    word = value.casefold()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise CellError(f"“{value}” is not yes or no.")
+    try:
+        return booleans.parse_bool(value)
+    except ValueError:
+        raise CellError(f"“{value}” is not yes or no.") from None
 
 
 def parse_date(value: str) -> date:

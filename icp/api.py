@@ -198,7 +198,7 @@ class IcpViewSet(TenantModelViewSet):
         tiers = services.tiers_ensure_defaults()
         names = selectors.technology_names()
         if request.method == "POST" and "criteria" in request.data:
-            body = PreviewRequestSerializer(data=request.data)
+            body = self.get_serializer(data=request.data, serializer_class=PreviewRequestSerializer)
             body.is_valid(raise_exception=True)
             drafts = []
             errors = {}
@@ -258,7 +258,7 @@ class IcpViewSet(TenantModelViewSet):
     @action(detail=False, methods=["post"], url_path="insights/accept")
     def accept_insights(self, request, *args, **kwargs):
         """A new draft version with the suggested criteria of the chosen attributes."""
-        body = AcceptInsightsSerializer(data=request.data)
+        body = self.get_serializer(data=request.data, serializer_class=AcceptInsightsSerializer)
         body.is_valid(raise_exception=True)
         try:
             icp = services.icp_accept_insights(attributes=body.validated_data["attributes"])
@@ -314,6 +314,8 @@ class CriterionSerializer(serializers.ModelSerializer):
     params = serializers.JSONField(required=False, default=serializers.CreateOnlyDefault(dict))
     weight = serializers.IntegerField(min_value=1, max_value=100, default=serializers.CreateOnlyDefault(10))
     label = serializers.SerializerMethodField()
+    # The dashboard's form posts the params as fields of their own (``params_from_form``).
+    form_only_keys = ("values", "min", "max", "mode", "technology_ids", "signal_types", "within_days")
 
     class Meta:
         model = Criterion

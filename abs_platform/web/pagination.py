@@ -1,20 +1,94 @@
+import json
+
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
 
 class TenantCursorPagination(CursorPagination):
-    """Keyset pagination: constant cost per page however deep, no COUNT(*).
+    """Keyset pagination: constant cost per page however deep, with a total ``count`` of bounded cost
+    (docs/decisions/0019): exact up to ``exact_count_limit`` rows, above that PostgreSQL's estimate, flagged
+    by ``count_exact``.
 
     Ordering always ends with ``id`` so pages are stable; indexes lead with
-    ``tenant_id`` so the planner never walks another tenant's rows.
+    ``tenant_id`` so the planner never walks another tenant's rows. A ``page_size`` or ``cursor`` that
+    cannot be read answers 400 naming it.
     """
 
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-created_at", "-id")
+    exact_count_limit = 1000
+
+    @property
+    def query_params(self) -> tuple[str, ...]:
+        return (self.cursor_query_param, self.page_size_query_param)
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value == "":
+            return self.page_size
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size}."]}
+            )
+        return min(int(value), self.max_page_size)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {self.cursor_query_param: ["Invalid cursor: use the next and previous links as given."]}
+            ) from None
 
     def get_ordering(self, request, queryset, view):
         ordering = tuple(super().get_ordering(request, queryset, view))
         if not any(field.lstrip("-") == "id" for field in ordering):
             ordering += ("-id" if ordering and ordering[0].startswith("-") else "id",)
         return ordering
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        if self.cursor is None and not self.has_next:  # the first page holds every row
+            self.count, self.count_exact = len(page), True
+        else:
+            self.count, self.count_exact = self.count_rows(queryset)
+        return page
+
+    def count_rows(self, queryset) -> tuple[int, bool]:
+        """(count, exact): counting stops after ``exact_count_limit`` rows, so its cost does not grow with the
+        list; a longer list gets the planner's estimate of its rows (at least one more than the limit)."""
+        ids = queryset.order_by().values("pk")  # no sort, no computed columns: only what the filters need
+        count = ids[: self.exact_count_limit + 1].count()
+        if count <= self.exact_count_limit:
+            return count, True
+        plan = json.loads(ids.explain(format="json"))[0]["Plan"]
+        return max(round(plan["Plan Rows"]), count), False
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_exact": self.count_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "count_exact", *response["required"]]
+        response["properties"] = {
+            "count": {
+                "type": "integer",
+                "example": 123,
+                "description": f"How many rows match the filters and search: exact up to {self.exact_count_limit:,}, "
+                "else PostgreSQL's estimate.",
+            },
+            "count_exact": {"type": "boolean", "description": "false: `count` is an estimate."},
+            **response["properties"],
+        }
+        return response

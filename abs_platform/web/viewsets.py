@@ -1,5 +1,7 @@
 """The base of every tenant resource's API: scoping, roles and htmx fragments in one place."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -16,6 +18,10 @@ from .renderers import FormFieldRenderer
 # Serializer forms render with the field templates of templates/forms/pack/.
 FORM_STYLE = {"template_pack": "forms/pack", "renderer": FormFieldRenderer()}
 
+# What every dashboard form may post besides the serializer's fields; a serializer that reads more keys of a form
+# (to build a field from them) names them in ``form_only_keys``.
+FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
+
 FRAGMENT_BY_ACTION = {
     "list": "list",
     "retrieve": "detail",
@@ -26,6 +32,21 @@ FRAGMENT_BY_ACTION = {
     "new_form": "form",
     "edit_form": "form",
 }
+
+
+def refuse_unknown_fields(serializer) -> None:
+    """400 naming every key of the body that the serializer does not have: a misspelt field would otherwise be
+    dropped silently. Read-only fields are known (a client may send back what it read) and ignored."""
+    data = serializer.initial_data
+    if not isinstance(serializer, serializers.Serializer) or not isinstance(data, Mapping):
+        return
+    known = set(serializer.fields)
+    if hasattr(data, "getlist"):  # an HTML form
+        known |= FORM_ONLY_KEYS | set(getattr(serializer, "form_only_keys", ()))
+    unknown = [key for key in data if key not in known]
+    if unknown:
+        writable = ", ".join(name for name, field in serializer.fields.items() if not field.read_only)
+        raise serializers.ValidationError({key: [f"Unknown field. Send only: {writable}."] for key in unknown})
 
 
 class TenantModelViewSet(viewsets.ModelViewSet):
@@ -53,6 +74,16 @@ class TenantModelViewSet(viewsets.ModelViewSet):
 
     def get_write_role(self):
         return self.write_role
+
+    def get_serializer(self, *args, serializer_class=None, **kwargs):
+        """DRF's, or of ``serializer_class`` (an action's own input). A body naming a field the serializer does
+        not have answers 400."""
+        serializer_class = serializer_class or self.get_serializer_class()
+        kwargs.setdefault("context", self.get_serializer_context())
+        serializer = serializer_class(*args, **kwargs)
+        if "data" in kwargs:
+            refuse_unknown_fields(serializer)
+        return serializer
 
     @property
     def tenant(self):

@@ -188,7 +188,7 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request, *args, **kwargs):
         """Apply one change to up to 500 accounts: all of them or none."""
-        serializer = AccountBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = self.get_serializer(data=request.data, serializer_class=AccountBulkSerializer)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:

@@ -210,7 +210,7 @@ class ContactViewSet(ReadBackAfterWrite, TenantModelViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request, *args, **kwargs):
         """Apply one change to up to 500 contacts: all of them or none."""
-        serializer = ContactBulkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = self.get_serializer(data=request.data, serializer_class=ContactBulkSerializer)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:

@@ -162,7 +162,7 @@ class ImportBatchViewSet(TenantModelViewSet):
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses=ImportBatchSerializer)
     def create(self, request, *args, **kwargs):
-        upload = ImportUploadSerializer(data=request.data)
+        upload = self.get_serializer(data=request.data, serializer_class=ImportUploadSerializer)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         try:
@@ -178,7 +178,7 @@ class ImportBatchViewSet(TenantModelViewSet):
     def dry_run(self, request, *args, **kwargs):
         """Run the dry run again, with a changed `mapping` if given."""
         batch = self.get_object()
-        payload = ImportMappingSerializer(data=request.data)
+        payload = self.get_serializer(data=request.data, serializer_class=ImportMappingSerializer)
         payload.is_valid(raise_exception=True)
         try:
             batch = imports.batch_set_mapping(batch=batch, mapping=payload.validated_data.get("mapping") or {})

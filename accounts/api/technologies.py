@@ -135,7 +135,7 @@ class AccountTechnologyViewSet(TenantModelViewSet):
     @action(detail=False, methods=["post"], url_path="set")
     def set(self, request, *args, **kwargs):
         """Replace the technologies in use at one account; answers the account's links."""
-        serializer = AccountTechnologySetSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data, serializer_class=AccountTechnologySetSerializer)
         serializer.is_valid(raise_exception=True)
         account = serializer.validated_data["account"]
         services.account_set_technologies(account=account, technologies=serializer.validated_data["technologies"])
