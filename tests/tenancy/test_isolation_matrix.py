@@ -1,16 +1,17 @@
 """The cross-workspace isolation matrix, generated from the URL conf and the API router.
 
 Workspace A's members (every role) and API keys (every scope) aim every route and verb at workspace B:
-B's ids in the URL, B's slug, B's ids in request bodies. A foreign id must answer exactly as an id that
-does not exist (404, or the same role refusal), reveal nothing of B, and change nothing of B's. Routes
-are enumerated from ``get_resolver()``; request serializers come from the API schema generator, so a new
-route or reference field is in the matrix by construction, and a route the matrix cannot aim (an id it
-cannot map to one of B's objects) fails ``test_every_route_is_in_the_matrix``.
+B's ids in the URL, B's slug, B's ids in request bodies and query strings. A foreign id must answer
+exactly as an id that does not exist (404, or the same role refusal), reveal nothing of B, and change
+nothing of B's. Routes are enumerated from ``get_resolver()``; request serializers come from the API
+schema generator, so a new route or reference field is in the matrix by construction, and a route the
+matrix cannot aim (an id it cannot map to one of B's objects) fails ``test_every_route_is_in_the_matrix``.
 
 The two workspaces are built once for the module, in a transaction rolled back at its end; each test
 runs in a savepoint inside it.
 """
 
+import re
 from dataclasses import dataclass, replace
 from functools import cache as memoize
 
@@ -21,6 +22,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.http import urlencode
+from django_filters import NumberFilter
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import spectacular_settings
 from rest_framework import serializers
@@ -321,6 +324,7 @@ def test_every_reference_field_in_a_body_is_in_the_matrix(world):
         for field, key, _ in endpoint.references
         if key not in world.objects[FOREIGN]
     ]
+    unmapped += [name for name, key in query_id_params().items() if key not in world.objects[FOREIGN]]
     assert unmapped == []
 
 
@@ -424,6 +428,55 @@ def test_own_lists_and_pages_show_nothing_of_the_other_workspace(world, route):
     assert failures == []
 
 
+# --- B's ids in query strings -------------------------------------------------------------------------
+
+# Read by page shells and new forms (``?account=`` preselects, ``?icp=`` names the version); list filters add theirs.
+QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile"}
+CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+@memoize
+def query_id_params() -> dict[str, str]:
+    """Every query parameter that names an object: the id filters of the router's filtersets, and the above."""
+    params = dict(QUERY_OBJECTS)
+    for _, viewset, _ in router.registry:
+        filterset = getattr(viewset, "filterset_class", None)
+        for name, declared in filterset.base_filters.items() if filterset else []:
+            if isinstance(declared, NumberFilter) and declared.field_name.endswith("_id"):
+                model = filterset._meta.model
+                for hop in declared.field_name.removesuffix("_id").split("__"):
+                    model = model._meta.get_field(hop).related_model
+                params[name] = model._meta.label_lower
+    return params
+
+
+@pytest.mark.parametrize(
+    "route",
+    route_params(
+        route
+        for route in workspace_routes()
+        if not route.id_kwargs and "get" in route.methods and route.name not in SERVER_ERRORS
+    ),
+)
+def test_foreign_ids_in_query_strings_answer_like_missing_ones(world, route):
+    """Lists, pages and forms given B's ids as filters or preselections answer as for ids that do not exist."""
+    params = sorted(query_id_params().items())
+    foreign = {name: world.objects[FOREIGN][key].pk for name, key in params}
+    missing = {name: MISSING_ID + index for index, (name, _) in enumerate(params)}
+    failures = []
+    for client_name in clients_for(route):
+        answers = []
+        for ids in (foreign, missing):
+            response = send(world, client_name, "get", f"{route.url(world, OWN)}?{urlencode(ids)}", json=False)
+            answers.append((response.status_code, CSRF_TOKEN.sub(b"<csrf>", response.content)))
+        expected = answers[1][1]
+        for name, missing_id in missing.items():
+            expected = expected.replace(str(missing_id).encode(), str(foreign[name]).encode())
+        if answers[0] != (answers[1][0], expected) or FOREIGN_MARKER.encode() in answers[0][1].lower():
+            failures.append(f"{client_name}: {answers[0][0]} for B's ids, {answers[1][0]} for missing ones")
+    assert failures == []
+
+
 # --- B's ids in request bodies ------------------------------------------------------------------------
 
 
@@ -480,28 +533,16 @@ def body_endpoints() -> list[BodyEndpoint]:
             serializer = serializer()
         references = tuple(_references(serializer))
         if references:
-            route_name = f"api:{callback.cls.basename}-{view.action.replace('_', '-')}"
-            route = routes.get(route_name) or _route_by_action(routes, callback.cls, path)
+            route = routes[_route_name(callback, view.action)]
             endpoints.append(BodyEndpoint(path, method.lower(), route, references))
     return endpoints
 
 
-def _route_by_action(routes, view_class, path):
-    detail = "{" in path
-    candidates = [
-        route
-        for route in routes.values()
-        if route.api_mount == "api" and route.view_class is view_class and bool(route.id_kwargs) == detail
-    ]
-    suffix = path.rstrip("/").rsplit("/", 1)[-1]
-    return next(
-        (
-            route
-            for route in candidates
-            if reverse(route.name, kwargs=dict.fromkeys(route.id_kwargs, 1)).rstrip("/").endswith(suffix)
-        ),
-        candidates[0],
-    )
+def _route_name(callback, action: str) -> str:
+    """The router's URL name of an action: list and detail for the standard ones, the action's own otherwise."""
+    standard = {"create": "list", "update": "detail", "partial_update": "detail"}
+    suffix = standard.get(action) or getattr(callback.cls, action).url_name
+    return f"api:{callback.initkwargs['basename']}-{suffix}"
 
 
 def body_params():
