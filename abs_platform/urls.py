@@ -40,7 +40,7 @@ urlpatterns = [
     path("admin/workspace/", tenancy_views.admin_workspace, name="admin-workspace"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((router.urls, "api"))),
-    re_path(r"^api/v1/(?P<path>.*)$", api_fallback),
+    re_path(r"^api/v1/(?P<path>.*)$", api_fallback, name="api-fallback"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -50,5 +50,5 @@ urlpatterns = [
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
 ]

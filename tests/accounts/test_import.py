@@ -476,7 +476,14 @@ class TestReimportShowsChangesAndKeepsDerivedStatus:
         stale = api_a.get("/api/v1/accounts/export/").content.decode("utf-8-sig")  # says Prospect
         won = api_a.post(
             "/api/v1/opportunities/",
-            {"account": acme.pk, "name": "Big deal", "stage": "closed_won", "amount": "5000"},
+            {
+                "account": acme.pk,
+                "name": "Big deal",
+                "stage": "closed_won",
+                "amount": "5000",
+                "opened_on": "2026-01-05",
+                "close_date": "2026-02-01",
+            },
             format="json",
         )
         assert won.status_code == 201

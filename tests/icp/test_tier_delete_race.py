@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.db.models.sql.subqueries import DeleteQuery
 
+from abs_platform.tenancy.context import tenant_context
+from abs_platform.tenancy.db import tenant_transaction
 from accounts.models import Account
 from icp import services
 from icp.models import Tier
@@ -51,6 +53,10 @@ def test_a_tier_deleted_while_a_resuggestion_fills_it(api_a, tenant_a, monkeypat
     with as_tenant(tenant_a):
         Account.objects.filter(pk=leader.pk).update(suggested_tier=tier1, tier=tier1)  # the runner-up has none yet
 
+    def resuggest():
+        with tenant_context(tenant_a), tenant_transaction(tenant_a):
+            return services.tiers_resuggest_run()
+
     original = DeleteQuery.delete_batch
     beside = {}
 
@@ -58,7 +64,7 @@ def test_a_tier_deleted_while_a_resuggestion_fills_it(api_a, tenant_a, monkeypat
         # The request has let go of the tier's accounts and is about to delete it: a re-suggestion that read the
         # tiers now puts the runner-up into Tier 2 and commits.
         if query.model is Tier and not beside:
-            run_beside(lambda: tiers_resuggest(tenant_a.pk), beside)
+            run_beside(resuggest, beside)
         return original(query, pk_list, using)
 
     monkeypatch.setattr(DeleteQuery, "delete_batch", delete_batch)

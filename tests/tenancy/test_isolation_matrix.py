@@ -96,8 +96,11 @@ OUTSIDE_WORKSPACES = {
     "invitation-accept": "addressed by a secret token",
     "api-schema": "no tenant data",
     "api-docs": "no tenant data",
-    "api-redoc": "no tenant data",
+    "api-fallback": "a JSON 404 (or the slash-less path's own answer) for any other path under /api/v1/",
     "healthz": "no tenant data",
+    "readyz": "no tenant data",
+    "favicon": "no tenant data",
+    "admin-workspace": "the admin's workspace switcher: only workspaces the user administers (test_admin_scope.py)",
 }
 ADMIN_NAMESPACE = "admin"  # the admin: TestAdminIsolation in test_isolation.py
 
