@@ -404,20 +404,12 @@ def test_the_other_workspaces_slug_is_404(world, route):
 
 # --- Lists and pages without ids ----------------------------------------------------------------------
 
+
 # Found by the matrix, not an isolation fault (the form partial iterates the defaults as if they were errors).
-SERVER_ERRORS = {"browser-api:saved-view-new-form": "GET /t/<slug>/api/saved-views/new/ (htmx) answers 500"}
-
-
 @pytest.mark.parametrize(
     "route",
     [
-        pytest.param(
-            route,
-            id=route.name,
-            marks=[pytest.mark.xfail(reason=SERVER_ERRORS[route.name], strict=True)]
-            if route.name in SERVER_ERRORS
-            else [],
-        )
+        pytest.param(route, id=route.name)
         for route in workspace_routes()
         if not route.id_kwargs and "get" in route.methods
     ],
@@ -455,11 +447,7 @@ def query_id_params() -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "route",
-    route_params(
-        route
-        for route in workspace_routes()
-        if not route.id_kwargs and "get" in route.methods and route.name not in SERVER_ERRORS
-    ),
+    route_params(route for route in workspace_routes() if not route.id_kwargs and "get" in route.methods),
 )
 def test_foreign_ids_in_query_strings_answer_like_missing_ones(world, route):
     """Lists, pages and forms given B's ids as filters or preselections answer as for ids that do not exist."""
