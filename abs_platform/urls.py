@@ -52,3 +52,5 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
 ]
+
+handler500 = "abs_platform.web.views.server_error"

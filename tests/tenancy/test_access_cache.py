@@ -246,6 +246,45 @@ def test_with_the_cache_down_creating_or_revoking_an_api_key_fails_and_changes_n
     assert list(ApiKey.objects.filter(tenant=tenant_a).values_list("name", "revoked_at")) == [("Old", None)]
 
 
+def test_with_the_cache_down_a_refused_change_answers_503_with_retry_after_and_nothing_changed(
+    owner_a, member_a, tenant_a, take_cache_down
+):
+    """What a browser and an integrator see of the refusals above: "try again", not "server error"."""
+    browser = Client(raise_request_exception=False)
+    browser.force_login(owner_a)
+    membership = Membership.objects.get(user=member_a)
+    take_cache_down()
+
+    page = browser.post("/t/alpha/settings/api-keys/", {"name": "CRM sync", "scope": "read_write"})
+    removal = browser.post(f"/t/alpha/settings/members/{membership.pk}/", {"remove": "1", "role": "member"})
+
+    message = "A service this request needs is unavailable for a moment; nothing was changed. Try again shortly."
+    assert (page.status_code, page["Retry-After"]) == (503, "30")
+    assert "<h1>Unavailable for a moment</h1>" in page.text and message in page.text
+    assert (removal.status_code, removal["Retry-After"]) == (503, "30")
+    assert list(ApiKey.objects.filter(tenant=tenant_a).values_list("name", flat=True)) == []
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_an_api_request_failing_on_an_unreachable_service_answers_json_503(api_a, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from accounts.api.accounts import AccountViewSet
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(AccountViewSet, "list", down)
+    api_a.raise_request_exception = False
+
+    response = api_a.get("/api/v1/accounts/")
+
+    assert (response.status_code, response["Retry-After"]) == (503, "30")
+    assert response.json() == {
+        "detail": "A service this request needs is unavailable for a moment; nothing was changed. Try again shortly."
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cache_lost_during_a_change_does_not_turn_the_committed_change_into_a_server_error(
     owner_a, member_a, monkeypatch, caplog
