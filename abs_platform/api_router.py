@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from abs_platform.tenancy.api import MemberViewSet
+from abs_platform.web.jobs import JobViewSet
 from accounts.api import (
     AccountExportViewSet,
     AccountTechnologyViewSet,
@@ -40,3 +41,4 @@ router.register("sign-offs", SignOffViewSet, basename="sign-off")
 router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
+router.register("jobs", JobViewSet, basename="job")

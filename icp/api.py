@@ -18,6 +18,7 @@ from abs_platform.tenancy.context import workspace_today
 from abs_platform.tenancy.models import Role
 from abs_platform.web.fields import TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.jobs import job_location
 from abs_platform.web.viewsets import TenantModelViewSet
 from accounts import services as account_services
 from accounts.models import Account, CompanyType, SignalType
@@ -186,7 +187,7 @@ class IcpViewSet(TenantModelViewSet):
         icp.refresh_from_db()
         data = dict(self.get_serializer(icp).data)
         data["job"] = job.pk if job else None
-        response = Response(data)
+        response = Response(data, headers={"Location": job_location(request, job.pk)} if job else None)
         if self.is_htmx():
             response["HX-Refresh"] = "true"
         return response

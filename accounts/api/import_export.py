@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.context import workspace_today
+from abs_platform.web.jobs import job_location
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from .. import exports, imports
@@ -154,11 +155,14 @@ class ImportBatchViewSet(TenantModelViewSet):
 
     def _answer(self, batch, created=False) -> Response:
         batch = self.scoped_queryset().get(pk=batch.pk)
+        headers = {}
         if batch.status in (ImportStatus.VALIDATING, ImportStatus.COMMITTING):
             code = status.HTTP_202_ACCEPTED
+            if batch.job_id is not None:
+                headers["Location"] = job_location(self.request, batch.job_id)
         else:
             code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(self.get_serializer(batch).data, status=code)
+        return Response(self.get_serializer(batch).data, status=code, headers=headers)
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses=ImportBatchSerializer)
     def create(self, request, *args, **kwargs):

@@ -952,6 +952,8 @@ class TestLargeFileJob:
         assert response.json()["status"] == "validating"
         assert len(callbacks) == 1
         body = api_a.get(f"/api/v1/imports/{response.json()['id']}/").json()
+        assert response["Location"] == f"/api/v1/jobs/{body['job']['id']}/"
+        assert api_a.get(response["Location"]).json()["status"] == "succeeded"
         assert (body["status"], body["counts"]) == ("validated", {"create": 8, "update": 0, "skip": 0, "error": 0})
         assert body["job"] == {
             "id": body["job"]["id"],

@@ -247,6 +247,7 @@ def _build_workspace(world: World, slug: str, label: str):
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
+        by_key["jobs.job"] = by_key[f"jobs.job:{FIT_JOB_KIND}"]
         by_key["auth.user"] = owner
     world.tenants[slug], world.objects[slug] = tenant, by_key
     return users
