@@ -202,6 +202,8 @@ class AccountTechnology(TenantOwnedModel):
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="account_links")
 
     class Meta:
+        verbose_name = "technology in use"
+        verbose_name_plural = "technologies in use"
         constraints = [
             models.UniqueConstraint(fields=["tenant", "account", "technology"], name="account_technology_unique")
         ]

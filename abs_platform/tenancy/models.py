@@ -105,6 +105,7 @@ class ApiKey(models.Model):
     history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     class Meta:
+        verbose_name = "API key"
         ordering = ["-created_at"]
 
     def __str__(self):

@@ -29,3 +29,11 @@ def test_api_docs_load_nothing_from_the_internet(client):
 def test_the_licence_is_agpl_3_and_pyproject_names_it():
     assert (ROOT / "LICENSE").read_text().startswith("GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007")
     assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"] == "AGPL-3.0-only"
+
+
+def test_the_admin_index_names_models_in_plain_english(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+
+    assert ">Technologies in use<" in html
+    assert ">API keys<" in html
+    assert "technologys" not in html and "Api keys" not in html
