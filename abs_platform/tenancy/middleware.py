@@ -6,7 +6,7 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from . import selectors
+from . import selectors, services
 from .context import tenant_context
 from .db import ops_transaction, tenant_transaction
 
@@ -79,6 +79,7 @@ class TenantMiddleware:
         request.tenant = membership.tenant
         request.membership = membership
         request.tenant_role = membership.role
+        services.workspace_opened(request, membership)
         with (
             tenant_context(membership.tenant, request.user),
             tenant_transaction(membership.tenant),

@@ -60,8 +60,11 @@ class Membership(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_opened_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the member last opened this workspace."
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["last_opened_at"])
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="membership_unique_user")]

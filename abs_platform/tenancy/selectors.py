@@ -110,3 +110,13 @@ def tenant_open_invitations():
 
 def invitation_by_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("tenant").filter(hashed_token=hash_secret(token)).first()
+
+
+def last_opened_workspace(user) -> str | None:
+    """The slug of the workspace ``user`` opened last (``services.workspace_opened``), if any."""
+    return (
+        Membership.objects.filter(user=user, last_opened_at__isnull=False)
+        .order_by("-last_opened_at")
+        .values_list("tenant__slug", flat=True)
+        .first()
+    )

@@ -157,3 +157,15 @@ def membership_role_check(*, actor, tenant: Tenant, membership: Membership | Non
         owners = Membership.objects.select_for_update().filter(tenant=tenant, role=Role.OWNER)
         if not owners.exclude(pk=membership.pk).exists():
             raise ValidationError({"role": LAST_OWNER_RULE})
+
+
+OPENED_WORKSPACE_SESSION_KEY = "opened_workspace"
+
+
+def workspace_opened(request, membership: Membership) -> None:
+    """Remember the workspace a member opens, so that the next log-in lands there; written once per session
+    and workspace switch, not per request."""
+    if request.session.get(OPENED_WORKSPACE_SESSION_KEY) == membership.tenant_id:
+        return
+    Membership.objects.filter(pk=membership.pk).update(last_opened_at=timezone.now())
+    request.session[OPENED_WORKSPACE_SESSION_KEY] = membership.tenant_id

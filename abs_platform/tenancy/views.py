@@ -60,9 +60,12 @@ def admin_workspace(request):
 
 @login_required
 def home(request):
+    """One workspace, or one opened before: go there (the picker stays in the header); none yet: the picker."""
     memberships = selectors.memberships_of(request.user)
-    if len(memberships) == 1:
-        return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=memberships[0].tenant.slug)
+    slugs = {membership.tenant.slug for membership in memberships}
+    last = selectors.last_opened_workspace(request.user) if len(memberships) > 1 else None
+    if len(memberships) == 1 or last in slugs:
+        return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=last or memberships[0].tenant.slug)
     return render(request, "tenancy/home.html", {"memberships": memberships})
 
 

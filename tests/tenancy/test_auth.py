@@ -32,6 +32,24 @@ def test_member_of_two_workspaces_picks_and_switches(client_for, member_a):
     assert 'href="/t/zulu/"' in header
 
 
+def test_the_next_log_in_lands_in_the_workspace_opened_last(client, member_a):
+    other = TenantFactory(name="Zulu Ltd", slug="zulu")
+    MembershipFactory(tenant=other, user=member_a)
+    credentials = {"username": "member_a", "password": "correct-horse-battery"}
+
+    client.post("/auth/login/", credentials)
+    first_landing = client.get("/")
+    client.get("/t/alpha/accounts/")
+    client.get("/t/zulu/accounts/")
+    client.get("/t/zulu/contacts/")
+    client.post("/auth/logout/")
+    client.post("/auth/login/", credentials)
+    second_landing = client.get("/")
+
+    assert first_landing.status_code == 200  # never opened one: the picker
+    assert (second_landing.status_code, second_landing["Location"]) == (302, "/t/zulu/accounts/")
+
+
 def test_log_out(client_for, member_a):
     client = client_for(member_a)
     assert client.post("/auth/logout/").status_code == 302

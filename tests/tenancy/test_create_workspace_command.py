@@ -53,7 +53,7 @@ def test_an_existing_user_becomes_owner_unchanged_and_no_key_on_request(member_a
 
 
 def test_bad_input_names_the_field_and_creates_nothing(tenant_a):
-    with pytest.raises(CommandError, match="slug: Tenant with this Slug already exists."):
+    with pytest.raises(CommandError, match=r"slug: Tenant with this Slug already exists\."):
         create("--name", "Clash", "--slug", tenant_a.slug, "--owner", "newcomer")
 
     assert not get_user_model().objects.filter(username="newcomer").exists()
