@@ -11,7 +11,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from abs_platform.tenancy.context import get_current_tenant, tenant_context
-from abs_platform.tenancy.db import is_postgresql, tenant_transaction
+from abs_platform.tenancy.db import advisory_lock, is_postgresql, tenant_transaction
 
 from .models import Job, JobStatus
 
@@ -82,22 +82,9 @@ def job_running(job_id: int):
         yield job
 
 
-@contextmanager
 def _job_lock(job_id: int):
-    """Session-level ``pg_try_advisory_lock(bigint)``: held while the connection lives, so a killed worker's
-    lock goes with its connection. Always granted on other databases."""
-    if not is_postgresql():
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s::bigint)", [job_id])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [job_id])
+    """Held while the worker's connection lives, so a killed worker's lock goes with its connection."""
+    return advisory_lock(job_id)
 
 
 def job_start(*, job: Job, total: int | None = None) -> Job:

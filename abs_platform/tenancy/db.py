@@ -24,6 +24,26 @@ def is_postgresql() -> bool:
 
 
 @contextmanager
+def advisory_lock(*key: int):
+    """Yields whether this connection got PostgreSQL's session-level advisory lock on ``key`` (one bigint, or
+    two ints) without waiting; it is held until the block ends or the connection goes (a killed process's lock
+    goes with it). Always granted on other databases."""
+    if not is_postgresql():
+        yield True
+        return
+    arguments = "%s::bigint" if len(key) == 1 else "%s::int, %s::int"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_try_advisory_lock({arguments})", key)
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT pg_advisory_unlock({arguments})", key)
+
+
+@contextmanager
 def tenant_transaction(tenant):
     """One transaction in which the database only shows ``tenant``'s rows.
 

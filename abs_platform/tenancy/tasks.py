@@ -2,15 +2,15 @@
 
 import functools
 import zlib
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from .context import current_scope, tenant_context
-from .db import is_postgresql, tenant_transaction
+from .db import advisory_lock, tenant_transaction
 from .models import Tenant
 
 logger = get_task_logger(__name__)
@@ -25,22 +25,10 @@ TENANT_TASK_DEFAULTS = {
 }
 
 
-@contextmanager
 def exclusive_for_tenant(task_name: str, tenant_id: int):
     """Yields whether this is the only run of ``task_name`` for the tenant (PostgreSQL advisory lock)."""
-    if not is_postgresql():
-        yield True
-        return
     key = zlib.crc32(task_name.encode()) & 0x7FFFFFFF  # pg_try_advisory_lock(int4, int4): keep it in range
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [key, tenant_id])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [key, tenant_id])
+    return advisory_lock(key, tenant_id)
 
 
 def tenant_task(*decorator_args, atomic: bool = True, exclusive: bool = False, **options):
