@@ -141,7 +141,11 @@ class AccountFilter(RequestedFilterSet):
         fields = ["status", "industry", "country", "owner", "is_target"]
 
     def filter_has_gaps(self, queryset, name, value):
-        return queryset.filter(coverage_gaps__gt=0) if value else queryset.filter(coverage_gaps=0)
+        """``true``: a required persona is missing; ``false``: every required persona is covered (accounts with
+        nothing required are neither)."""
+        if value:
+            return queryset.filter(coverage_gaps__gt=0)
+        return queryset.filter(coverage_gaps=0, coverage_percent__isnull=False)
 
     def filter_coverage(self, queryset, name, value):
         lookup = "gte" if name == "coverage_min" else "lte"

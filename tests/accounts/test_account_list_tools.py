@@ -55,6 +55,7 @@ class TestFiltersAndSort:
         assert listed(api_a, "?fit_max=60") == ["Borealis"]
         assert listed(api_a, "?has_gaps=true") == ["Borealis"]
         assert listed(api_a, "?has_gaps=false&tier=" + str(tier)) == ["Acme"]
+        assert listed(api_a, "?has_gaps=false") == ["Acme"]  # Cobalt has nothing required: neither
         assert listed(api_a, "?coverage_max=50") == ["Borealis"]
 
     def test_bad_filter_values_name_the_field(self, api_a, programme):
