@@ -107,9 +107,17 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             serializer._errors = serializers.as_serializer_error(error)
             raise serializers.ValidationError(serializer.errors) from None
 
+    # Every change tells the page (``objectsChanged``), so whatever depends on the object (a committee map,
+    # coverage, engagement) reloads, not only the list it was changed in.
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
         if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        if self.is_htmx() and response.status_code < 400:
             response["HX-Trigger"] = "objectsChanged"
         return response
 
@@ -117,7 +125,7 @@ class TenantModelViewSet(viewsets.ModelViewSet):
         response = super().destroy(request, *args, **kwargs)
         if self.is_htmx():
             # htmx only swaps 2xx responses with a body; an empty 200 removes the row.
-            return Response(status=status.HTTP_200_OK)
+            return Response(status=status.HTTP_200_OK, headers={"HX-Trigger": "objectsChanged"})
         return response
 
     @extend_schema(exclude=True)

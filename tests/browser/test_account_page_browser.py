@@ -67,6 +67,13 @@ def test_member_sees_committee_gaps_and_closes_one(page: Page, tenant_a, member_
     with as_tenant(tenant_a):
         assert Contact.objects.get(first_name="Ian").persona_id == it.pk
 
+    # Deleting the stakeholder again reopens the gap: the committee map follows every change, not only adds.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#contact-rows tr", has_text="Ian").get_by_role("button", name="Delete").click()
+    expect(page.locator("#contact-rows tr")).to_have_count(1)
+    expect(committee).to_contain_text("Coverage 50 % (1 of 2 personas)")
+    expect(committee.locator(".gaps")).to_have_text(re.compile(r"Gaps:\s+IT leader \(needs 1 more\)"))
+
     # The page carries the CSRF token in hx-headers (the add above sent it) and the log-out form carries it too.
     assert '"X-CSRFToken"' in page.locator("body").get_attribute("hx-headers")
     page.locator(".usermenu details").last.locator("summary").click()
