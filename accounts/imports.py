@@ -740,6 +740,14 @@ class _Planner:
 class _AccountPlanner(_Planner):
     """Accounts, their parent (by domain or name, in the workspace or the file) and their technologies."""
 
+    new_accounts_target = True
+
+    def new_instance(self):
+        """A new account is a target as the import asked, unless the row's own Target column says otherwise."""
+        account = super().new_instance()
+        account.is_target = self.new_accounts_target
+        return account
+
     def preload(self) -> None:
         self.members = {}
         for user_id, email, username in (
@@ -1151,9 +1159,18 @@ class _ContactPlanner(_Planner):
 PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}
 
 
-def plan_import(*, kind: str, parsed: ParsedFile, mapping: dict[str, str], progress: Callable | None = None) -> Plan:
+def plan_import(
+    *,
+    kind: str,
+    parsed: ParsedFile,
+    mapping: dict[str, str],
+    progress: Callable | None = None,
+    new_accounts_target: bool = True,
+) -> Plan:
     """Every row's outcome against the current tenant's data. Reads only."""
-    return PLANNERS[kind](kind, parsed, validate_mapping(kind, parsed.headers, mapping), progress).run()
+    planner = PLANNERS[kind](kind, parsed, validate_mapping(kind, parsed.headers, mapping), progress)
+    planner.new_accounts_target = new_accounts_target
+    return planner.run()
 
 
 def write_plan(*, kind: str, plan: Plan, reason: str) -> dict[str, int]:
@@ -1262,7 +1279,7 @@ def report_from_plan(plan: Plan) -> dict:
     return {"counts": plan.counts, "rows": plan.results}
 
 
-def batch_create(*, kind: str, upload, file_name: str = "") -> ImportBatch:
+def batch_create(*, kind: str, upload, file_name: str = "", new_accounts_target: bool = True) -> ImportBatch:
     """Read and check an uploaded file, keep it with an automatic mapping. Raises ``ImportFileError``."""
     if kind not in FIELDS:
         raise ImportFileError("Choose what the file holds: accounts or contacts.")
@@ -1276,6 +1293,7 @@ def batch_create(*, kind: str, upload, file_name: str = "") -> ImportBatch:
         headers=parsed.headers,
         row_count=len(parsed.rows),
         mapping=auto_map(kind, parsed.headers),
+        new_accounts_target=new_accounts_target,
     )
     batch.full_clean(exclude=["content", "job"])
     batch.save()
@@ -1317,7 +1335,13 @@ def batch_set_mapping(*, batch: ImportBatch, mapping: dict) -> ImportBatch:
 
 def batch_dry_run(*, batch: ImportBatch, progress: Callable | None = None) -> ImportBatch:
     """Plan every row and store the report. Writes nothing else."""
-    plan = plan_import(kind=batch.kind, parsed=parsed_file(batch), mapping=batch.mapping, progress=progress)
+    plan = plan_import(
+        kind=batch.kind,
+        parsed=parsed_file(batch),
+        mapping=batch.mapping,
+        progress=progress,
+        new_accounts_target=batch.new_accounts_target,
+    )
     return _set(batch, status=ImportStatus.VALIDATED, report=report_from_plan(plan), error="")
 
 
@@ -1354,7 +1378,13 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
     """
     tenant = get_current_tenant()
     try:
-        plan = plan_import(kind=batch.kind, parsed=parsed_file(batch), mapping=batch.mapping, progress=progress)
+        plan = plan_import(
+            kind=batch.kind,
+            parsed=parsed_file(batch),
+            mapping=batch.mapping,
+            progress=progress,
+            new_accounts_target=batch.new_accounts_target,
+        )
         counts = plan.counts
         if counts["error"]:
             raise ImportCommitError(

@@ -543,6 +543,9 @@ class ImportBatch(TenantOwnedModel):
     headers = models.JSONField(default=list, blank=True, editable=False)
     row_count = models.PositiveIntegerField(default=0, editable=False)
     mapping = models.JSONField(default=dict, blank=True)
+    new_accounts_target = models.BooleanField(
+        default=True, help_text="Whether accounts the file creates become target accounts (a Target column wins)."
+    )
     report = models.JSONField(default=dict, blank=True, editable=False)
     error = models.TextField(blank=True, editable=False)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -159,7 +159,9 @@ def import_start(request, tenant_slug):
         try:
             if upload is None:
                 raise imports.ImportFileError("Choose a CSV file to upload.")
-            batch = imports.batch_create(kind=kind, upload=upload)
+            batch = imports.batch_create(
+                kind=kind, upload=upload, new_accounts_target=request.POST.get("new_accounts_target") == "on"
+            )
         except imports.ImportFileError as exc:
             error, status = str(exc), 400
         else:

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
@@ -54,6 +55,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "row_count",
             "headers",
             "mapping",
+            "new_accounts_target",
             "field_choices",
             "counts",
             "rows",
@@ -96,8 +98,19 @@ class ImportMappingField(serializers.JSONField):
         return data
 
 
+class FormBooleanField(serializers.BooleanField):
+    """A boolean whose absence from a multipart form means its default (DRF reads absence there as false)."""
+
+    default_empty_html = empty
+
+
 class ImportUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ImportKind.choices)
+    new_accounts_target = FormBooleanField(
+        default=True,
+        help_text="Accounts the file creates become target accounts (default true); a mapped Target account "
+        "column wins for its rows.",
+    )
     file = serializers.FileField(
         help_text="CSV, UTF-8 (BOM optional), comma or semicolon separated; by default at most 10 MB, 200 columns, "
         "50,000 rows and 10,000 characters a cell."
@@ -170,7 +183,9 @@ class ImportBatchViewSet(TenantModelViewSet):
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         try:
-            batch = imports.batch_create(kind=data["kind"], upload=data["file"])
+            batch = imports.batch_create(
+                kind=data["kind"], upload=data["file"], new_accounts_target=data["new_accounts_target"]
+            )
             batch = imports.batch_set_mapping(batch=batch, mapping=data.get("mapping") or {})
             batch = imports.batch_run(batch=batch, phase="dry_run")
         except (imports.ImportFileError, imports.ImportMappingError, imports.ImportCommitError) as error:

@@ -1276,3 +1276,34 @@ def test_a_real_worker_runs_a_large_import_through_redis(tenant_a, owner_a, monk
         24,
     )
     assert len(accounts_of(tenant_a)) == 12
+
+
+class TestNewAccountsTarget:
+    """Whether new accounts become targets is asked, default yes; the file's own Target column wins."""
+
+    TEXT = "Company,Website,Target account\nAcme,acme.com,\nGlobex,globex.io,yes\nInitech,initech.com,no\n"
+
+    def targets_after(self, api_a, tenant_a, **fields):
+        data = {"kind": "accounts", "file": upload("a.csv", self.TEXT), **fields}
+        body = api_a.post("/api/v1/imports/", data, format="multipart").json()
+        assert api_a.post(f"/api/v1/imports/{body['id']}/commit/").status_code == 200
+        with as_tenant(tenant_a):
+            return body["new_accounts_target"], dict(Account.objects.values_list("name", "is_target"))
+
+    def test_by_default_new_accounts_are_targets(self, api_a, tenant_a):
+        assert self.targets_after(api_a, tenant_a) == (True, {"Acme": True, "Globex": True, "Initech": False})
+
+    def test_asked_not_to_they_are_not_unless_the_file_says_so(self, api_a, tenant_a):
+        assert self.targets_after(api_a, tenant_a, new_accounts_target="false") == (
+            False,
+            {"Acme": False, "Globex": True, "Initech": False},
+        )
+
+    def test_the_upload_page_asks_and_passes_the_answer_on(self, client_for, member_a, tenant_a):
+        client = client_for(member_a)
+        form = client.get("/t/alpha/accounts/import/").content.decode()
+        client.post("/t/alpha/accounts/import/", {"kind": "accounts", "file": upload("a.csv", self.TEXT)})
+
+        assert '<input type="checkbox" name="new_accounts_target" checked>' in form
+        with as_tenant(tenant_a):
+            assert ImportBatch.objects.get().new_accounts_target is False  # the box was not ticked
