@@ -36,6 +36,20 @@ def needs_verification(*, last_verified_on: date | None, today: date) -> bool:
     return last_verified_on is None or last_verified_on < freshness_cutoff(today)
 
 
+FRESHNESS_LABELS = ["current", "stale", "unverified", "inactive"]
+
+
+def freshness_q(label: str, today: date) -> Q:
+    """Contacts whose ``freshness`` on ``today`` is ``label`` (the contact list's ``freshness`` filter)."""
+    active = Q(status=ContactStatus.ACTIVE)
+    return {
+        "current": current_q(today),
+        "stale": active & Q(last_verified_on__lt=freshness_cutoff(today)),
+        "unverified": active & Q(last_verified_on__isnull=True),
+        "inactive": ~active,
+    }[label]
+
+
 def freshness(*, status: str, last_verified_on: date | None, today: date) -> str:
     """A label for one contact: ``current``, ``stale`` (verified too long ago), ``unverified`` or ``inactive``."""
     if status != ContactStatus.ACTIVE:

@@ -19,7 +19,7 @@ from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from .. import selectors, services
-from ..freshness import FRESHNESS_DAYS, freshness, needs_verification_q
+from ..freshness import FRESHNESS_DAYS, FRESHNESS_LABELS, freshness, freshness_q, needs_verification_q
 from ..models import (
     Account,
     BuyingRole,
@@ -112,13 +112,22 @@ class ContactFilter(RequestedFilterSet):
     status = filters.ChoiceFilter(choices=ContactStatus.choices)
     seniority = filters.ChoiceFilter(choices=Seniority.choices)
     department = filters.CharFilter(lookup_expr="iexact", label="Department, any case")
+    freshness = filters.ChoiceFilter(
+        choices=[(label, label) for label in FRESHNESS_LABELS],
+        method="filter_freshness",
+        label="The contacts whose freshness field has this value: current, stale, unverified or inactive",
+    )
     stale = filters.BooleanFilter(
-        method="filter_stale", label=f"Not verified within {FRESHNESS_DAYS} days (or never): true / false"
+        method="filter_stale",
+        label=f"Due for re-verification, whatever the status: not verified within {FRESHNESS_DAYS} days or never",
     )
 
     class Meta:
         model = Contact
         fields = ["account", "persona", "buying_role", "status", "seniority"]
+
+    def filter_freshness(self, queryset, name, value):
+        return queryset.filter(freshness_q(value, workspace_today()))
 
     def filter_stale(self, queryset, name, value):
         stale = needs_verification_q(workspace_today())
@@ -175,8 +184,9 @@ CONTACT_DIRECTORY_COLUMNS = 12
 
 class ContactViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Contacts (stakeholders) at target accounts. Filters: `account`, `account_owner` (user id),
-    `persona`, `no_persona`, `buying_role`, `status`, `seniority`, `department` (any case), `stale` (true:
-    last verified more than 365 days ago, or never). Search (`search`) over first and last name, e-mail and
+    `persona`, `no_persona`, `buying_role`, `status`, `seniority`, `department` (any case), `freshness`
+    (the field's values: current, stale, unverified, inactive), `stale` (due for re-verification, whatever the
+    status: last verified more than 365 days ago, or never). Search (`search`) over first and last name, e-mail and
     title. Sort (`ordering`): `last_name`, `account_sort` (account name), `verified_sort` (last verified,
     never verified first), `created_at`, `updated_at`; prefix `-` for descending. E-mails are stored in lower
     case and unique within the workspace. The persona is matched automatically from title, department and

@@ -253,6 +253,12 @@ class TestListing:
         # stale: verified more than 365 days ago, or never
         assert self.listed(api_a, "?stale=true") == ["Cy", "Di"]
         assert self.listed(api_a, "?stale=false") == ["Ann", "Bob"]
+        # freshness: the same values as the field, so a filtered list and its rows agree (Bob has bounced)
+        rows = api_a.get("/api/v1/contacts/").json()["results"]
+        for label in ("current", "stale", "unverified", "inactive"):
+            expected = [row["first_name"] for row in rows if row["freshness"] == label]
+            assert self.listed(api_a, f"?freshness={label}") == expected, label
+        assert {row["first_name"]: row["freshness"] for row in rows}["Bob"] == "inactive"
         assert self.listed(api_a, "?search=bob@acme") == ["Bob"]
         assert self.listed(api_a, "?search=vp") == ["Cy"]
         assert self.listed(api_a, "?search=di dunn") == ["Di"]
