@@ -23,13 +23,23 @@ from ..models import (
 )
 from .common import ReadBackAfterWrite, TenantIdsField, Tier
 
+TIER_SET_ON_CREATE = "Set by hand when the account was created."
+TIER_CHANGE_ELSEWHERE = "Change a tier through /api/v1/tier-overrides/ (admins), with the reason."
+
 
 class AccountSerializer(serializers.ModelSerializer):
     owner = TenantMemberField(required=False, allow_null=True)
     owner_name = serializers.CharField(read_only=True)
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
     country = CountryField(required=False, allow_blank=True, country_dict=False)
-    tier = TenantRelatedField(model=Tier, read_only=True, allow_null=True)
+    tier = TenantRelatedField(
+        model=Tier,
+        required=False,
+        allow_null=True,
+        style={"in_form": False},
+        help_text="Settable on create only, by admins (recorded as set by hand when created); later changes go "
+        "through /api/v1/tier-overrides/ with a reason.",
+    )
     tier_name = serializers.CharField(read_only=True)
     coverage_percent = serializers.IntegerField(
         read_only=True,
@@ -62,7 +72,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "fit_score", "tier", "created_at", "updated_at"]
+        read_only_fields = ["id", "fit_score", "created_at", "updated_at"]
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
@@ -81,9 +91,15 @@ class AccountSerializer(serializers.ModelSerializer):
         return domain
 
     def create(self, validated_data):
-        return services.account_create(**validated_data)
+        tier = validated_data.pop("tier", None)
+        account = services.account_create(**validated_data)
+        if tier is not None:
+            account = services.account_override_tier(account=account, tier=tier, reason=TIER_SET_ON_CREATE)
+        return account
 
     def update(self, instance, validated_data):
+        if "tier" in validated_data and validated_data.pop("tier") != instance.tier:
+            raise serializers.ValidationError({"tier": [TIER_CHANGE_ELSEWHERE]})
         return services.account_update(account=instance, **validated_data)
 
 
@@ -186,6 +202,8 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     def get_write_role(self):
         if self.action == "bulk" and self.request.data.get("action") == BulkAction.SET_TIER:
             return Role.ADMIN  # tier overrides are an admin decision, as on the tier-overrides endpoint
+        if self.action == "create" and self.request.data.get("tier") not in (None, ""):
+            return Role.ADMIN  # the same decision when the account is created
         return super().get_write_role()
 
     @extend_schema(request=AccountBulkSerializer, responses={200: AccountBulkResultSerializer})
