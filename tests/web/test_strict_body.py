@@ -10,7 +10,7 @@ from tests.factories import AccountFactory, IcpFactory
 pytestmark = pytest.mark.django_db
 
 ACCOUNT_WRITABLE = (
-    "name, domain, website, industry, employee_count, annual_revenue, country, status, owner, is_target, parent"
+    "name, domain, website, industry, employee_count, annual_revenue, country, status, owner, is_target, parent, tier"
 )
 
 
