@@ -1333,15 +1333,20 @@ def batch_set_mapping(*, batch: ImportBatch, mapping: dict) -> ImportBatch:
     return _set(batch, mapping=merged, status=ImportStatus.UPLOADED, report={}, error="")
 
 
-def batch_dry_run(*, batch: ImportBatch, progress: Callable | None = None) -> ImportBatch:
-    """Plan every row and store the report. Writes nothing else."""
-    plan = plan_import(
+def plan_batch(batch: ImportBatch, progress: Callable | None = None) -> Plan:
+    """``plan_import`` of a stored batch: its file, mapping and choices."""
+    return plan_import(
         kind=batch.kind,
         parsed=parsed_file(batch),
         mapping=batch.mapping,
         progress=progress,
         new_accounts_target=batch.new_accounts_target,
     )
+
+
+def batch_dry_run(*, batch: ImportBatch, progress: Callable | None = None) -> ImportBatch:
+    """Plan every row and store the report. Writes nothing else."""
+    plan = plan_batch(batch, progress)
     return _set(batch, status=ImportStatus.VALIDATED, report=report_from_plan(plan), error="")
 
 
@@ -1378,13 +1383,7 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
     """
     tenant = get_current_tenant()
     try:
-        plan = plan_import(
-            kind=batch.kind,
-            parsed=parsed_file(batch),
-            mapping=batch.mapping,
-            progress=progress,
-            new_accounts_target=batch.new_accounts_target,
-        )
+        plan = plan_batch(batch, progress)
         counts = plan.counts
         if counts["error"]:
             raise ImportCommitError(
