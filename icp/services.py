@@ -559,26 +559,10 @@ def fit_scores_run(*, job_id: int | None = None) -> dict:
     Runs the given job and then any job queued meanwhile (a second task for
     the same workspace skips while this one runs). Call without a transaction.
     """
-    tenant = get_current_tenant()
     if job_id is None:
         job_id = job_services.job_create(kind=selectors.FIT_JOB_KIND).pk
-    result: dict = {}
-    while job_id is not None:
-        with job_services.job_running(job_id) as job:
-            if job is not None and job.kind == selectors.FIT_JOB_KIND:  # else finished, or another run has it
-                try:
-                    result = _fit_scores_run_job(job)
-                except Exception as error:
-                    job_services.job_fail(job=job, error=f"{type(error).__name__}: {error}")
-                    raise
-        with tenant_transaction(tenant):
-            job_id = (
-                Job.objects.filter(kind=selectors.FIT_JOB_KIND, status=JobStatus.QUEUED)
-                .order_by("id")
-                .values_list("pk", flat=True)
-                .first()
-            )
-    return result
+    results = job_services.jobs_run_queued(kind=selectors.FIT_JOB_KIND, first_job_id=job_id, run=_fit_scores_run_job)
+    return results[-1] if results else {}
 
 
 def _fit_scores_run_job(job: Job) -> dict:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from abs_platform.jobs import services as jobs
-from abs_platform.jobs.models import Job, JobStatus
+from abs_platform.jobs.models import Job
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
 from accounts.models import Contact, Seniority
@@ -223,24 +223,11 @@ def contacts_rematch(*, job: Job | None = None, chunk_size: int = REMATCH_CHUNK)
 
 def run_rematch_jobs(first_job_id: int | None) -> list[dict]:
     """Run the given re-match job, then any others still queued (their own task was skipped while this ran)."""
-    results = []
-    job_id = first_job_id
-    while job_id is not None:
-        with jobs.job_running(job_id) as job:
-            if job is not None and job.kind == REMATCH_JOB_KIND:  # else finished, or another run has it
-                try:
-                    results.append(contacts_rematch(job=job))
-                except Exception as error:
-                    jobs.job_fail(job=job, error=str(error))
-                    raise
-        with tenant_transaction(get_current_tenant()):
-            job_id = (
-                Job.objects.filter(kind=REMATCH_JOB_KIND, status=JobStatus.QUEUED)
-                .order_by("id")
-                .values_list("pk", flat=True)
-                .first()
-            )
-    return results
+    if first_job_id is None:
+        return []
+    return jobs.jobs_run_queued(
+        kind=REMATCH_JOB_KIND, first_job_id=first_job_id, run=lambda job: contacts_rematch(job=job)
+    )
 
 
 def _save_requirement(requirement: CommitteeRequirement) -> CommitteeRequirement:

@@ -1,6 +1,7 @@
 """Job bookkeeping. Progress is written in its own short transaction so that pages polling it see it."""
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -85,6 +86,30 @@ def job_running(job_id: int):
 def _job_lock(job_id: int):
     """Held while the worker's connection lives, so a killed worker's lock goes with its connection."""
     return advisory_lock(job_id)
+
+
+def jobs_run_queued(*, kind: str, first_job_id: int, run: Callable[[Job], dict]) -> list[dict]:
+    """``run`` the given job of ``kind``, then every other one still queued (their own tasks found this run in
+    progress and skipped): each claimed once (``job_running``). A run that raises fails its job, saying why, and
+    raises again. Call without a transaction; returns each run's result."""
+    results = []
+    job_id = first_job_id
+    while job_id is not None:
+        with job_running(job_id) as job:
+            if job is not None and job.kind == kind:  # else finished, or another run has it
+                try:
+                    results.append(run(job))
+                except Exception as error:
+                    job_fail(job=job, error=f"{type(error).__name__}: {error}")
+                    raise
+        with tenant_transaction(get_current_tenant()):
+            job_id = (
+                Job.objects.filter(kind=kind, status=JobStatus.QUEUED)
+                .order_by("id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+    return results
 
 
 def job_start(*, job: Job, total: int | None = None) -> Job:
