@@ -135,6 +135,22 @@ def client_for(client):
     return login
 
 
+def app_connection(**options):
+    """A second connection as the app's database role, beside the test's own (another worker, a lock holder)."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        **options,
+    )
+
+
 def make_api_client(tenant, scope=ApiKeyScope.READ_WRITE, created_by=None) -> APIClient:
     with as_tenant(tenant):
         _, raw_key = services.api_key_create(name=f"{scope} key", scope=scope, created_by=created_by)

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -23,7 +22,7 @@ from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.jobs.tasks import jobs_relay
 from accounts.models import Account, ImportBatch
 from tests.accounts.test_import import upload
-from tests.conftest import as_tenant
+from tests.conftest import app_connection, as_tenant
 from tests.factories import AccountFactory, CriterionFactory, IcpFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -177,14 +176,7 @@ def test_a_worker_killed_during_an_import_loses_no_job_and_leaves_no_import_stuc
     batch_id, job_id = imported.json()["id"], imported.json()["job"]["id"]
 
     # Hold the import's row so the worker stops where it records the dry run's result, then kill it there.
-    settings_dict = connection.settings_dict
-    with psycopg.connect(
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"],
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"],
-    ) as holder:
+    with app_connection() as holder:
         holder.execute("SELECT set_config('app.tenant_id', %s, false)", [str(tenant_a.pk)])
         holder.execute("SELECT 1 FROM accounts_importbatch WHERE id = %s FOR UPDATE", [batch_id])
         worker = worker_process(broker.url)

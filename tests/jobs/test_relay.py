@@ -5,17 +5,15 @@ import json
 import os
 from datetime import timedelta
 
-import psycopg
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 
 from abs_platform.celery import app
 from abs_platform.jobs import services
 from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.jobs.tasks import jobs_relay
-from tests.conftest import as_tenant
+from tests.conftest import app_connection, as_tenant
 from tests.jobs.test_outbox_faults import broker  # noqa: F401 (a broker of the test's own)
 
 pytestmark = [
@@ -40,15 +38,7 @@ def test_the_relay_sends_requeues_and_gives_up_as_it_should(broker, tenant_a):  
     make_job(tenant_a, "worker lost", JobStatus.RUNNING, attempts=1)
     make_job(tenant_a, "worker lost thrice", JobStatus.RUNNING, attempts=3)
     alive = make_job(tenant_a, "worker alive", JobStatus.RUNNING, attempts=1)
-    settings_dict = connection.settings_dict
-    with psycopg.connect(
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"],
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"],
-        autocommit=True,
-    ) as worker:
+    with app_connection(autocommit=True) as worker:
         worker.execute("SELECT pg_advisory_lock(%s::bigint)", [alive])  # as a running worker holds it
         assert jobs_relay.apply().get() == 3
 
