@@ -20,7 +20,10 @@ COPY abs_platform/ abs_platform/
 COPY accounts/ accounts/
 COPY icp/ icp/
 COPY personas/ personas/
+COPY teams/ teams/
+COPY tasks/ tasks/
 COPY plays/ plays/
+COPY planning/ planning/
 COPY metrics/ metrics/
 COPY templates/ templates/
 COPY static/ static/

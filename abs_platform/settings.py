@@ -47,7 +47,10 @@ INSTALLED_APPS = [
     "accounts",
     "personas",  # before icp: the demo's fit scores read the signals and deals of personas' demo
     "icp",
+    "teams",
+    "tasks",
     "plays",
+    "planning",
     "metrics",
 ]
 
