@@ -104,7 +104,7 @@ def tenant_api_keys():
 
 def tenant_open_invitations():
     return Invitation.objects.filter(
-        tenant=get_current_tenant(), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        tenant=get_current_tenant(), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
 
 
