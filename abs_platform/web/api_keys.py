@@ -2,7 +2,7 @@
 create response only); keys themselves may list but never create or revoke (``ManagesApiKeys``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -16,9 +16,13 @@ from .viewsets import refuse_unknown_fields
 
 class ApiKeySerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(
-        source="created_by.username", read_only=True, default=None, help_text="User name; null once deleted."
+        source="created_by.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="User name; null once deleted.",
     )
-    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, default=None)
+    revoked_by = serializers.CharField(source="revoked_by.username", read_only=True, allow_null=True, default=None)
     is_active = serializers.BooleanField(read_only=True, help_text="Neither revoked nor expired.")
 
     class Meta:
@@ -46,6 +50,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
 
 
+@extend_schema_view(list=extend_schema(filters=False))  # no filters; the backend only refuses unknown parameters
 class ApiKeyViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
