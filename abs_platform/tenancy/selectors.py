@@ -99,7 +99,7 @@ def tenant_memberships():
 
 
 def tenant_api_keys():
-    return ApiKey.objects.select_related("created_by").filter(tenant=get_current_tenant())
+    return ApiKey.objects.select_related("created_by", "revoked_by").filter(tenant=get_current_tenant())
 
 
 def tenant_open_invitations():

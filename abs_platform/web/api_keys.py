@@ -70,7 +70,7 @@ class ApiKeyViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no tenant
             return ApiKey.objects.none()
-        return selectors.tenant_api_keys().select_related("revoked_by")
+        return selectors.tenant_api_keys()
 
     @extend_schema(responses={201: ApiKeyCreatedSerializer})
     def create(self, request, *args, **kwargs):

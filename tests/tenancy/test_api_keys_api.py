@@ -143,3 +143,14 @@ def test_another_workspaces_key_is_not_found(client_for, admin_a, tenant_b, memb
     assert client_for(admin_a).get(KEYS).json() == []
     foreign.refresh_from_db()
     assert foreign.revoked_at is None
+
+
+def test_the_keys_page_shows_who_created_and_who_revoked(client_for, admin_a, owner_a, tenant_a):
+    make_api_client(tenant_a, created_by=owner_a)
+    client = client_for(admin_a)
+    client.delete(f"{KEYS}{ApiKey.objects.get().pk}/")
+
+    text = client.get("/t/alpha/settings/api-keys/").content.decode()
+
+    assert " by owner_a</td>" in text
+    assert "revoked by admin_a" in text
