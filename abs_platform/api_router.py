@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from abs_platform.tenancy.api import MemberViewSet
+from abs_platform.web.api_keys import ApiKeyViewSet
 from abs_platform.web.jobs import JobViewSet
 from accounts.api import (
     AccountExportViewSet,
@@ -42,3 +43,4 @@ router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
 router.register("jobs", JobViewSet, basename="job")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")

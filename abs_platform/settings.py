@@ -179,6 +179,10 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # Password-reset requests per client address and, separately, per e-mail address entered.
 PASSWORD_RESET_THROTTLE_RATE = env("PASSWORD_RESET_THROTTLE_RATE", default="5/hour")
+# Self-service sign-up (/signup/, linked from the log-in page): anyone may create a workspace and become its
+# owner. Off unless set; `make run` sets it. Sign-up attempts per client address are limited.
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=False)
+SIGNUP_THROTTLE_RATE = env("SIGNUP_THROTTLE_RATE", default="10/hour")
 # API requests per API key (DRF's rate syntax: <n>/second|minute|hour|day; empty: no limit).
 API_KEY_THROTTLE_RATE = env("API_KEY_THROTTLE_RATE", default="600/minute") or None
 

@@ -34,6 +34,8 @@ tenant_patterns = [
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
+    path("signup/", tenancy_views.signup, name="signup"),
+    path("auth/login/", tenancy_views.SignInView.as_view(), name="login"),
     path("auth/password_reset/", tenancy_views.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("auth/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.invitation_accept, name="invitation-accept"),

@@ -70,6 +70,10 @@ def accounts_by_ids(ids) -> QuerySet[Account]:
 INDUSTRIES_CACHE_SECONDS = 60
 
 
+def workspace_has_accounts() -> bool:
+    return Account.objects.exists()
+
+
 def account_industries() -> list[str]:
     """Industries in use in this workspace, for the filter's choices (cached a minute: a full scan per tenant)."""
     return cache_reads.remembered(

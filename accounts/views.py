@@ -62,6 +62,7 @@ def page(request, tenant_slug):
             "tiers": [(tier.pk, tier.name) for tier in selectors.tiers_to_choose()],
             "orderings": ACCOUNT_ORDERINGS,
             "saved_views_url": reverse("browser-api:saved-view-list", args=[tenant_slug]),
+            "getting_started": not selectors.workspace_has_accounts(),
         },
     )
 

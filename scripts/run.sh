@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 export DEBUG="${DEBUG:-1}"
+export SIGNUP_ENABLED="${SIGNUP_ENABLED:-1}"
 export DJANGO_SETTINGS_MODULE=abs_platform.settings
 mkdir -p var/broker/processed
 
@@ -18,6 +19,7 @@ echo "Celery worker and beat started (log: var/celery.log)."
 echo
 echo "  ABS Platform: http://127.0.0.1:$PORT/t/northwind/   user: olivia   password: abs-demo-2026"
 echo "                (Northwind Analytics is the main demo workspace; Globex Europe a smaller second one)"
+echo "  Your own:     http://127.0.0.1:$PORT/signup/ (a workspace of your own; sign-up is on in make run)"
 echo "  API docs:     http://127.0.0.1:$PORT/api/docs/"
 echo "  Ops admin:    http://127.0.0.1:$PORT/admin/ (ops: every workspace; olivia/adam: their workspace)"
 echo

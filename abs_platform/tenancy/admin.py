@@ -302,7 +302,7 @@ class ApiKeyAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
     list_display = ("name", "prefix", "tenant", "scope", "created_by", "last_used_at", "expires_at", "revoked_at")
     list_filter = ("scope",)
     search_fields = ("name", "prefix", "tenant__name")
-    readonly_fields = ("tenant", "prefix", "created_by", "created_at", "last_used_at")
+    readonly_fields = ("tenant", "prefix", "created_by", "created_at", "last_used_at", "revoked_by")
     fields = (
         "tenant",
         "name",
@@ -313,6 +313,7 @@ class ApiKeyAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
         "last_used_at",
         "expires_at",
         "revoked_at",
+        "revoked_by",
     )
     actions = ["revoke"]
 
@@ -322,18 +323,18 @@ class ApiKeyAdmin(TenantOpsPermissions, SimpleHistoryAdmin):
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):
         for api_key in queryset:
-            services.api_key_revoke(api_key=api_key)
+            services.api_key_revoke(api_key=api_key, by=request.user)
         messages.success(request, f"{queryset.count()} key(s) revoked.")
 
 
 @admin.register(Invitation)
 class InvitationAdmin(TenantOpsPermissions, admin.ModelAdmin):
     ops_can_add = False
-    list_display = ("email", "tenant", "role", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_display = ("email", "tenant", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
     list_filter = ("role",)
     search_fields = ("email", "tenant__name")
-    readonly_fields = ("tenant", "email", "role", "invited_by", "created_at", "accepted_at")
-    fields = ("tenant", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at")
+    readonly_fields = ("tenant", "email", "role", "invited_by", "created_at", "accepted_at", "revoked_at")
+    fields = ("tenant", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
 
     def has_add_permission(self, request, *args):
         return False  # invitations are sent from the workspace's Members page

@@ -32,3 +32,32 @@ class TenantRolePermission(BasePermission):
                 return False
             return role_at_least(Role.ADMIN, required)
         return role_at_least(request._request.tenant_role, required)
+
+
+class ManagesApiKeys(BasePermission):
+    """Workspace admins and owners, logged in, list, create and revoke keys. An API key may list them while the
+    member who created it is an admin or owner, but never create or revoke one: a leaked key must not mint keys
+    that outlive its own revocation (docs/decisions/0021)."""
+
+    def has_permission(self, request, view):
+        if getattr(request._request, "tenant", None) is None:
+            raise NotAuthenticated()
+        if isinstance(request.auth, ApiKey):
+            if request.method not in SAFE_METHODS:
+                self.message = (
+                    "An API key cannot create or revoke API keys. A workspace admin or owner does so, logged in: "
+                    "workspace menu → API keys."
+                )
+                return False
+            if not role_at_least(request.auth.creator_role, Role.ADMIN):
+                self.message = "Listing API keys needs a key created by a workspace admin or owner."
+                return False
+            return True
+        role = request._request.tenant_role
+        if not role_at_least(role, Role.ADMIN):
+            self.message = (
+                f"Managing API keys needs the admin or owner role; your role in this workspace is "
+                f"{Role(role).label.lower()}."
+            )
+            return False
+        return True

@@ -99,12 +99,12 @@ def tenant_memberships():
 
 
 def tenant_api_keys():
-    return ApiKey.objects.select_related("created_by").filter(tenant=get_current_tenant())
+    return ApiKey.objects.select_related("created_by", "revoked_by").filter(tenant=get_current_tenant())
 
 
 def tenant_open_invitations():
     return Invitation.objects.filter(
-        tenant=get_current_tenant(), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        tenant=get_current_tenant(), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
 
 

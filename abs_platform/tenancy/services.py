@@ -1,5 +1,6 @@
 import secrets
 from datetime import datetime, timedelta
+from itertools import count
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,11 +30,21 @@ def tenants_set_active(*, tenants, active: bool) -> int:
 
 @transaction.atomic
 def tenant_create(*, name: str, owner, slug: str = "", currency: str = "USD", time_zone: str = "UTC") -> Tenant:
-    tenant = Tenant(name=name, slug=slug or slugify(name)[:60], currency=currency, time_zone=time_zone)
+    """A workspace owned by ``owner``. Without ``slug`` its address comes from the name, numbered when taken
+    (``acme``, ``acme-2``); a ``slug`` given is used as it is, or refused when taken."""
+    tenant = Tenant(name=name, slug=slug or _free_slug(name), currency=currency, time_zone=time_zone)
     tenant.full_clean()
     tenant.save()
     Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
     return tenant
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:50]
+    if not base:
+        return ""  # full_clean names the name: it has no letters or digits to make an address of
+    taken = set(Tenant.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    return next(slug for number in count(1) if (slug := base if number == 1 else f"{base}-{number}") not in taken)
 
 
 @transaction.atomic
@@ -58,10 +69,12 @@ def api_key_create(
     return api_key, raw_key
 
 
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, by=None) -> ApiKey:
+    """Revoke at once (the access cache drops the key on save); revoking twice keeps the first revocation."""
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
+        api_key.revoked_by = by
+        api_key.save(update_fields=["revoked_at", "revoked_by"])
     return api_key
 
 
@@ -73,28 +86,54 @@ def invitation_create(*, email: str, role: str, invited_by, accept_url_builder) 
     email = get_user_model().objects.normalize_email(email).lower()
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
         raise ValidationError({"email": "This person is already a member of the workspace."})
+    invitation = Invitation(tenant=tenant, email=email, role=role, invited_by=invited_by)
+    _invitation_send(invitation, sender=invited_by, accept_url_builder=accept_url_builder)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by, accept_url_builder) -> Invitation:
+    """A fresh link and expiry, e-mailed again in ``by``'s name; the previous link stops working. Allowed to
+    whoever may invite with the invitation's role."""
+    membership_role_check(actor=by, tenant=invitation.tenant, role=invitation.role)
+    if not invitation.is_open:
+        raise ValidationError("Only an open invitation can be sent again; invite the person anew.")
+    invitation.invited_by = by
+    _invitation_send(invitation, sender=by, accept_url_builder=accept_url_builder)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    """Its link stops working at once (the page says it was revoked). Allowed to whoever may invite with the
+    invitation's role."""
+    membership_role_check(actor=by, tenant=invitation.tenant, role=invitation.role)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was accepted already; remove the member instead.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _invitation_send(invitation: Invitation, *, sender, accept_url_builder) -> None:
+    """Give ``invitation`` a new token and expiry, save it and e-mail the link once the transaction commits."""
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        tenant=tenant,
-        email=email,
-        role=role,
-        hashed_token=hash_secret(token),
-        invited_by=invited_by,
-        expires_at=timezone.now() + INVITATION_LIFETIME,
-    )
+    invitation.hashed_token = hash_secret(token)
+    invitation.expires_at = timezone.now() + INVITATION_LIFETIME
     invitation.full_clean()
     invitation.save()
+    tenant = invitation.tenant
     link = accept_url_builder(reverse("invitation-accept", kwargs={"token": token}))
     transaction.on_commit(
         lambda: send_mail(
             subject=f"You are invited to {tenant.name}",
-            message=f"{invited_by} invited you to the {tenant.name} workspace as {invitation.get_role_display()}.\n\n"
+            message=f"{sender} invited you to the {tenant.name} workspace as {invitation.get_role_display()}.\n\n"
             f"Accept the invitation: {link}\n\nThe link expires on {invitation.expires_at:%Y-%m-%d}.",
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
+            recipient_list=[invitation.email],
         )
     )
-    return invitation
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Brute-force limits: log-in lockouts (django-axes), password-reset and API-key rates (DRF throttles).
+"""Brute-force limits: log-in lockouts (django-axes), password-reset, sign-up and API-key rates (DRF throttles).
 
 The rates are settings (docs/operations.md). DRF's throttles keep their counters in the default
 cache; when it cannot be reached they let requests through (logged), as the access cache falls
@@ -28,7 +28,7 @@ def client_ip(request) -> str:
 
 
 def too_many_requests(request, retry_after: float):
-    """The 429 page of the log-in and password-reset forms."""
+    """The 429 page of the log-in, password-reset and sign-up forms."""
     seconds = max(1, math.ceil(retry_after))
     response = render(request, "registration/too_many_requests.html", {"minutes": math.ceil(seconds / 60)}, status=429)
     response["Retry-After"] = str(seconds)
@@ -84,3 +84,13 @@ class PasswordResetEmailThrottle(FailOpenRateThrottle):
     def get_cache_key(self, request, view):
         email = request.POST.get("email", "").strip().lower()
         return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(email.encode()).hexdigest()}
+
+
+class SignUpIpThrottle(FailOpenRateThrottle):
+    """Sign-up attempts per client address (``SIGNUP_THROTTLE_RATE``), refused or not."""
+
+    scope = "signup_ip"
+    rate_setting = "SIGNUP_THROTTLE_RATE"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}

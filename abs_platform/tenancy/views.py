@@ -1,4 +1,4 @@
-"""Page views of the shell: workspace picker, members and invitations, API keys."""
+"""Page views of the shell: sign-up, log-in, workspace picker, members and invitations, API keys."""
 
 from functools import wraps
 
@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordResetView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import ApiKeyForm, InvitationForm, MembershipRoleForm, SignUpForm
+from .forms import ApiKeyForm, InvitationForm, MembershipRoleForm, SignUpForm, WorkspaceSignUpForm
 from .middleware import ADMIN_WORKSPACE_SESSION_KEY
 from .models import Role, role_at_least
-from .throttling import PasswordResetEmailThrottle, PasswordResetIpThrottle, too_many_requests
+from .throttling import PasswordResetEmailThrottle, PasswordResetIpThrottle, SignUpIpThrottle, too_many_requests
 
 
 def require_role(minimum: str):
@@ -168,14 +168,54 @@ def api_key_revoke(request, tenant_slug, api_key_id):
     api_key = selectors.tenant_api_keys().filter(pk=api_key_id).first()
     if api_key is None:
         raise Http404("No such API key.")
-    services.api_key_revoke(api_key=api_key)
+    services.api_key_revoke(api_key=api_key, by=request.user)
     messages.success(request, f"The key {api_key.prefix}… was revoked; calls with it now fail.")
     return redirect("tenancy:api-keys", tenant_slug=tenant_slug)
+
+
+def _open_invitation(request, invitation_id):
+    """An open invitation of the workspace, for those allowed to invite (the role rule is the service's)."""
+    if not role_at_least(request.tenant_role, Role.ADMIN):
+        raise PermissionDenied("Only admins and owners invite people.")
+    invitation = selectors.tenant_open_invitations().filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such open invitation.")
+    return invitation
+
+
+@require_POST
+def invitation_resend(request, tenant_slug, invitation_id):
+    invitation = _open_invitation(request, invitation_id)
+    try:
+        services.invitation_resend(
+            invitation=invitation, by=request.user, accept_url_builder=request.build_absolute_uri
+        )
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        roles = services.grantable_roles(request.user, request.tenant)
+        return _members_page(request, InvitationForm(roles=roles), roles, status=403)
+    messages.success(request, f"Invitation sent again to {invitation.email}; the earlier link no longer works.")
+    return redirect("tenancy:members", tenant_slug=tenant_slug)
+
+
+@require_POST
+def invitation_revoke(request, tenant_slug, invitation_id):
+    invitation = _open_invitation(request, invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except PermissionDenied as refused:
+        messages.error(request, str(refused))
+        roles = services.grantable_roles(request.user, request.tenant)
+        return _members_page(request, InvitationForm(roles=roles), roles, status=403)
+    messages.success(request, f"The invitation of {invitation.email} was revoked; its link no longer works.")
+    return redirect("tenancy:members", tenant_slug=tenant_slug)
 
 
 @transaction.atomic
 def invitation_accept(request, token):
     invitation = selectors.invitation_by_token(token)
+    if invitation is not None and invitation.revoked_at is not None:
+        return render(request, "tenancy/invitation_invalid.html", {"revoked": invitation}, status=410)
     if invitation is None or not invitation.is_open:
         return render(request, "tenancy/invitation_invalid.html", status=404)
     form = None
@@ -221,3 +261,50 @@ class ThrottledPasswordResetView(PasswordResetView):
         if waits:
             return too_many_requests(request, max(waits))
         return super().post(request, *args, **kwargs)
+
+
+class SignInView(LoginView):
+    """Django's log-in; the page links to sign-up when it is enabled."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"signup_enabled": settings.SIGNUP_ENABLED}
+
+
+@transaction.atomic
+def signup(request):
+    """Self-service sign-up (``SIGNUP_ENABLED``): a newcomer's account and their own workspace, all or nothing;
+    then logged in, in the new workspace."""
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is not enabled here.")
+    form = WorkspaceSignUpForm(request.POST or None)
+    if request.method == "POST":
+        throttle = SignUpIpThrottle()
+        if not throttle.allow_request(request, None):
+            return too_many_requests(request, throttle.wait())
+        if form.is_valid():
+            try:
+                user = form.save()
+                tenant = services.tenant_create(
+                    name=form.cleaned_data["workspace_name"],
+                    owner=user,
+                    currency=form.cleaned_data["currency"],
+                    time_zone=form.cleaned_data["time_zone"],
+                )
+            except ValidationError as error:
+                transaction.set_rollback(True)
+                add_form_errors(form, ValidationError(_signup_fields(error)))
+            else:
+                login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
+                messages.success(request, f"Welcome to {tenant.name}. You are its owner.")
+                return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=tenant.slug)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+SIGNUP_FIELD_OF = {"name": "workspace_name", "slug": "workspace_name"}
+
+
+def _signup_fields(error: ValidationError) -> dict:
+    """The workspace's model errors under the sign-up form's field names."""
+    if not hasattr(error, "error_dict"):
+        return {"__all__": error.messages}
+    return {SIGNUP_FIELD_OF.get(field, field): texts for field, texts in error.message_dict.items()}

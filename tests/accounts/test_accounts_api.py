@@ -225,8 +225,9 @@ class TestQueryBudget:
         [
             # one list query (session, user and membership come from the cache after the warm-up)
             ("/t/alpha/api/accounts/?page_size=200", {"HTTP_HX_REQUEST": "true"}, 5),
-            # members, tiers (industries and the workspace switcher are cached after the warm-up)
-            ("/t/alpha/accounts/", {}, 6),
+            # members, tiers, whether any account exists (the getting-started card); industries and the workspace
+            # switcher are cached after the warm-up
+            ("/t/alpha/accounts/", {}, 7),
             # nothing but the transaction (the two aggregates are cached after the warm-up)
             ("/t/alpha/metrics/", {}, 4),
         ],

@@ -58,3 +58,14 @@ def test_bad_input_names_the_field_and_creates_nothing(tenant_a):
 
     assert not get_user_model().objects.filter(username="newcomer").exists()
     assert not Tenant.objects.filter(name="Clash").exists()
+
+
+def test_a_taken_name_gets_a_numbered_address():
+    first = create("--name", "Initech Sales", "--owner", "peter", "--no-api-key")
+    second = create("--name", "Initech Sales", "--owner", "michael", "--no-api-key")
+
+    assert (first["workspace"], second["workspace"]) == ("initech-sales", "initech-sales-2")
+    assert list(Tenant.objects.filter(name="Initech Sales").order_by("slug").values_list("slug", flat=True)) == [
+        "initech-sales",
+        "initech-sales-2",
+    ]

@@ -72,6 +72,8 @@ CLIENTS = [f"role:{role}" for role in Role] + [f"key:{scope}" for scope in ApiKe
 PAGE_OBJECTS = {
     "tenancy:membership-update": "tenancy.membership",
     "tenancy:api-key-revoke": "tenancy.apikey",
+    "tenancy:invitation-resend": "tenancy.invitation",
+    "tenancy:invitation-revoke": "tenancy.invitation",
     "accounts:account": "accounts.account",
     "accounts:import-batch": "accounts.importbatch",
     "accounts:import-dry-run": "accounts.importbatch",
@@ -86,6 +88,7 @@ IDS_OBJECTS = {"account": "accounts.account", "contact": "accounts.contact"}
 OUTSIDE_WORKSPACES = {
     "home": "the workspace picker: the user's own memberships",
     "login": "log-in",
+    "signup": "creates a new workspace of one's own",
     "logout": "log-out",
     "password_change": "the user's own password",
     "password_change_done": "the user's own password",
@@ -243,6 +246,9 @@ def _build_workspace(world: World, slug: str, label: str):
             imports.batch_create(kind="accounts", upload=upload),
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
+            tenancy_services.invitation_create(
+                email=f"{slug}-invitee@example.com", role=Role.MEMBER, invited_by=owner, accept_url_builder=str
+            ),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True, help="The workspace's name.")
-        parser.add_argument("--slug", default="", help="Its address /t/<slug>/ (default: from the name).")
+        parser.add_argument(
+            "--slug", default="", help="Its address /t/<slug>/ (default: from the name, numbered when taken)."
+        )
         parser.add_argument("--currency", default="USD", help="ISO 4217 code (default USD).")
         parser.add_argument("--time-zone", default="UTC", help="IANA time zone, e.g. Europe/Berlin (default UTC).")
         parser.add_argument("--owner", required=True, help="User name of the owner; created if it does not exist.")
