@@ -455,6 +455,9 @@ class Activity(TenantOwnedModel):
         help_text="The team member who made or received it.",
     )
 
+    # Not a field: a bulk create that checked its owners in one query sets it, so ``clean()`` does not ask again.
+    owner_is_member = False
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
@@ -478,6 +481,7 @@ class Activity(TenantOwnedModel):
             errors["contact"] = [ACTIVITY_CONTACT_ELSEWHERE]
         if (
             self.owner_id is not None
+            and not self.owner_is_member
             and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id).exists()
         ):
             errors["owner"] = ["The owner must be a member of this workspace."]
