@@ -56,9 +56,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.jobs.services import job_create, job_fail
-from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Membership, Role
+from abs_platform.tenancy.models import Membership, Role, role_at_least
 from abs_platform.web import booleans
 
 from . import events
@@ -175,6 +175,7 @@ ACCOUNT_FIELDS = (
         "technologies",
         _aliases("technologies", "technology", "tech stack", "technographics"),
     ),
+    FieldSpec("tier", "Tier", "tier", _aliases("tier", "account tier", "tier name")),
 )
 
 CONTACT_FIELDS = (
@@ -210,10 +211,15 @@ CONTACT_FIELDS = (
 
 FIELDS = {ImportKind.ACCOUNTS: ACCOUNT_FIELDS, ImportKind.CONTACTS: CONTACT_FIELDS}
 MODELS = {ImportKind.ACCOUNTS: Account, ImportKind.CONTACTS: Contact}
-FOREIGN_KEYS = {"owner": "owner_id", "account_domain": "account_id"}
+FOREIGN_KEYS = {"owner": "owner_id", "account_domain": "account_id", "tier": "tier_id"}
 # Fields that are not plain columns of the row: the planner resolves them against the whole file.
 LINK_FIELDS = {"parent", "technologies"}
 TECHNOLOGY_SEPARATOR = ";"
+Tier = Account._meta.get_field("tier").related_model
+TIER_NEEDS_ADMIN = (
+    "Only workspace admins may set a tier (as with the bulk “Set tier”): leave the cell empty or ask an admin "
+    "to import the file."
+)
 
 
 def field_specs(kind: str) -> dict[str, FieldSpec]:
@@ -590,6 +596,8 @@ class _Planner:
             return account_id
         if parser == "technologies":
             return self.parse_technologies(value)
+        if parser == "tier":
+            return self.parse_tier(value)
         raise AssertionError(parser)
 
     def column_of(self, name: str) -> str:
@@ -661,7 +669,7 @@ class _Planner:
             plan.creates.append(instance)
         elif changes or linked:
             result["outcome"] = "update"
-            reported = [name for name in changes if name != "persona_match_reason"] + linked
+            reported = [name for name in changes if name not in self.hidden_fields] + linked
             result["changes"] = [name.removesuffix("_id") for name in reported]
             result["diff"] = {
                 name.removesuffix("_id"): {"old": self.shown(name, old.get(name)), "new": self.shown_new(name, row)}
@@ -675,6 +683,7 @@ class _Planner:
         return result
 
     linked_fields: tuple[str, ...] = ()  # fields that ``after_changes`` may change besides the row's columns
+    hidden_fields = frozenset({"persona_match_reason", "tier_override_reason"})  # written, not shown as changes
 
     def keep_derived(self, instance, row: _Row) -> None:
         """Drop (with a warning) values of the row that must not overwrite what the app derived."""
@@ -741,6 +750,8 @@ class _AccountPlanner(_Planner):
     """Accounts, their parent (by domain or name, in the workspace or the file) and their technologies."""
 
     new_accounts_target = True
+    tier_reason = ""
+    acting_user_id = None  # who started the dry run or commit, for a background job (no user in its context)
 
     def new_instance(self):
         """A new account is a target as the import asked, unless the row's own Target column says otherwise."""
@@ -781,6 +792,16 @@ class _AccountPlanner(_Planner):
             roots = [pk for pk, _, parent_id in candidates if parent_id is None]
             self.account_by_domain[domain] = (roots or [candidates[0][0]])[0]
         self.display["parent_id"] = self.names
+        self.tier_ids, self.tier_names = defaultdict(list), {}
+        self.may_set_tiers = False
+        if "tier" in self.mapped:
+            for pk, name in Tier.objects.order_by("rank").values_list("id", "name"):
+                self.tier_ids[name.casefold()].append(pk)
+                self.tier_names[pk] = name
+            self.display["tier_id"] = self.tier_names
+            user_id = self.user.pk if self.user else self.acting_user_id
+            role = Membership.objects.filter(tenant=self.tenant, user_id=user_id).values_list("role", flat=True).first()
+            self.may_set_tiers = role is not None and role_at_least(role, Role.ADMIN)
         self.technology_ids, self.technology_names = {}, {}
         if "technologies" in self.mapped:
             for pk, name in Technology.objects.values_list("id", "name"):
@@ -801,6 +822,21 @@ class _AccountPlanner(_Planner):
                 f"to the catalogue first, or correct the name{'s' if len(unknown) > 1 else ''}."
             )
         return frozenset(self.technology_ids[name.casefold()] for name in names)
+
+    def parse_tier(self, value: str) -> int:
+        ids = self.tier_ids.get(value.casefold(), [])
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise CellError(f"{len(ids)} tiers are named “{value}”: rename one of them first.")
+        names = ", ".join(self.tier_names.values()) or "none yet (create them on the ICP page)"
+        raise CellError(f"“{value}” is not a tier of this workspace. Tiers: {names}.")
+
+    def validate(self, instance, changes: list[str], row: _Row) -> None:
+        super().validate(instance, changes, row)
+        if "tier_id" in changes and not self.may_set_tiers:
+            tier_id = row.values["tier_id"]
+            row.errors.append(_error("tier", self.column_of("tier"), self.tier_names[tier_id], TIER_NEEDS_ADMIN))
 
     @staticmethod
     def _domain_of(reference: str) -> str:
@@ -1014,6 +1050,9 @@ class _AccountPlanner(_Planner):
 
     def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
         linked = []
+        if "tier_id" in changes:  # a tier set by hand, as the bulk "Set tier" does: with where it came from
+            instance.tier_override_reason = self.tier_reason
+            changes.append("tier_override_reason")
         if row.parent is not None:
             kind, value = row.parent
             if kind == "id":
@@ -1166,11 +1205,21 @@ def plan_import(
     mapping: dict[str, str],
     progress: Callable | None = None,
     new_accounts_target: bool = True,
+    file_name: str = "",
+    acting_user_id: int | None = None,
 ) -> Plan:
     """Every row's outcome against the current tenant's data. Reads only."""
     planner = PLANNERS[kind](kind, parsed, validate_mapping(kind, parsed.headers, mapping), progress)
     planner.new_accounts_target = new_accounts_target
+    planner.tier_reason = tier_reason(file_name)
+    planner.acting_user_id = acting_user_id
     return planner.run()
+
+
+def tier_reason(file_name: str) -> str:
+    """The override reason of a tier set by an import: where it came from (the reason field holds 300)."""
+    name = f"“{file_name[:200]}”" if file_name else "a file"
+    return f"Set by the CSV import of {name} on {workspace_today():%Y-%m-%d}."
 
 
 def write_plan(*, kind: str, plan: Plan, reason: str) -> dict[str, int]:
@@ -1341,6 +1390,8 @@ def plan_batch(batch: ImportBatch, progress: Callable | None = None) -> Plan:
         mapping=batch.mapping,
         progress=progress,
         new_accounts_target=batch.new_accounts_target,
+        file_name=batch.file_name,
+        acting_user_id=batch.updated_by_id,
     )
 
 
@@ -1366,12 +1417,15 @@ def batch_start(*, batch: ImportBatch, status: str) -> ImportBatch:
     claimable = Q(status__in=allowed)
     if status == ImportStatus.VALIDATING:  # start again after a lost run, also one the job failure did not reach
         claimable |= Q(status__in=RUNNING_STATES, job__status=JobStatus.FAILED)
+    user = get_current_user()
+    by = {"updated_by": user} if getattr(user, "is_authenticated", False) else {}  # read by a background job
     with tenant_transaction(get_current_tenant()):
-        claimed = ImportBatch.objects.filter(claimable, pk=batch.pk).update(status=status)
+        claimed = ImportBatch.objects.filter(claimable, pk=batch.pk).update(status=status, **by)
     if not claimed:
         what = "a dry run" if status == ImportStatus.VALIDATING else "the import (run the dry run first)"
         raise ImportCommitError(f"This import is {batch.get_status_display().lower()}: it cannot start {what}.")
     batch.status = status
+    batch.updated_by = by.get("updated_by", batch.updated_by)
     return batch
 
 
