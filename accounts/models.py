@@ -520,6 +520,8 @@ class SavedView(TenantOwnedModel):
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", "Accounts"
     CONTACTS = "contacts", "Contacts"
+    OPPORTUNITIES = "opportunities", "Deals (opportunities)"
+    ACTIVITIES = "activities", "Activities"
 
 
 class ImportStatus(models.TextChoices):
@@ -539,7 +541,7 @@ class ImportBatch(TenantOwnedModel):
     bookkeeping written with ``update()`` (see accounts/imports.py), like job progress.
     """
 
-    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    kind = models.CharField(max_length=13, choices=ImportKind.choices)
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     file_name = models.CharField(max_length=255, blank=True)
     content = models.TextField(editable=False)

@@ -458,13 +458,13 @@ def opportunities_create(*, items: list[dict]) -> list[Opportunity]:
     opportunities = _new_rows(Opportunity, items)
     _validate_rows(opportunities)
     bulk_create_with_history(opportunities, Opportunity, default_user=opportunities[0].created_by)
-    _won_make_customers([o for o in opportunities if o.stage == OpportunityStage.CLOSED_WON])
+    won_deals_make_customers([o for o in opportunities if o.stage == OpportunityStage.CLOSED_WON])
     return opportunities
 
 
-def _won_make_customers(won: list[Opportunity]) -> None:
-    """``_won_makes_a_customer`` for many new deals: one read, one write with history (the reason names each
-    account's first won deal), one ``accounts_changed`` event."""
+def won_deals_make_customers(won: list[Opportunity]) -> None:
+    """``_won_makes_a_customer`` for many new deals (a bulk create, an import): one read, one write with
+    history (the reason names each account's first won deal), one ``accounts_changed`` event."""
     deal_of = {}
     for opportunity in won:
         deal_of.setdefault(opportunity.account_id, opportunity.name)
