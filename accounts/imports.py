@@ -868,6 +868,33 @@ class _Planner:
         """Look at the whole plan once every row is decided."""
 
 
+def _members_by_login(tenant) -> tuple[dict[str, int], dict[int, str]]:
+    """Members who can own records (not viewers): e-mail and user name (any case) → user id, and id → e-mail
+    (else user name), as a file names them."""
+    members, shown = {}, {}
+    for user_id, email, username in (
+        Membership.objects.filter(tenant=tenant)
+        .exclude(role=Role.VIEWER)
+        .values_list("user_id", "user__email", "user__username")
+    ):
+        if email:
+            members.setdefault(email.casefold(), user_id)
+        members.setdefault(username.casefold(), user_id)
+        shown[user_id] = email or username
+    return members, shown
+
+
+def _accounts_by_domain(rows) -> tuple[dict[str, int], dict[str, int]]:
+    """Domain → the account it names, from ``(id, domain, parent id)`` rows in id order: within a hierarchy
+    sharing the domain its top account (as for contacts); and domain → the first account that has it."""
+    first, roots = {}, {}
+    for pk, domain, parent_id in rows:
+        first.setdefault(domain, pk)
+        if parent_id is None:
+            roots.setdefault(domain, pk)
+    return {**first, **roots}, first
+
+
 class _AccountPlanner(_Planner):
     """Accounts, their parent (by domain or name, in the workspace or the file) and their technologies."""
 
@@ -882,16 +909,7 @@ class _AccountPlanner(_Planner):
         return account
 
     def preload(self) -> None:
-        self.members = {}
-        for user_id, email, username in (
-            Membership.objects.filter(tenant=self.tenant)
-            .exclude(role=Role.VIEWER)
-            .values_list("user_id", "user__email", "user__username")
-        ):
-            if email:
-                self.members.setdefault(email.casefold(), user_id)
-            self.members.setdefault(username.casefold(), user_id)
-            self.display.setdefault("owner_id", {})[user_id] = email or username
+        self.members, self.display["owner_id"] = _members_by_login(self.tenant)
         self.by_domain = defaultdict(list)
         self.by_name = {}
         self.names, self.domains, self.parent_of = {}, {}, {}
@@ -1195,14 +1213,8 @@ class _AccountPlanner(_Planner):
 
 class _ContactPlanner(_Planner):
     def preload(self) -> None:
-        first, roots = {}, {}  # a hierarchy sharing a domain: its top account
-        for pk, domain, parent_id in (
-            Account.objects.exclude(domain="").order_by("id").values_list("id", "domain", "parent_id")
-        ):
-            first.setdefault(domain, pk)
-            if parent_id is None:
-                roots.setdefault(domain, pk)
-        self.accounts_by_domain = {**first, **roots}
+        rows = Account.objects.exclude(domain="").order_by("id").values_list("id", "domain", "parent_id")
+        self.accounts_by_domain, first = _accounts_by_domain(rows)
         self.display["account_id"] = {pk: domain for domain, pk in first.items()}
 
     def match(self, row: _Row) -> None:
@@ -1317,22 +1329,6 @@ class _ContactPlanner(_Planner):
             diff["persona"] = {"old": names.get(old), "new": names.get(new)}
 
 
-def _members_by_login(tenant) -> tuple[dict[str, int], dict[int, str]]:
-    """Members who can own records (not viewers): e-mail and user name (any case) → user id, and id → e-mail
-    (else user name), as a file names them."""
-    members, shown = {}, {}
-    for user_id, email, username in (
-        Membership.objects.filter(tenant=tenant)
-        .exclude(role=Role.VIEWER)
-        .values_list("user_id", "user__email", "user__username")
-    ):
-        if email:
-            members.setdefault(email.casefold(), user_id)
-        members.setdefault(username.casefold(), user_id)
-        shown[user_id] = email or username
-    return members, shown
-
-
 class _RecordPlanner(_Planner):
     """Deals and activities: every row creates a record (neither has a key a file could match it by) of an account
     named by its domain (as contacts find theirs) or its name. A row that looks like a record already there (same
@@ -1343,18 +1339,16 @@ class _RecordPlanner(_Planner):
 
     def preload(self) -> None:
         self.members, self.display["owner_id"] = _members_by_login(self.tenant)
-        first, roots = {}, {}
         self.accounts_by_exact_name, self.accounts_by_folded_name = defaultdict(list), defaultdict(list)
+        with_domain = []
         for pk, domain, name, parent_id in Account.objects.order_by("id").values_list(
             "id", "domain", "name", "parent_id"
         ):
             if domain:
-                first.setdefault(domain, pk)
-                if parent_id is None:
-                    roots.setdefault(domain, pk)
+                with_domain.append((pk, domain, parent_id))
             self.accounts_by_exact_name[name].append(pk)
             self.accounts_by_folded_name[name.casefold()].append(pk)
-        self.accounts_by_domain = {**first, **roots}
+        self.accounts_by_domain, _ = _accounts_by_domain(with_domain)
         self.contacts_by_email = {}
         if "contact" in self.mapped:
             emails = {

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from abs_platform.celery import app as celery_app
 from accounts import imports
 from accounts.models import Account, Activity, Opportunity
 from tests.accounts.test_import import post_import
@@ -252,3 +253,25 @@ def test_the_template_names_every_column(client_for, member_a, tenant_a):
         "Account domain,Account name,Contact e-mail,Channel,Direction,Occurred at,Subject,Notes,Owner\r\n"
     )
     assert client_for(member_a).get("/t/alpha/accounts/import/template/?kind=nothing").status_code == 404
+
+
+def test_a_large_deals_file_runs_as_a_job(api_a, tenant_a, acme, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(imports, "IMPORT_SYNC_LIMIT", 2)
+    saved = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    try:
+        text = "Deal name,Account domain,Stage,Opened on,Close date\n" + "".join(
+            f"Deal {i},acme.com,Closed won,2026-01-05,2026-02-0{i + 1}\n" for i in range(3)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_import(api_a, "opportunities", text)
+        assert response.status_code == 202
+        with django_capture_on_commit_callbacks(execute=True):
+            assert api_a.post(f"/api/v1/imports/{response.json()['id']}/commit/").status_code == 202
+    finally:
+        celery_app.conf.update(task_always_eager=saved[0], task_eager_propagates=saved[1])
+    done = api_a.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert (done["status"], done["written"], done["job"]["percent"]) == ("committed", {"created": 3, "updated": 0}, 100)
+    with as_tenant(tenant_a):
+        assert Account.objects.get(pk=acme.pk).status == "customer"
+        assert sorted(Opportunity.objects.values_list("name", flat=True)) == ["Deal 0", "Deal 1", "Deal 2"]
