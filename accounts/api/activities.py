@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 
 from abs_platform.tenancy.context import get_current_user, workspace_zone
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
@@ -201,7 +202,7 @@ class ActivityViewSet(BulkCreateMixin, TenantModelViewSet):
         services.activity_delete(activity=instance)
 
     @extend_schema(request=ActivitySerializer(many=True), responses={201: ActivitySerializer(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], renderer_classes=[JSONRenderer])
     def bulk(self, request, *args, **kwargs):
         """Create up to `API_BULK_MAX_ITEMS` (500) activities from a JSON list, all or none: 201 with them in the list's
         order, or 400 with each refused item's field errors under its index (`{"2": {"stage": [...]}}`)."""

@@ -5,6 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 
 from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from abs_platform.web.fields import TenantRelatedField
@@ -108,7 +109,7 @@ class OpportunityViewSet(BulkCreateMixin, TenantModelViewSet):
         services.opportunity_delete(opportunity=instance)
 
     @extend_schema(request=OpportunitySerializer(many=True), responses={201: OpportunitySerializer(many=True)})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], renderer_classes=[JSONRenderer])
     def bulk(self, request, *args, **kwargs):
         """Create up to `API_BULK_MAX_ITEMS` (500) deals from a JSON list, all or none: 201 with them in the list's
         order, or 400 with each refused item's field errors under its index (`{"2": {"stage": [...]}}`)."""
