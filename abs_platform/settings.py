@@ -281,6 +281,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+# Bulk creates of the API (POST .../bulk/ with a JSON list): longer lists are refused (400); docs/api.md.
+API_BULK_MAX_ITEMS = env.int("API_BULK_MAX_ITEMS", default=500)
 
 # Production hardening (`manage.py check --deploy` passes with DEBUG off).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -43,7 +43,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -51,22 +51,26 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.jobs.services import job_create, job_fail
-from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today, workspace_zone
 from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Membership, Role
+from abs_platform.tenancy.models import Membership, Role, role_at_least
 from abs_platform.web import booleans
 
-from . import events
+from . import events, services
 from .domains import normalize_domain
 from .models import (
     Account,
     AccountStatus,
     AccountTechnology,
+    Activity,
+    ActivityChannel,
+    ActivityDirection,
     BuyingRole,
     CompanyType,
     Contact,
@@ -75,6 +79,7 @@ from .models import (
     ImportKind,
     ImportStatus,
     Opportunity,
+    OpportunityKind,
     OpportunityStage,
     RelationshipStrength,
     Seniority,
@@ -175,6 +180,7 @@ ACCOUNT_FIELDS = (
         "technologies",
         _aliases("technologies", "technology", "tech stack", "technographics"),
     ),
+    FieldSpec("tier", "Tier", "tier", _aliases("tier", "account tier", "tier name")),
 )
 
 CONTACT_FIELDS = (
@@ -208,12 +214,94 @@ CONTACT_FIELDS = (
     ),
 )
 
-FIELDS = {ImportKind.ACCOUNTS: ACCOUNT_FIELDS, ImportKind.CONTACTS: CONTACT_FIELDS}
-MODELS = {ImportKind.ACCOUNTS: Account, ImportKind.CONTACTS: Contact}
-FOREIGN_KEYS = {"owner": "owner_id", "account_domain": "account_id"}
+_ACCOUNT_OF_ROW = (
+    FieldSpec(
+        "account_domain",
+        "Account domain",
+        "account",
+        _aliases("account domain", "company domain", "domain", "website", "company website"),
+    ),
+    FieldSpec(
+        "account_name",
+        "Account name",
+        "account_name",
+        _aliases("account name", "account", "company", "company name", "organization", "organisation"),
+    ),
+)
+
+OPPORTUNITY_FIELDS = (
+    FieldSpec("name", "Deal name", "text", _aliases("deal name", "deal", "opportunity", "opportunity name", "name")),
+    *_ACCOUNT_OF_ROW,
+    FieldSpec("kind", "Kind", "choice", _aliases("kind", "type", "deal type"), tuple(OpportunityKind.choices)),
+    FieldSpec("amount", "Amount", "amount", _aliases("amount", "value", "deal value", "deal amount")),
+    FieldSpec("currency", "Currency", "currency", _aliases("currency", "currency code")),
+    FieldSpec("stage", "Stage", "choice", _aliases("stage", "deal stage", "status"), tuple(OpportunityStage.choices)),
+    FieldSpec("opened_on", "Opened on", "date", _aliases("opened on", "opened", "created", "open date", "start date")),
+    FieldSpec("close_date", "Close date", "date", _aliases("close date", "closed on", "closing date", "closed")),
+    FieldSpec("lost_reason", "Lost reason", "text", _aliases("lost reason", "reason lost", "loss reason")),
+)
+
+ACTIVITY_FIELDS = (
+    *_ACCOUNT_OF_ROW,
+    FieldSpec(
+        "contact",
+        "Contact e-mail",
+        "contact",
+        _aliases("contact e-mail", "contact email", "contact", "email", "e-mail", "person"),
+    ),
+    FieldSpec(
+        "channel", "Channel", "choice", _aliases("channel", "type", "activity type"), tuple(ActivityChannel.choices)
+    ),
+    FieldSpec(
+        "direction", "Direction", "choice", _aliases("direction", "inbound outbound"), tuple(ActivityDirection.choices)
+    ),
+    FieldSpec("occurred_at", "Occurred at", "moment", _aliases("occurred at", "date", "time", "when", "date and time")),
+    FieldSpec("subject", "Subject", "text", _aliases("subject", "title", "summary")),
+    FieldSpec("notes", "Notes", "text", _aliases("notes", "description", "details", "body")),
+    FieldSpec("owner", "Owner", "owner", _aliases("owner", "owner email", "user", "team member", "rep")),
+)
+
+FIELDS = {
+    ImportKind.ACCOUNTS: ACCOUNT_FIELDS,
+    ImportKind.CONTACTS: CONTACT_FIELDS,
+    ImportKind.OPPORTUNITIES: OPPORTUNITY_FIELDS,
+    ImportKind.ACTIVITIES: ACTIVITY_FIELDS,
+}
+MODELS = {
+    ImportKind.ACCOUNTS: Account,
+    ImportKind.CONTACTS: Contact,
+    ImportKind.OPPORTUNITIES: Opportunity,
+    ImportKind.ACTIVITIES: Activity,
+}
+# Per kind: the fields every file maps, and groups of which it maps at least one.
+REQUIRED_FIELDS = {
+    ImportKind.ACCOUNTS: (("name",), ()),
+    ImportKind.CONTACTS: (("first_name",), ("email", "account_domain")),
+    ImportKind.OPPORTUNITIES: (("name",), ("account_domain", "account_name")),
+    ImportKind.ACTIVITIES: (("channel", "occurred_at", "subject"), ("account_domain", "account_name", "contact")),
+}
+REQUIRED_MESSAGES = {
+    ImportKind.ACCOUNTS: "Accounts need a Name column.",
+    ImportKind.CONTACTS: "Contacts need a First name column and an E-mail or Account domain column.",
+    ImportKind.OPPORTUNITIES: "Deals need a Deal name column and an Account domain or Account name column.",
+    ImportKind.ACTIVITIES: "Activities need Channel, Occurred at and Subject columns and an Account domain, "
+    "Account name or Contact e-mail column.",
+}
+FOREIGN_KEYS = {
+    "owner": "owner_id",
+    "account_domain": "account_id",
+    "tier": "tier_id",
+    "account_name": "account_by_name",  # the account's id, used when the row has no Account domain
+    "contact": "contact_id",
+}
 # Fields that are not plain columns of the row: the planner resolves them against the whole file.
 LINK_FIELDS = {"parent", "technologies"}
 TECHNOLOGY_SEPARATOR = ";"
+Tier = Account._meta.get_field("tier").related_model
+TIER_NEEDS_ADMIN = (
+    "Only workspace admins may set a tier (as with the bulk “Set tier”): leave the cell empty or ask an admin "
+    "to import the file."
+)
 
 
 def field_specs(kind: str) -> dict[str, FieldSpec]:
@@ -221,9 +309,12 @@ def field_specs(kind: str) -> dict[str, FieldSpec]:
 
 
 def required_fields_message(kind: str) -> str:
-    if kind == ImportKind.ACCOUNTS:
-        return "Accounts need a Name column."
-    return "Contacts need a First name column and an E-mail or Account domain column."
+    return REQUIRED_MESSAGES[kind]
+
+
+def template_csv(kind: str) -> str:
+    """The header row of a file of this kind: every column the import reads, named as the mapping expects."""
+    return ",".join(spec.label for spec in FIELDS[kind]) + "\r\n"
 
 
 def auto_map(kind: str, headers: Iterable[str]) -> dict[str, str]:
@@ -264,11 +355,8 @@ def validate_mapping(kind: str, headers: list[str], mapping: dict) -> dict[str, 
             seen[target] = header
         complete[header] = target
     mapped = set(seen)
-    if kind == ImportKind.ACCOUNTS:
-        missing = "name" not in mapped
-    else:
-        missing = "first_name" not in mapped or not ({"email", "account_domain"} & mapped)
-    if missing:
+    required, one_of = REQUIRED_FIELDS[kind]
+    if not set(required) <= mapped or (one_of and not set(one_of) & mapped):
         raise ImportMappingError(f"Missing required column. {required_fields_message(kind)}")
     return complete
 
@@ -464,6 +552,24 @@ def parse_date(value: str) -> date:
         raise CellError(f"“{value}” is not a date; use YYYY-MM-DD.") from None
 
 
+def parse_moment(value: str) -> datetime:
+    """A date and time (ISO 8601, ``T`` or a space between, seconds optional), or a date for its midnight; one
+    without an offset is in the workspace's time zone."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        try:
+            moment = datetime.combine(date.fromisoformat(value), time.min)
+        except ValueError:
+            raise CellError(
+                f"“{value}” is not a date and time; use YYYY-MM-DD HH:MM (in the workspace's time zone) or ISO 8601 "
+                "with an offset such as 2026-03-02T09:30:00+01:00."
+            ) from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, workspace_zone())
+
+
 def parse_domain(value: str) -> str:
     try:
         return normalize_domain(value)
@@ -505,6 +611,7 @@ class _Row:
     instance: object = None  # the new record of a row that creates one (made before deciding, for parents)
     duplicate: bool = False
     parent: tuple | None = None  # ("id", account id) or ("row", index of another row creating the parent)
+    cells: dict = field(default_factory=dict)  # field name → the cell as the file has it (deals and activities)
 
 
 def _error(field_name: str, column: str, value: str, message: str) -> dict:
@@ -590,6 +697,29 @@ class _Planner:
             return account_id
         if parser == "technologies":
             return self.parse_technologies(value)
+        if parser == "tier":
+            return self.parse_tier(value)
+        if parser == "amount":
+            amount = parse_number(value, integer=False)
+            if amount < 0:
+                raise CellError("An amount cannot be negative.")
+            return amount
+        if parser == "currency":
+            currency = self.tenant.currency
+            if value.upper() != currency.upper():
+                raise CellError(
+                    f"Amounts are in the workspace currency, {currency}; convert them or leave the cell empty."
+                )
+            return value
+        if parser == "account_name":
+            return self.parse_account_name(value)
+        if parser == "contact":
+            contact = self.contacts_by_email.get(value.lower())
+            if contact is None:
+                raise CellError(f"No contact with the e-mail {value.lower()} in this workspace.")
+            return contact.pk
+        if parser == "moment":
+            return parse_moment(value)
         raise AssertionError(parser)
 
     def column_of(self, name: str) -> str:
@@ -661,7 +791,7 @@ class _Planner:
             plan.creates.append(instance)
         elif changes or linked:
             result["outcome"] = "update"
-            reported = [name for name in changes if name != "persona_match_reason"] + linked
+            reported = [name for name in changes if name not in self.hidden_fields] + linked
             result["changes"] = [name.removesuffix("_id") for name in reported]
             result["diff"] = {
                 name.removesuffix("_id"): {"old": self.shown(name, old.get(name)), "new": self.shown_new(name, row)}
@@ -675,6 +805,7 @@ class _Planner:
         return result
 
     linked_fields: tuple[str, ...] = ()  # fields that ``after_changes`` may change besides the row's columns
+    hidden_fields = frozenset({"persona_match_reason", "tier_override_reason"})  # written, not shown as changes
 
     def keep_derived(self, instance, row: _Row) -> None:
         """Drop (with a warning) values of the row that must not overwrite what the app derived."""
@@ -737,10 +868,39 @@ class _Planner:
         """Look at the whole plan once every row is decided."""
 
 
+def _members_by_login(tenant) -> tuple[dict[str, int], dict[int, str]]:
+    """Members who can own records (not viewers): e-mail and user name (any case) → user id, and id → e-mail
+    (else user name), as a file names them."""
+    members, shown = {}, {}
+    for user_id, email, username in (
+        Membership.objects.filter(tenant=tenant)
+        .exclude(role=Role.VIEWER)
+        .values_list("user_id", "user__email", "user__username")
+    ):
+        if email:
+            members.setdefault(email.casefold(), user_id)
+        members.setdefault(username.casefold(), user_id)
+        shown[user_id] = email or username
+    return members, shown
+
+
+def _accounts_by_domain(rows) -> tuple[dict[str, int], dict[str, int]]:
+    """Domain → the account it names, from ``(id, domain, parent id)`` rows in id order: within a hierarchy
+    sharing the domain its top account (as for contacts); and domain → the first account that has it."""
+    first, roots = {}, {}
+    for pk, domain, parent_id in rows:
+        first.setdefault(domain, pk)
+        if parent_id is None:
+            roots.setdefault(domain, pk)
+    return {**first, **roots}, first
+
+
 class _AccountPlanner(_Planner):
     """Accounts, their parent (by domain or name, in the workspace or the file) and their technologies."""
 
     new_accounts_target = True
+    tier_reason = ""
+    acting_user_id = None  # who started the dry run or commit, for a background job (no user in its context)
 
     def new_instance(self):
         """A new account is a target as the import asked, unless the row's own Target column says otherwise."""
@@ -749,16 +909,7 @@ class _AccountPlanner(_Planner):
         return account
 
     def preload(self) -> None:
-        self.members = {}
-        for user_id, email, username in (
-            Membership.objects.filter(tenant=self.tenant)
-            .exclude(role=Role.VIEWER)
-            .values_list("user_id", "user__email", "user__username")
-        ):
-            if email:
-                self.members.setdefault(email.casefold(), user_id)
-            self.members.setdefault(username.casefold(), user_id)
-            self.display.setdefault("owner_id", {})[user_id] = email or username
+        self.members, self.display["owner_id"] = _members_by_login(self.tenant)
         self.by_domain = defaultdict(list)
         self.by_name = {}
         self.names, self.domains, self.parent_of = {}, {}, {}
@@ -781,6 +932,16 @@ class _AccountPlanner(_Planner):
             roots = [pk for pk, _, parent_id in candidates if parent_id is None]
             self.account_by_domain[domain] = (roots or [candidates[0][0]])[0]
         self.display["parent_id"] = self.names
+        self.tier_ids, self.tier_names = defaultdict(list), {}
+        self.may_set_tiers = False
+        if "tier" in self.mapped:
+            for pk, name in Tier.objects.order_by("rank").values_list("id", "name"):
+                self.tier_ids[name.casefold()].append(pk)
+                self.tier_names[pk] = name
+            self.display["tier_id"] = self.tier_names
+            user_id = self.user.pk if self.user else self.acting_user_id
+            role = Membership.objects.filter(tenant=self.tenant, user_id=user_id).values_list("role", flat=True).first()
+            self.may_set_tiers = role is not None and role_at_least(role, Role.ADMIN)
         self.technology_ids, self.technology_names = {}, {}
         if "technologies" in self.mapped:
             for pk, name in Technology.objects.values_list("id", "name"):
@@ -801,6 +962,21 @@ class _AccountPlanner(_Planner):
                 f"to the catalogue first, or correct the name{'s' if len(unknown) > 1 else ''}."
             )
         return frozenset(self.technology_ids[name.casefold()] for name in names)
+
+    def parse_tier(self, value: str) -> int:
+        ids = self.tier_ids.get(value.casefold(), [])
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise CellError(f"{len(ids)} tiers are named “{value}”: rename one of them first.")
+        names = ", ".join(self.tier_names.values()) or "none yet (create them on the ICP page)"
+        raise CellError(f"“{value}” is not a tier of this workspace. Tiers: {names}.")
+
+    def validate(self, instance, changes: list[str], row: _Row) -> None:
+        super().validate(instance, changes, row)
+        if "tier_id" in changes and not self.may_set_tiers:
+            tier_id = row.values["tier_id"]
+            row.errors.append(_error("tier", self.column_of("tier"), self.tier_names[tier_id], TIER_NEEDS_ADMIN))
 
     @staticmethod
     def _domain_of(reference: str) -> str:
@@ -1014,6 +1190,9 @@ class _AccountPlanner(_Planner):
 
     def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
         linked = []
+        if "tier_id" in changes:  # a tier set by hand, as the bulk "Set tier" does: with where it came from
+            instance.tier_override_reason = self.tier_reason
+            changes.append("tier_override_reason")
         if row.parent is not None:
             kind, value = row.parent
             if kind == "id":
@@ -1034,14 +1213,8 @@ class _AccountPlanner(_Planner):
 
 class _ContactPlanner(_Planner):
     def preload(self) -> None:
-        first, roots = {}, {}  # a hierarchy sharing a domain: its top account
-        for pk, domain, parent_id in (
-            Account.objects.exclude(domain="").order_by("id").values_list("id", "domain", "parent_id")
-        ):
-            first.setdefault(domain, pk)
-            if parent_id is None:
-                roots.setdefault(domain, pk)
-        self.accounts_by_domain = {**first, **roots}
+        rows = Account.objects.exclude(domain="").order_by("id").values_list("id", "domain", "parent_id")
+        self.accounts_by_domain, first = _accounts_by_domain(rows)
         self.display["account_id"] = {pk: domain for domain, pk in first.items()}
 
     def match(self, row: _Row) -> None:
@@ -1156,7 +1329,183 @@ class _ContactPlanner(_Planner):
             diff["persona"] = {"old": names.get(old), "new": names.get(new)}
 
 
-PLANNERS = {ImportKind.ACCOUNTS: _AccountPlanner, ImportKind.CONTACTS: _ContactPlanner}
+class _RecordPlanner(_Planner):
+    """Deals and activities: every row creates a record (neither has a key a file could match it by) of an account
+    named by its domain (as contacts find theirs) or its name. A row that looks like a record already there (same
+    account and name, or same account, time and subject) is created anyway, with a warning saying so."""
+
+    def new_instance(self):
+        return self.model(tenant=self.tenant, created_by=self.user, updated_by=self.user)
+
+    def preload(self) -> None:
+        self.members, self.display["owner_id"] = _members_by_login(self.tenant)
+        self.accounts_by_exact_name, self.accounts_by_folded_name = defaultdict(list), defaultdict(list)
+        with_domain = []
+        for pk, domain, name, parent_id in Account.objects.order_by("id").values_list(
+            "id", "domain", "name", "parent_id"
+        ):
+            if domain:
+                with_domain.append((pk, domain, parent_id))
+            self.accounts_by_exact_name[name].append(pk)
+            self.accounts_by_folded_name[name.casefold()].append(pk)
+        self.accounts_by_domain, _ = _accounts_by_domain(with_domain)
+        self.contacts_by_email = {}
+        if "contact" in self.mapped:
+            emails = {
+                clean_cell(cells[index]).lower()
+                for _, cells in self.parsed.rows
+                for index, _, name in self.columns
+                if name == "contact" and index < len(cells) and clean_cell(cells[index])
+            }
+            emails = sorted(emails)
+            for start in range(0, len(emails), 2000):
+                for contact in Contact.objects.filter(email__in=emails[start : start + 2000]).only(
+                    "id", "email", "account_id"
+                ):
+                    self.contacts_by_email[contact.email] = contact
+            self.contacts = {contact.pk: contact for contact in self.contacts_by_email.values()}
+
+    def parse_account_name(self, value: str) -> int:
+        ids = self.accounts_by_exact_name.get(value) or self.accounts_by_folded_name.get(value.casefold(), [])
+        if len(ids) > 1:
+            raise CellError(f"{len(ids)} accounts are named “{value}”: give the account's domain.")
+        if not ids:
+            raise CellError(f"No account named “{value}” in this workspace.")
+        return ids[0]
+
+    def match(self, row: _Row) -> None:
+        """The account: by domain, else by name, else the contact's."""
+        by_name = row.values.pop("account_by_name", None)
+        if "account_id" not in row.values and by_name is not None:
+            row.values["account_id"] = by_name
+        if "account_id" not in row.values and row.values.get("contact_id"):
+            row.values["account_id"] = self.contacts[row.values["contact_id"]].account_id
+
+    def load_matches(self, rows: list[_Row]) -> None:
+        self.existing = self.existing_keys(rows)
+
+    def decide(self, row: _Row, plan: Plan) -> dict:
+        if "account_id" not in row.values and not any(error["field"].startswith("account") for error in row.errors):
+            row.errors.append(_error("account_domain", self.column_of("account_domain"), "", self.ACCOUNT_REQUIRED))
+        key = self.key_of(row.values)
+        if key is not None and key in self.existing:
+            row.warnings.append(self.existing_warning(row))
+        return super().decide(row, plan)
+
+    def validate(self, instance, changes: list[str], row: _Row) -> None:
+        """The fields' own validation, then the model's rules (``clean()``) as the API applies them."""
+        super().validate(instance, changes, row)
+        if instance.account_id is None:
+            return
+        self.before_clean(instance)
+        try:
+            instance.clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = self.column_of(name) if name in self.specs else name
+                value = row.cells.get(name, "")
+                row.errors.extend(_error(name, column, value, message) for message in messages)
+
+    def read_row(self, number: int, cells: list[str]) -> _Row:
+        row = super().read_row(number, cells)
+        row.cells = {name: clean_cell(cells[index]) if index < len(cells) else "" for index, _, name in self.columns}
+        return row
+
+    def before_clean(self, instance) -> None:
+        """Set what ``clean()`` reads without a query per row."""
+
+    def missing_required(self, row: _Row) -> None:
+        for name in REQUIRED_FIELDS[self.kind][0]:
+            if row.values.get(name) in (None, "") and not any(error["field"] == name for error in row.errors):
+                row.errors.append(_error(name, self.column_of(name), "", f"{self.specs[name].label} is required."))
+
+
+class _OpportunityPlanner(_RecordPlanner):
+    ACCOUNT_REQUIRED = "An account is required: its domain (Account domain) or its name (Account name)."
+
+    def new_instance(self):
+        opportunity = super().new_instance()
+        opportunity.opened_on = workspace_today()  # as the API's default
+        return opportunity
+
+    def describe(self, row: _Row) -> str:
+        return row.values.get("name", "")
+
+    def key_of(self, values: dict):
+        if values.get("account_id") and values.get("name"):
+            return (values["account_id"], values["name"].casefold())
+        return None
+
+    def existing_keys(self, rows: list[_Row]) -> set:
+        account_ids = sorted({row.values["account_id"] for row in rows if row.values.get("account_id")})
+        keys = set()
+        for start in range(0, len(account_ids), 2000):
+            for account_id, name in Opportunity.objects.filter(
+                account_id__in=account_ids[start : start + 2000]
+            ).values_list("account_id", "name"):
+                keys.add((account_id, name.casefold()))
+        return keys
+
+    def existing_warning(self, row: _Row) -> dict:
+        return _error(
+            "name",
+            self.column_of("name"),
+            row.values["name"],
+            "This account already has a deal of this name; the row creates another one (deals are not matched).",
+        )
+
+    def read_row(self, number: int, cells: list[str]) -> _Row:
+        row = super().read_row(number, cells)
+        row.values.pop("currency", None)  # checked against the workspace's: nothing to store
+        return row
+
+
+class _ActivityPlanner(_RecordPlanner):
+    ACCOUNT_REQUIRED = "An account is required: its domain, its name or a contact's e-mail."
+
+    def describe(self, row: _Row) -> str:
+        occurred_at = row.values.get("occurred_at")
+        when = timezone.localtime(occurred_at, workspace_zone()).strftime("%Y-%m-%d %H:%M") if occurred_at else ""
+        return " · ".join(filter(None, (when, row.values.get("subject", ""))))
+
+    def before_clean(self, instance) -> None:
+        if instance.contact_id is not None:
+            instance.contact = self.contacts[instance.contact_id]
+        instance.owner_is_member = instance.owner_id is not None  # the owner parser found a member
+
+    def key_of(self, values: dict):
+        if values.get("account_id") and values.get("occurred_at") and values.get("subject"):
+            return (values["account_id"], values["occurred_at"], values["subject"])
+        return None
+
+    def existing_keys(self, rows: list[_Row]) -> set:
+        wanted = [self.key_of(row.values) for row in rows]
+        wanted = [key for key in wanted if key is not None]
+        keys = set()
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            for key in Activity.objects.filter(
+                account_id__in={key[0] for key in chunk}, occurred_at__in={key[1] for key in chunk}
+            ).values_list("account_id", "occurred_at", "subject"):
+                keys.add(key)
+        return keys
+
+    def existing_warning(self, row: _Row) -> dict:
+        return _error(
+            "subject",
+            self.column_of("subject"),
+            row.values["subject"],
+            "This account already has an activity with this time and subject; the row creates another one "
+            "(activities are not matched).",
+        )
+
+
+PLANNERS = {
+    ImportKind.ACCOUNTS: _AccountPlanner,
+    ImportKind.CONTACTS: _ContactPlanner,
+    ImportKind.OPPORTUNITIES: _OpportunityPlanner,
+    ImportKind.ACTIVITIES: _ActivityPlanner,
+}
 
 
 def plan_import(
@@ -1166,11 +1515,21 @@ def plan_import(
     mapping: dict[str, str],
     progress: Callable | None = None,
     new_accounts_target: bool = True,
+    file_name: str = "",
+    acting_user_id: int | None = None,
 ) -> Plan:
     """Every row's outcome against the current tenant's data. Reads only."""
     planner = PLANNERS[kind](kind, parsed, validate_mapping(kind, parsed.headers, mapping), progress)
     planner.new_accounts_target = new_accounts_target
+    planner.tier_reason = tier_reason(file_name)
+    planner.acting_user_id = acting_user_id
     return planner.run()
+
+
+def tier_reason(file_name: str) -> str:
+    """The override reason of a tier set by an import: where it came from (the reason field holds 300)."""
+    name = f"“{file_name[:200]}”" if file_name else "a file"
+    return f"Set by the CSV import of {name} on {workspace_today():%Y-%m-%d}."
 
 
 def write_plan(*, kind: str, plan: Plan, reason: str) -> dict[str, int]:
@@ -1282,7 +1641,7 @@ def report_from_plan(plan: Plan) -> dict:
 def batch_create(*, kind: str, upload, file_name: str = "", new_accounts_target: bool = True) -> ImportBatch:
     """Read and check an uploaded file, keep it with an automatic mapping. Raises ``ImportFileError``."""
     if kind not in FIELDS:
-        raise ImportFileError("Choose what the file holds: accounts or contacts.")
+        raise ImportFileError("Choose what the file holds: accounts, contacts, deals or activities.")
     text = decode(read_upload(upload))
     parsed = parse(text)
     batch = ImportBatch(
@@ -1341,6 +1700,8 @@ def plan_batch(batch: ImportBatch, progress: Callable | None = None) -> Plan:
         mapping=batch.mapping,
         progress=progress,
         new_accounts_target=batch.new_accounts_target,
+        file_name=batch.file_name,
+        acting_user_id=batch.updated_by_id,
     )
 
 
@@ -1366,12 +1727,15 @@ def batch_start(*, batch: ImportBatch, status: str) -> ImportBatch:
     claimable = Q(status__in=allowed)
     if status == ImportStatus.VALIDATING:  # start again after a lost run, also one the job failure did not reach
         claimable |= Q(status__in=RUNNING_STATES, job__status=JobStatus.FAILED)
+    user = get_current_user()
+    by = {"updated_by": user} if getattr(user, "is_authenticated", False) else {}  # read by a background job
     with tenant_transaction(get_current_tenant()):
-        claimed = ImportBatch.objects.filter(claimable, pk=batch.pk).update(status=status)
+        claimed = ImportBatch.objects.filter(claimable, pk=batch.pk).update(status=status, **by)
     if not claimed:
         what = "a dry run" if status == ImportStatus.VALIDATING else "the import (run the dry run first)"
         raise ImportCommitError(f"This import is {batch.get_status_display().lower()}: it cannot start {what}.")
     batch.status = status
+    batch.updated_by = by.get("updated_by", batch.updated_by)
     return batch
 
 
@@ -1397,6 +1761,9 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
                 if batch.kind == ImportKind.ACCOUNTS and any(written.values()):
                     account_ids = [account.pk for account in plan.creates + plan.updates]
                     events.accounts_changed.send(Account, account_ids=account_ids, fields=None)
+                if batch.kind == ImportKind.OPPORTUNITIES:
+                    won = [deal for deal in plan.creates if deal.stage == OpportunityStage.CLOSED_WON]
+                    services.won_deals_make_customers(won)
                 report = {**report_from_plan(plan), "written": written}
                 return _set(batch, status=ImportStatus.COMMITTED, report=report, error="", committed_at=timezone.now())
         except (DatabaseError, ValidationError) as error:

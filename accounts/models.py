@@ -455,6 +455,9 @@ class Activity(TenantOwnedModel):
         help_text="The team member who made or received it.",
     )
 
+    # Not a field: a bulk create that checked its owners in one query sets it, so ``clean()`` does not ask again.
+    owner_is_member = False
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
@@ -478,6 +481,7 @@ class Activity(TenantOwnedModel):
             errors["contact"] = [ACTIVITY_CONTACT_ELSEWHERE]
         if (
             self.owner_id is not None
+            and not self.owner_is_member
             and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id).exists()
         ):
             errors["owner"] = ["The owner must be a member of this workspace."]
@@ -516,6 +520,8 @@ class SavedView(TenantOwnedModel):
 class ImportKind(models.TextChoices):
     ACCOUNTS = "accounts", "Accounts"
     CONTACTS = "contacts", "Contacts"
+    OPPORTUNITIES = "opportunities", "Deals (opportunities)"
+    ACTIVITIES = "activities", "Activities"
 
 
 class ImportStatus(models.TextChoices):
@@ -535,7 +541,7 @@ class ImportBatch(TenantOwnedModel):
     bookkeeping written with ``update()`` (see accounts/imports.py), like job progress.
     """
 
-    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    kind = models.CharField(max_length=13, choices=ImportKind.choices)
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     file_name = models.CharField(max_length=255, blank=True)
     content = models.TextField(editable=False)

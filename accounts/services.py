@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.models import Membership
@@ -40,6 +40,16 @@ from .models import (
     Technology,
     TechnologyRelation,
 )
+
+
+class ItemErrors(Exception):
+    """Items of a bulk create that their model refuses; nothing was written. ``errors``: the item's index → its
+    ``ValidationError``."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(f"{len(errors)} item(s) refused")
+        self.errors = errors
+
 
 KEEP: Any = object()  # the default of an update's field arguments: not given, the field keeps its value
 
@@ -420,6 +430,55 @@ def opportunity_update(
     return opportunity
 
 
+def _new_rows(model, items: list[dict]) -> list:
+    """Unsaved rows of the current tenant, stamped with the acting user, from validated items."""
+    tenant, user = get_current_tenant(), get_current_user()
+    user = user if getattr(user, "is_authenticated", False) else None
+    return [model(tenant=tenant, created_by=user, updated_by=user, **item) for item in items]
+
+
+def _validate_rows(rows: list) -> None:
+    """Each row's model validation (``clean()`` and the fields' own), all rows before raising ``ItemErrors``.
+    References are not looked up again: the serializer found them in this workspace, a query per row."""
+    errors = {}
+    for index, row in enumerate(rows):
+        try:
+            row.full_clean(exclude=[field.name for field in row._meta.concrete_fields if field.is_relation])
+        except ValidationError as error:
+            errors[index] = error
+    if errors:
+        raise ItemErrors(errors)
+
+
+@transaction.atomic
+def opportunities_create(*, items: list[dict]) -> list[Opportunity]:
+    """Create many deals at once, all or none (``ItemErrors``), in a fixed number of queries: validated like
+    ``opportunity_create``, written with their history; deals created closed won make their accounts customers,
+    announced once for all of them."""
+    opportunities = _new_rows(Opportunity, items)
+    _validate_rows(opportunities)
+    bulk_create_with_history(opportunities, Opportunity, default_user=opportunities[0].created_by)
+    won_deals_make_customers([o for o in opportunities if o.stage == OpportunityStage.CLOSED_WON])
+    return opportunities
+
+
+def won_deals_make_customers(won: list[Opportunity]) -> None:
+    """``_won_makes_a_customer`` for many new deals (a bulk create, an import): one read, one write with
+    history (the reason names each account's first won deal), one ``accounts_changed`` event."""
+    deal_of = {}
+    for opportunity in won:
+        deal_of.setdefault(opportunity.account_id, opportunity.name)
+    accounts = list(Account.objects.filter(pk__in=deal_of).exclude(status=AccountStatus.CUSTOMER).order_by("id"))
+    if not accounts:
+        return
+    for account in accounts:
+        account.status = AccountStatus.CUSTOMER
+        account._change_reason = f"Deal “{deal_of[account.pk]}” closed won"
+        _touch(account)
+    bulk_update_with_history(accounts, Account, ["status", "updated_at", "updated_by"])
+    events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields={"status"})
+
+
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity) -> None:
     opportunity.delete()
@@ -452,6 +511,22 @@ def activity_create(
     activity.full_clean()
     activity.save()
     return activity
+
+
+@transaction.atomic
+def activities_create(*, items: list[dict]) -> list[Activity]:
+    """Log many activities at once, all or none (``ItemErrors``), validated like ``activity_create`` (owners are
+    checked as members in one query), written with their history in a fixed number of queries."""
+    activities = _new_rows(Activity, items)
+    owner_ids = {activity.owner_id for activity in activities if activity.owner_id}
+    members = set(
+        Membership.objects.filter(tenant=get_current_tenant(), user_id__in=owner_ids).values_list("user_id", flat=True)
+    )
+    for activity in activities:
+        activity.owner_is_member = activity.owner_id in members
+    _validate_rows(activities)
+    bulk_create_with_history(activities, Activity, default_user=activities[0].created_by)
+    return activities
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.page, name="page"),
     path("<int:account_id>/", views.account_page, name="account"),
     path("import/", views.import_start, name="import"),
+    path("import/template/", views.import_template, name="import-template"),
     path("import/<int:batch_id>/", views.import_batch, name="import-batch"),
     path("import/<int:batch_id>/dry-run/", views.import_dry_run, name="import-dry-run"),
     path("import/<int:batch_id>/commit/", views.import_commit, name="import-commit"),

@@ -185,6 +185,17 @@ def import_start(request, tenant_slug):
 
 
 @require_role(Role.MEMBER)
+def import_template(request, tenant_slug):
+    """The header row of a file of ``?kind=``: every column the import reads."""
+    kind = request.GET.get("kind", "")
+    if kind not in imports.FIELDS:
+        raise Http404("No such kind of import.")
+    response = HttpResponse(imports.template_csv(kind).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-import.csv"'
+    return response
+
+
+@require_role(Role.MEMBER)
 def import_batch(request, tenant_slug, batch_id):
     """One import: its column mapping, dry-run report, commit button and job progress."""
     return _render_import_batch(request, _import_batch(batch_id))

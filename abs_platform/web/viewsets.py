@@ -34,19 +34,27 @@ FRAGMENT_BY_ACTION = {
 }
 
 
-def refuse_unknown_fields(serializer) -> None:
-    """400 naming every key of the body that the serializer does not have: a misspelt field would otherwise be
-    dropped silently. Read-only fields are known (a client may send back what it read) and ignored."""
-    data = serializer.initial_data
+def unknown_field_errors(serializer, data) -> dict:
+    """Each key of ``data`` that the serializer does not have → its error. Read-only fields are known (a client
+    may send back what it read) and ignored."""
     if not isinstance(serializer, serializers.Serializer) or not isinstance(data, Mapping):
-        return
+        return {}
     known = set(serializer.fields)
     if hasattr(data, "getlist"):  # an HTML form
         known |= FORM_ONLY_KEYS | set(getattr(serializer, "form_only_keys", ()))
     unknown = [key for key in data if key not in known]
-    if unknown:
-        writable = ", ".join(name for name, field in serializer.fields.items() if not field.read_only)
-        raise serializers.ValidationError({key: [f"Unknown field. Send only: {writable}."] for key in unknown})
+    if not unknown:
+        return {}
+    writable = ", ".join(name for name, field in serializer.fields.items() if not field.read_only)
+    return {key: [f"Unknown field. Send only: {writable}."] for key in unknown}
+
+
+def refuse_unknown_fields(serializer) -> None:
+    """400 naming every key of the body that the serializer does not have: a misspelt field would otherwise be
+    dropped silently."""
+    errors = unknown_field_errors(serializer, serializer.initial_data)
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
 class TenantModelViewSet(viewsets.ModelViewSet):

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 
 from abs_platform.tenancy.context import get_current_user, workspace_zone
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
@@ -26,7 +28,7 @@ from ..models import (
     Contact,
     check_activity_time,
 )
-from .common import account_id_for_form
+from .common import BulkCreateMixin, account_id_for_form
 
 
 def _local_now_for_form() -> str:
@@ -180,7 +182,7 @@ class ActivityFilter(RequestedFilterSet):
         return queryset.filter(occurred_at__lt=_moment_bound(value, end_of_day=True))
 
 
-class ActivityViewSet(TenantModelViewSet):
+class ActivityViewSet(BulkCreateMixin, TenantModelViewSet):
     """The engagement log: touches by the team (`direction` `outbound`) and responses from the account
     (`inbound`) on a `channel`, optionally with one of the account's contacts. Filters: `account`, `contact`,
     `owner`, `channel`, `direction`, `occurred_after`, `occurred_before` (a date — a whole day in the
@@ -198,6 +200,13 @@ class ActivityViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance)
+
+    @extend_schema(request=ActivitySerializer(many=True), responses={201: ActivitySerializer(many=True)})
+    @action(detail=False, methods=["post"], renderer_classes=[JSONRenderer])
+    def bulk(self, request, *args, **kwargs):
+        """Create up to `API_BULK_MAX_ITEMS` (500) activities from a JSON list, all or none: 201 with them in the list's
+        order, or 400 with each refused item's field errors under its index (`{"2": {"stage": [...]}}`)."""
+        return self.bulk_create(request, services.activities_create)
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)

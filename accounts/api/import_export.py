@@ -1,4 +1,4 @@
-"""CSV import batches and CSV exports of accounts and contacts."""
+"""CSV import batches (accounts, contacts, deals, activities) and CSV exports of accounts and contacts."""
 
 import json
 
@@ -138,15 +138,18 @@ def _import_error_response(error: Exception) -> Response:
 
 
 class ImportBatchViewSet(TenantModelViewSet):
-    """CSV imports of accounts or contacts: upload, dry run, commit.
+    """CSV imports of accounts, contacts, deals (`opportunities`) or activities: upload, dry run, commit.
 
-    `POST` (multipart: `kind` = accounts | contacts, `file`, optional `mapping` as JSON) checks the file, maps
-    its columns (automatically by header name and common aliases, overridden by `mapping`) and runs the dry run:
+    `POST` (multipart: `kind` = accounts | contacts | opportunities | activities, `file`, optional `mapping` as
+    JSON) checks the file, maps its columns (automatically by header name and common aliases, overridden by
+    `mapping`) and runs the dry run:
     every row's outcome — `create`, `update`, `skip` or `error` with the field, column, value and reason — and
     nothing written. `POST {id}/dry-run/` with a new `mapping` runs it again; `POST {id}/commit/` writes every
     row in one transaction or none (refused while any row has an error). Files of more than 500 rows run as a
     background job: the answer is 202 and `job` shows the progress (poll `GET {id}/`). Accounts are matched by
-    normalized domain, contacts by lower-case e-mail; a second row for the same record is an error. An update
+    normalized domain, contacts by lower-case e-mail; a second row for the same record is an error. Deals and
+    activities are always created (their accounts by domain or name); activity times without an offset are in the
+    workspace's time zone. An update
     row's `diff` has the old and new value of each changed field. A malformed file (not UTF-8, not valid CSV,
     a NUL character, no header or rows, a required column missing, beyond the size, column, row or cell limits)
     is a 400 naming the problem and where, and nothing is kept."""

@@ -2,7 +2,10 @@
 
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 
 from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from abs_platform.web.fields import TenantRelatedField
@@ -17,7 +20,7 @@ from ..models import (
     OpportunityKind,
     OpportunityStage,
 )
-from .common import account_id_for_form
+from .common import BulkCreateMixin, account_id_for_form
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
@@ -87,7 +90,7 @@ class OpportunityFilter(RequestedFilterSet):
         return queryset.exclude(closed) if value else queryset.filter(closed)
 
 
-class OpportunityViewSet(TenantModelViewSet):
+class OpportunityViewSet(BulkCreateMixin, TenantModelViewSet):
     """Opportunities (deals). Amounts are in the workspace currency (`currency`). A closed-lost deal needs a
     `lost_reason`; the close date cannot precede the open date. Filters: `account`, `stage`, `kind`,
     `is_open`. Search over the name. Newest first."""
@@ -104,6 +107,13 @@ class OpportunityViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         services.opportunity_delete(opportunity=instance)
+
+    @extend_schema(request=OpportunitySerializer(many=True), responses={201: OpportunitySerializer(many=True)})
+    @action(detail=False, methods=["post"], renderer_classes=[JSONRenderer])
+    def bulk(self, request, *args, **kwargs):
+        """Create up to `API_BULK_MAX_ITEMS` (500) deals from a JSON list, all or none: 201 with them in the list's
+        order, or 400 with each refused item's field errors under its index (`{"2": {"stage": [...]}}`)."""
+        return self.bulk_create(request, services.opportunities_create)
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)

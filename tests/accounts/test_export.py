@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.exports import neutralize
 from accounts.models import AccountTechnology
 from tests.conftest import as_tenant
-from tests.factories import AccountFactory, ContactFactory, TechnologyFactory
+from tests.factories import AccountFactory, ContactFactory, TechnologyFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,10 @@ class TestAccountExport:
         assert 'id="import-csv"' not in page  # viewers do not import
 
     def test_round_trip_export_then_import_dry_run_is_all_skips(self, api_a, tenant_a, owner_a):
-        acme = AccountFactory(tenant=tenant_a, name="=Acme", domain="acme.com", owner=owner_a, growth_rate="-2.50")
+        tier = TierFactory(tenant=tenant_a, rank=1, name="Tier 1")
+        acme = AccountFactory(
+            tenant=tenant_a, name="=Acme", domain="acme.com", owner=owner_a, growth_rate="-2.50", tier=tier
+        )
         globex = AccountFactory(tenant=tenant_a, name="Globex", domain="", industry="@Energy", office_count=3)
         acme_eu = AccountFactory(tenant=tenant_a, name="Acme EU", domain="acme.com", parent=acme)
         AccountFactory(tenant=tenant_a, name="Globex Labs", domain="labs.io", parent=globex)
@@ -157,6 +160,7 @@ class TestAccountExport:
             "Last verified on": "last_verified_on",
             "Parent": "parent",
             "Technologies": "technologies",
+            "Tier": "tier",  # its names read back as the same tiers: no change, no override
         }
 
     def test_isolation_and_roles(self, api_a, api_b, api_a_read, tenant_a, tenant_b):

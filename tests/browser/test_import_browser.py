@@ -1,12 +1,13 @@
 """CSV import and export in a real browser: upload, map a column, dry run, commit; export with the filters."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import Account
+from accounts.models import Account, Activity
 from tests.conftest import as_tenant
 from tests.factories import AccountFactory
 
@@ -75,3 +76,39 @@ def test_export_carries_the_current_filters(page: Page, tenant_a, member_a):
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[1].startswith("'=Formula Inc,formula.com,")
     assert "Softco" not in text
+
+
+def test_member_imports_activities_with_times_in_the_workspace_zone(page: Page, tenant_a, member_a, tmp_path):
+    tenant_a.time_zone = "America/New_York"
+    tenant_a.save()
+    acme = AccountFactory(tenant=tenant_a, name="Acme", domain="acme.com")
+    csv_file = tmp_path / "touches.csv"
+    csv_file.write_text("Account,Channel,When,Subject\nAcme,Meeting,2026-03-02 09:30,Demo\nAcme,Fax,2026-03-02,Old\n")
+
+    log_in(page, "member_a")
+    page.get_by_role("link", name="Import CSV").click()
+    expect(page.locator("#import-help")).to_contain_text("in the workspace's time zone, America/New_York")
+    page.get_by_label("The file holds").select_option("activities")
+    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Upload and map columns").click()
+
+    expect(page.get_by_label("Account", exact=True)).to_have_value("account_name")
+    expect(page.get_by_label("When")).to_have_value("occurred_at")
+    page.get_by_role("button", name="Run the dry run").click()
+    expect(page.locator("#count-create")).to_have_text("1")
+    expect(page.locator("#outcome-error tbody tr")).to_have_text(
+        re.compile(r"3\s*2026-03-02 00:00 · Old\s*Channel\s*Fax\s*“Fax” is not one of: E-mail, Phone")
+    )
+
+    csv_file.write_text("Account,Channel,When,Subject\nAcme,Meeting,2026-03-02 09:30,Demo\n")
+    page.get_by_role("link", name="← Imports").click()
+    page.get_by_label("The file holds").select_option("activities")
+    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Upload and map columns").click()
+    page.get_by_role("button", name="Run the dry run").click()
+    page.get_by_role("button", name="Import 1 row").click()
+    expect(page.locator("#import-done")).to_have_text("Imported: 1 created, 0 updated, 0 unchanged.")
+    with as_tenant(tenant_a):
+        assert list(Activity.objects.values_list("account_id", "channel", "subject", "occurred_at")) == [
+            (acme.pk, "meeting", "Demo", datetime(2026, 3, 2, 14, 30, tzinfo=UTC))
+        ]
