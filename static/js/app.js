@@ -83,12 +83,14 @@ function applySizes(root) {
   within("[data-indent]").forEach((cell) => { cell.style.paddingLeft = `${Number(cell.dataset.indent) + 0.5}rem`; });
 }
 document.addEventListener("DOMContentLoaded", () => htmx.onLoad(applySizes));
-// A filter form (role="search") whose list answered 400: each error of the answer ([data-field-error="<name>"])
-// moves next to that field, labelled ("Fit from: ensure this value is …"), and the field is marked invalid and
-// described by it; the next answer clears them. Errors naming no field of the form stay in the list's place.
+// A filter form (role="search") whose list answered 400, or a form marked data-place-errors whose answer went
+// elsewhere: each error of the answer ([data-field-error="<name>"] data-message="…") moves next to that field,
+// labelled ("Fit from: ensure this value is …"), and the field is marked invalid and described by it; the next
+// answer clears them. Errors naming no field of the form stay where the answer went.
 document.addEventListener("htmx:afterSwap", (event) => {
   const form = event.detail.requestConfig?.elt;
-  if (!(form instanceof HTMLFormElement) || form.getAttribute("role") !== "search") return;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (form.getAttribute("role") !== "search" && !form.hasAttribute("data-place-errors")) return;
   form.querySelectorAll(".field-error").forEach((error) => error.remove());
   form.querySelectorAll("[aria-invalid]").forEach((field) => {
     field.removeAttribute("aria-invalid");
