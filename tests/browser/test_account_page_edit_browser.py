@@ -10,7 +10,14 @@ from playwright.sync_api import Page, expect
 from abs_platform.tenancy.models import Role
 from accounts.models import Account
 from tests.conftest import as_tenant
-from tests.factories import AccountFactory, MembershipFactory, TierFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    CriterionFactory,
+    IcpFactory,
+    MembershipFactory,
+    TierFactory,
+    UserFactory,
+)
 
 from .test_accounts_browser import log_in
 
@@ -28,11 +35,16 @@ def test_member_edits_owner_and_employee_count_on_the_account_page(page: Page, t
     rita = UserFactory(username="rita", first_name="Rita", last_name="Owner")
     MembershipFactory(tenant=tenant_a, user=rita, role=Role.MEMBER)
     account = AccountFactory(tenant=tenant_a, name="Initech", domain="initech.com", employee_count=250, owner=None)
+    CriterionFactory(
+        tenant=tenant_a, icp=IcpFactory(tenant=tenant_a, is_active=True), kind="employees", params={"min": 1000}
+    )
 
     log_in(page, "member_a", "alpha")
     page.goto(f"/t/alpha/accounts/{account.pk}/")
     expect(page.locator("#account-facts")).to_contain_text("Unassigned")
     assert facts(page)["Employees"] == "250"
+    fit_score = page.locator("#account-fit-facts dt:text-is('Fit score') + dd")
+    expect(fit_score).to_have_text("not scored yet")
 
     page.locator("#account-facts").get_by_role("button", name="Edit").click()
     form = page.locator("#account-facts form")
@@ -57,6 +69,8 @@ def test_member_edits_owner_and_employee_count_on_the_account_page(page: Page, t
     expect(page.locator("#account-facts dl")).to_contain_text("Rita Owner")
     assert facts(page)["Employees"] == "1200"
     assert facts(page)["Owner"] == "Rita Owner"
+    # The fit card follows: 1,200 employees meet the ICP's "at least 1,000".
+    expect(fit_score).to_have_text("100 / 100")
     with as_tenant(tenant_a):
         assert Account.objects.values_list("owner_id", "employee_count").get(pk=account.pk) == (rita.pk, 1200)
 
