@@ -78,3 +78,53 @@ def test_account_page_opportunities_fit_their_card(page: Page, tenant_a, member_
     expect(page.locator("#opportunity-rows button")).to_have_count(6)
     assert page.evaluate(ACTIONS_OUT_OF_REACH, ["#opportunity-rows", "#opportunities"]) == []
     assert page.evaluate(ACTIONS_OUT_OF_REACH, ["#contact-rows", "#contacts"]) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_contact_edited_in_its_row_fits_the_card(page: Page, tenant_a, member_a, width):
+    account = AccountFactory(tenant=tenant_a, name="International Holdings of Northern Europe Group")
+    long_contacts(tenant_a, account, count=2)
+
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, "member_a", "alpha")
+    page.goto("/t/alpha/contacts/")
+    page.locator("#contact-rows tr").first.get_by_role("button", name="Edit").click()
+    form = page.locator("#contact-rows tr.editing form")
+    expect(form.get_by_role("button", name="Save")).to_be_visible()
+
+    assert page.evaluate(PAGE_SCROLLS_SIDEWAYS) is False
+    # Every field and button of the form is on screen within the list, without scrolling sideways.
+    assert page.evaluate(FIELDS_OUT_OF_REACH, ["#contact-rows tr.editing form", "#contact-list"]) == []
+
+
+FIELDS_OUT_OF_REACH = """([form, card]) => {
+  const box = document.querySelector(card).getBoundingClientRect();
+  const out = [];
+  const fields = document.querySelector(form).querySelectorAll("input:not([type=hidden]), select, textarea, button");
+  for (const field of fields) {
+    const r = field.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.left < Math.max(box.left, 0) || r.right > Math.min(box.right, window.innerWidth)) {
+      out.push(`${field.name || field.textContent.trim()} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_accounts_table_fits(page: Page, tenant_a, member_a, width):
+    for n in range(3):
+        AccountFactory(
+            tenant=tenant_a,
+            name=f"International Holdings of Northern Europe Group {n}",
+            domain=f"international-holdings-of-northern-europe-{n}.example.com",
+            industry="Industrial machinery and heavy equipment",
+        )
+
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, "member_a", "alpha")
+    expect(page.locator("#account-rows tr")).to_have_count(3)
+
+    assert page.evaluate(PAGE_SCROLLS_SIDEWAYS) is False
+    assert page.evaluate(ACTIONS_OUT_OF_REACH, ["#account-rows", "#account-list"]) == []
