@@ -244,14 +244,17 @@ def import_progress(request, tenant_slug, batch_id):
 def account_page(request, tenant_slug, account_id):
     """One account: header with its engagement, hierarchy tree with roll-ups, the sections other apps add
     (``accounts.extensions``: the buying committee); contacts, activities, signals and opportunities come from
-    their APIs as htmx fragments. ``?part=engagement`` or ``?part=<section>`` answers that card alone (htmx
-    refreshes them when contacts or activities change)."""
+    their APIs as htmx fragments, and the firmographics card is edited in place through the accounts API.
+    ``?part=head``, ``?part=fit``, ``?part=engagement`` or ``?part=<section>`` answers that part alone (htmx
+    refreshes them when anything on the page changes)."""
     account = get_object_or_404(selectors.accounts_for_page(), pk=account_id)
     context = {"nav": "accounts", "account": account, "window_days": WINDOW_DAYS}
     part = request.GET.get("part")
     if part == "engagement":
         context["engagement"] = selectors.engagement_by_account([account.pk])[account.pk]
         return render(request, "accounts/account_page.html#engagement", context)
+    if part in ("head", "fit"):
+        return render(request, f"accounts/account_page.html#{part}", context)
     sections = account_sections()
     for section in sections:
         if part == section.name:
@@ -268,6 +271,7 @@ def account_page(request, tenant_slug, account_id):
         engagement = selectors.engagement_by_account([account.pk])[account.pk]
     context.update(
         {
+            "tiers": selectors.tiers_to_choose(),
             "ancestors": ancestors,
             "engagement": engagement,
             "tree": selectors.hierarchy_tree(nodes, root.pk),

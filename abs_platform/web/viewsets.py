@@ -161,6 +161,8 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             "partial_update",
         ):
             partial = "form"
+        elif response.status_code == status.HTTP_400_BAD_REQUEST and self.action == "list":
+            return "partials/filter_errors.html"
         elif response.status_code >= 400:
             return "partials/error.html"
         else:

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import TextChoices
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django_countries.serializer_fields import CountryField
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -168,6 +169,11 @@ class AccountFilter(RequestedFilterSet):
         return queryset.filter(**{f"coverage_percent__{lookup}": value})
 
 
+# The account page asks for its own fragments with this header: the firmographics card and its edit form.
+ACCOUNT_LAYOUT_HEADER = "X-Account-Layout"
+ACCOUNT_PAGE_PARTIALS = {"row": "facts", "detail": "facts", "form": "facts-form"}
+
+
 class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
     `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
@@ -228,13 +234,29 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
             response["HX-Trigger"] = "objectsChanged"
         return response
 
+    def is_page_layout(self) -> bool:
+        return self.request.headers.get(ACCOUNT_LAYOUT_HEADER) == "page"
+
     def get_fragment_template(self, response):
         if self.action == "bulk":
             return "accounts/accounts.html#bulk-result"
-        return super().get_fragment_template(response)
+        template = super().get_fragment_template(response)
+        partial = ACCOUNT_PAGE_PARTIALS.get(template.removeprefix(f"{self.fragment_template}#"))
+        if self.is_page_layout() and partial:
+            return f"accounts/account_page.html#{partial}"
+        return template
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
         # Rows link to ``<account_pages_url><id>/``.
         context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
+        if self.is_page_layout() and context["object_id"] and response.status_code < 400:
+            # The card shows more of the account than the serializer: read it as the page does.
+            context["account"] = selectors.accounts_for_page().get(pk=context["object_id"])
+            context["account_api_url"] = context["api_url"]
         return context
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, [ACCOUNT_LAYOUT_HEADER])
+        return response

@@ -57,6 +57,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         initial=_local_now_for_form,
         help_text="When it happened (default on create: now; a full update without it keeps it); not in the future. "
         "Without an offset: the workspace's time zone.",
+        style={"form_help": "When it happened: now unless you change it, and not in the future."},
     )
     owner = TenantMemberField(
         required=False, allow_null=True, initial=_acting_user_id, help_text="The team member who made or received it."

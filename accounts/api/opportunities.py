@@ -30,6 +30,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         default=serializers.CreateOnlyDefault(workspace_today),
         initial=workspace_today,
         help_text="Default on create: today; a full update without it keeps it.",
+        style={"form_help": ""},
     )
     currency = serializers.SerializerMethodField(help_text="The workspace currency (ISO 4217) of `amount`.")
     is_open = serializers.SerializerMethodField()

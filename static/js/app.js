@@ -83,3 +83,32 @@ function applySizes(root) {
   within("[data-indent]").forEach((cell) => { cell.style.paddingLeft = `${Number(cell.dataset.indent) + 0.5}rem`; });
 }
 document.addEventListener("DOMContentLoaded", () => htmx.onLoad(applySizes));
+// A filter form (role="search") whose list answered 400, or a form marked data-place-errors whose answer went
+// elsewhere: each error of the answer ([data-field-error="<name>"] data-message="…") moves next to that field,
+// labelled ("Fit from: ensure this value is …"), and the field is marked invalid and described by it; the next
+// answer clears them. Errors naming no field of the form stay where the answer went.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const form = event.detail.requestConfig?.elt;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (form.getAttribute("role") !== "search" && !form.hasAttribute("data-place-errors")) return;
+  form.querySelectorAll(".field-error").forEach((error) => error.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((field) => {
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+  });
+  event.detail.target.querySelectorAll("[data-field-error]").forEach((error) => {
+    const field = form.elements.namedItem(error.dataset.fieldError);
+    if (!(field instanceof Element)) return;
+    const label = field.closest("label");
+    const name = label?.firstChild?.textContent.trim() || error.dataset.fieldError;
+    const message = error.dataset.message;
+    const note = document.createElement("span");
+    note.className = "error field-error";
+    note.id = `${form.id}-${field.name}-error`;
+    note.textContent = `${name}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", note.id);
+    (label || field).after(note);
+    error.remove();
+  });
+});

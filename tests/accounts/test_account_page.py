@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -23,6 +24,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+FORM = "application/x-www-form-urlencoded"
 
 
 def set_tier(account, tier):
@@ -392,3 +395,26 @@ def test_firmographics_escape_values_and_show_dashes_when_empty(client_for, memb
         assert f"<dt>{label}</dt><dd>—</dd>" in html
     assert "<dt>Owner</dt><dd>Unassigned</dd>" in html
     assert "<dt>Last verified</dt><dd>never</dd>" in html
+
+
+def test_firmographics_card_is_edited_through_the_accounts_api(client_for, member_a, viewer_a, tenant_a):
+    account = AccountFactory(tenant=tenant_a, name="Initech", domain="initech.com", employee_count=250)
+    page_layout = {"HTTP_HX_REQUEST": "true", "HTTP_X_ACCOUNT_LAYOUT": "page"}
+    url = f"/t/alpha/api/accounts/{account.pk}/"
+    form = {"name": "Initech", "domain": "initech.com", "employee_count": "1200", "status": "prospect"}
+
+    refused = client_for(viewer_a).put(url, urlencode(form), content_type=FORM, **page_layout)
+    assert refused.status_code == 403
+    with as_tenant(tenant_a):
+        assert Account.objects.get(pk=account.pk).employee_count == 250
+
+    saved = client_for(member_a).put(url, urlencode(form), content_type=FORM, **page_layout)
+    assert saved.status_code == 200
+    assert saved["HX-Trigger"] == "objectsChanged"
+    assert "X-Account-Layout" in saved["Vary"]
+    body = saved.content.decode()
+    assert '<article class="card" id="account-facts"' in body
+    assert "<dt>Employees</dt><dd>1200</dd>" in body
+    assert "<dt>Target account</dt><dd>No</dd>" in body  # an unchecked box posts nothing: off
+    with as_tenant(tenant_a):
+        assert Account.objects.values_list("employee_count", "is_target").get(pk=account.pk) == (1200, False)

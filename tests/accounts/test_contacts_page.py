@@ -21,6 +21,18 @@ pytestmark = pytest.mark.django_db
 DIRECTORY = {"HTTP_HX_REQUEST": "true", "HTTP_X_CONTACT_LAYOUT": "directory"}
 
 
+class Tags(HTMLParser):
+    """Every start tag with its attributes, in order."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
 class RowCells(HTMLParser):
     """The text of every cell of every contact row, by contact id (whitespace collapsed)."""
 
@@ -292,6 +304,21 @@ class TestDirectoryFragments:
         no_match = client.get("/t/alpha/api/contacts/?search=zzz&status=", **DIRECTORY).content.decode()
         assert "No contacts match." in no_match
         assert "No contacts yet." not in no_match
+
+    def test_refused_filter_values_come_back_for_their_fields(self, client_for, member_a, world):
+        """The filter form places each error next to its field (static/js/app.js reads these attributes)."""
+        response = client_for(member_a).get("/t/alpha/api/contacts/?account_owner=abc&seniority=king", **DIRECTORY)
+        assert response.status_code == 400
+        errors = {
+            attrs["data-field-error"]: attrs["data-message"]
+            for tag, attrs in Tags(response.content.decode()).tags
+            if "data-field-error" in attrs
+        }
+        assert errors == {
+            "account_owner": "Enter a number.",
+            "seniority": "Select a valid choice. king is not one of the available choices.",
+        }
+        assert "Something went wrong" not in response.content.decode()
 
     def test_edit_in_place_chooses_the_account(self, client_for, member_a, tenant_a, world):
         client = client_for(member_a)
