@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from abs_platform.tenancy.models import Role
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.numbers import LocalizedNumbersModelSerializer
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from .. import selectors, services
@@ -27,7 +28,7 @@ TIER_SET_ON_CREATE = "Set by hand when the account was created."
 TIER_CHANGE_ELSEWHERE = "Change a tier through /api/v1/tier-overrides/ (admins), with the reason."
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(LocalizedNumbersModelSerializer):
     owner = TenantMemberField(required=False, allow_null=True)
     owner_name = serializers.CharField(read_only=True)
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
