@@ -7,8 +7,9 @@ import pytest
 
 from abs_platform.web.numbers import locale_from_header
 from accounts.models import Account
+from icp.models import Criterion
 from tests.conftest import as_tenant
-from tests.factories import AccountFactory, OpportunityFactory
+from tests.factories import AccountFactory, IcpFactory, OpportunityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,21 @@ def test_the_edit_form_shows_the_value_as_the_reader_types_it(client_for, member
 )
 def test_locale_from_accept_language(header, locale):
     assert str(locale_from_header(header)) == locale
+
+
+def test_icp_range_bounds_are_typed_and_shown_grouped(client_for, admin_a, tenant_a):
+    icp = IcpFactory(tenant=tenant_a, version=1)
+    client = client_for(admin_a)
+    response = client.post(
+        "/t/alpha/api/criteria/",
+        {"icp": icp.pk, "kind": "revenue", "min": "1.000.000", "max": "2.500.000,50", "weight": "10"},
+        HTTP_HX_REQUEST="true",
+        **GERMAN,
+    )
+    assert response.status_code == 201, response.content
+    with as_tenant(tenant_a):
+        criterion = Criterion.objects.get()
+    assert criterion.params == {"min": 1000000, "max": 2500000.5}
+    form = client.get(f"/t/alpha/api/criteria/{criterion.pk}/edit/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="min" type="text" inputmode="decimal" value="1,000,000"' in form
+    assert 'name="max" type="text" inputmode="decimal" value="2,500,000.5"' in form
