@@ -254,7 +254,7 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
 
     @extend_schema(methods=["get"], responses={200: IndustrySerializer(many=True)})
     @extend_schema(methods=["post"], request=IndustryRenameSerializer, responses={200: IndustryRenameResultSerializer})
-    @action(detail=False, methods=["get", "post"])
+    @action(detail=False, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def industries(self, request, *args, **kwargs):
         """GET: the workspace's industry values with their numbers of accounts. POST (admins): rename one value,
         or merge several into one, on every account that has it; audited, and fit scores are recomputed."""

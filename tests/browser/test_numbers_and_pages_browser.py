@@ -49,3 +49,31 @@ def test_the_account_list_shows_its_total_and_pages(page: Page, tenant_a, member
     pager.get_by_role("button", name="← Previous").click()
     expect(pager.locator(".pager-count")).to_have_text("1–25 of 30")
     expect(row_named(page, "Account 00")).to_have_count(1)
+
+
+def test_admin_merges_industries_and_the_form_suggests_them(page: Page, tenant_a, admin_a, tenant_b):
+    AccountFactory(tenant=tenant_a, name="Acme", industry="Sofware")
+    AccountFactory(tenant=tenant_a, name="Globex", industry="software")
+    AccountFactory(tenant=tenant_a, name="Initech", industry="Software")
+    AccountFactory(tenant=tenant_b, name="Bravo", industry="Bravo Secret Industry")
+    log_in(page, "admin_a", "alpha")
+    page.get_by_role("link", name="Industries").click()
+    listing = page.locator("#industry-list")
+    expect(listing.locator("tbody tr")).to_have_count(3)
+    listing.get_by_label("Select Sofware", exact=True).check()
+    listing.get_by_label("Select software", exact=True).check()
+    listing.get_by_label("Rename the selected to").fill("Software")
+    listing.get_by_role("button", name="Rename").click()
+    expect(page.locator("#industry-result [role=status]")).to_have_text("2 accounts now read “Software”.")
+    expect(listing.locator("tbody tr")).to_have_count(1)
+    expect(listing.locator("tbody tr td").nth(2)).to_have_text("3")
+    with as_tenant(tenant_a):
+        assert set(Account.objects.values_list("industry", flat=True)) == {"Software"}
+
+    open_accounts(page, "alpha")
+    page.get_by_role("button", name="New account").click()
+    form = page.locator("#account-panel form")
+    expect(form.get_by_role("combobox", name="Industry")).to_have_attribute("list", "industry-options")
+    options = form.locator("#industry-options option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "Software")
