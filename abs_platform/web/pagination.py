@@ -93,7 +93,7 @@ class TenantCursorPagination(CursorPagination):
         if not (self.count_exact and at_start) or self.count <= self.page_size:
             return navigation
         paginator = Paginator(range(self.count), self.page_size)
-        current = offset // self.page_size + 1
+        current = min(offset // self.page_size + 1, paginator.num_pages)  # rows may have gone since the link
         navigation["pages"] = [
             {"number": number, "url": self.page_link(number), "current": number == current}
             if number != paginator.ELLIPSIS

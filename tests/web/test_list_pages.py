@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from abs_platform.web.pagination import TenantCursorPagination
+from accounts.models import Account
+from tests.conftest import as_tenant
 from tests.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,17 @@ def test_long_lists_elide_page_numbers_and_keep_filters(client_for, member_a, te
     assert pager(html) == "61–70 of 250 ← Previous 1 … 5 6 7 8 9 … 25 Next →"
     assert names(html) == [f"Account {n:03}" for n in range(60, 70)]
     assert all("page_size=10" in url and "search=Account" in url for url in page_links(html).values())
+
+
+def test_a_page_link_past_the_end_after_rows_went_lists_the_pages_left(client_for, member_a, tenant_a):
+    accounts = make_accounts(tenant_a, 60)
+    client = client_for(member_a)
+    third = page_links(client.get("/t/alpha/api/accounts/?ordering=name", **HTMX).content.decode())["3"]
+    with as_tenant(tenant_a):
+        Account.objects.filter(pk__in=[account.pk for account in accounts[:20]]).delete()
+    html = client.get(third, **HTMX).content.decode()
+    assert "No accounts match." in html
+    assert pager(html) == "40 ← Previous 1 2"
 
 
 def test_an_estimated_count_reads_about_with_next_and_previous(client_for, member_a, tenant_a, monkeypatch):
