@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "abs_platform.web.numbers.NumberLocaleMiddleware",
     "abs_platform.tenancy.middleware.TenantMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out log-in into the 429 page.
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "abs_platform.web.context_processors.workspace",
             ],
+            "libraries": {"numbers": "abs_platform.web.number_filters"},
         },
     }
 ]

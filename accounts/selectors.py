@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import (
     Case,
+    Count,
     F,
     IntegerField,
     Prefetch,
@@ -74,10 +76,32 @@ def workspace_has_accounts() -> bool:
     return Account.objects.exists()
 
 
+def _industries_key() -> str:
+    return f"account-industries:{get_current_tenant().pk}"
+
+
+def forget_account_industries() -> None:
+    """Drop the cached industries once the current transaction commits."""
+    key = _industries_key()
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def industry_counts() -> list[dict]:
+    """Each industry value of this workspace with its number of accounts, by name."""
+    return list(
+        Account.objects.exclude(industry="")
+        .order_by("industry")
+        .values("industry")
+        .annotate(accounts=Count("id"))
+        .values("industry", "accounts")
+    )
+
+
 def account_industries() -> list[str]:
-    """Industries in use in this workspace, for the filter's choices (cached a minute: a full scan per tenant)."""
+    """Industries in use in this workspace, for the filter's choices and the account form's suggestions (cached a
+    minute: a full scan per tenant)."""
     return cache_reads.remembered(
-        f"account-industries:{get_current_tenant().pk}",
+        _industries_key(),
         INDUSTRIES_CACHE_SECONDS,
         lambda: list(
             Account.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.models import Membership
 
-from . import events
+from . import events, selectors
 from .models import (
     DUPLICATE_DOMAIN_MESSAGE,
     VERIFIED_IN_FUTURE,
@@ -679,6 +679,34 @@ def accounts_bulk_change(
             account.updated_by = scope_user
     bulk_update_with_history(accounts, Account, [*values, "updated_at", "updated_by"], default_user=scope_user)
     events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields=set(values))
+    return len(accounts)
+
+
+@transaction.atomic
+def accounts_rename_industry(*, industries: list[str], to: str) -> int:
+    """Rename an industry value, or merge several into one: every account of this workspace with one of
+    ``industries`` gets ``to``, recorded in its history with the reason, all or nothing; icp rescores them
+    (``accounts_changed``). Returns how many accounts changed."""
+    to = to.strip()
+    if not to:
+        raise ValidationError({"to": ["Name the industry to rename to."]})
+    if len(to) > Account._meta.get_field("industry").max_length:
+        raise ValidationError({"to": ["Keep the industry under 100 characters."]})
+    accounts = list(Account.objects.filter(industry__in=industries).exclude(industry=to).select_for_update())
+    for account in accounts:
+        account.industry = to
+        _touch(account)
+    reason = f"Industry {', '.join(f'“{name}”' for name in sorted(set(industries) - {to}))} renamed to “{to}”."
+    bulk_update_with_history(
+        accounts,
+        Account,
+        ["industry", "updated_at", "updated_by"],
+        default_user=get_current_user(),
+        default_change_reason=reason,
+    )
+    if accounts:
+        events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields={"industry"})
+    selectors.forget_account_industries()
     return len(accounts)
 
 

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.page, name="page"),
     path("<int:account_id>/", views.account_page, name="account"),
+    path("industries/", views.industries_page, name="industries"),
     path("import/", views.import_start, name="import"),
     path("import/template/", views.import_template, name="import-template"),
     path("import/<int:batch_id>/", views.import_batch, name="import-batch"),

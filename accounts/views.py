@@ -67,6 +67,17 @@ def page(request, tenant_slug):
     )
 
 
+@require_role(Role.ADMIN)
+def industries_page(request, tenant_slug):
+    """Rename or merge the workspace's industry values (admins); the list and the change go through the accounts
+    API's ``industries`` action."""
+    return render(
+        request,
+        "accounts/industries.html",
+        {"nav": "accounts", "api_url": reverse("browser-api:account-list", args=[tenant_slug])},
+    )
+
+
 CONTACT_ORDERINGS = [
     ("last_name", "Name A–Z"),
     ("-last_name", "Name Z–A"),

@@ -19,6 +19,7 @@ from abs_platform.tenancy.models import Role
 from abs_platform.web.fields import TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.jobs import job_location
+from abs_platform.web.numbers import format_number, parse_number
 from abs_platform.web.viewsets import TenantModelViewSet
 from accounts import services as account_services
 from accounts.models import Account, CompanyType, SignalType
@@ -294,6 +295,17 @@ def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in re.split(r"[,\n]", value) if part.strip()]
 
 
+def _form_number(text: str | None) -> str | None:
+    """A bound as typed in the reader's locale (``1,000,000``); text that is no such number goes on to the
+    params' own check, which names it."""
+    if not text:
+        return None
+    try:
+        return str(parse_number(text))
+    except ValueError:
+        return text
+
+
 def params_from_form(data) -> dict:
     """An HTML form's flat fields (``values``, ``min``, ``max``, ``mode``, ``technology_ids``,
     ``signal_types``, ``within_days``) as the ``params`` object of its kind."""
@@ -301,7 +313,7 @@ def params_from_form(data) -> dict:
     if kind in FORM_SET_KINDS:
         return {"values": _split(data.getlist("values"))}
     if kind in FORM_RANGE_KINDS:
-        return {"min": data.get("min") or None, "max": data.get("max") or None}
+        return {"min": _form_number(data.get("min")), "max": _form_number(data.get("max"))}
     if kind == CriterionKind.TECHNOLOGY:
         return {"mode": data.get("mode") or "any", "technology_ids": data.getlist("technology_ids")}
     if kind == CriterionKind.TRIGGER_EVENT:
@@ -426,6 +438,7 @@ class CriterionViewSet(TenantModelViewSet):
         elif self.action == "edit_form" and isinstance(data, dict):
             params = data.get("params") or {}
             values = {**data, **params, "values": ", ".join(params.get("values", []))}
+            values.update({bound: format_number(params.get(bound)) for bound in ("min", "max")})  # as typed
         if self.action == "list" and isinstance(data, list):
             icp_id = self.request.query_params.get("icp")
             icp = (

@@ -32,6 +32,8 @@ def rescore_many(sender, *, account_ids, fields, **kwargs):
         return
     if "status" in fields:
         services.fit_recompute_enqueue_for(kinds={CriterionKind.EXISTING_CUSTOMER})
+    if "industry" in fields:  # an industry renamed or merged
+        services.fit_recompute_enqueue_for(kinds={CriterionKind.INDUSTRY})
     if "is_target" in fields:
         services.tiers_resuggest_enqueue()  # once for the whole selection: the targets are what tiers rank
 

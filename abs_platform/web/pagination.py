@@ -1,8 +1,10 @@
 import json
 
+from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param
 
 
 class TenantCursorPagination(CursorPagination):
@@ -66,6 +68,46 @@ class TenantCursorPagination(CursorPagination):
             return count, True
         plan = json.loads(ids.explain(format="json"))[0]["Plan"]
         return max(round(plan["Plan Rows"]), count), False
+
+    def page_navigation(self) -> dict:
+        """What a dashboard list shows under its rows (docs/decisions/0024): ``first``–``last`` of ``count``
+        (``exact`` false: "about"), ``previous``/``next`` links and, when the count is exact, numbered
+        ``pages`` (``{"number", "url", "current"}``, ``url`` None for a gap).
+
+        With an exact count (at most ``exact_count_limit`` rows) pages are cursors holding only an offset, so
+        the rows shown and every page are known and an offset costs at most that many rows; DRF's own
+        ``offset_cutoff`` is the same 1,000. A longer list keeps the keyset links, with the rows shown on its
+        first page.
+        """
+        offset = 0 if self.cursor is None else self.cursor.offset
+        at_start = self.cursor is None or (self.cursor.position is None and not self.cursor.reverse)
+        navigation = {
+            "count": self.count,
+            "exact": self.count_exact,
+            "first": offset + 1 if at_start and self.page else None,
+            "last": offset + len(self.page) if at_start and self.page else None,
+            "previous": self.get_previous_link(),
+            "next": self.get_next_link(),
+            "pages": [],
+        }
+        if not (self.count_exact and at_start) or self.count <= self.page_size:
+            return navigation
+        paginator = Paginator(range(self.count), self.page_size)
+        current = min(offset // self.page_size + 1, paginator.num_pages)  # rows may have gone since the link
+        navigation["pages"] = [
+            {"number": number, "url": self.page_link(number), "current": number == current}
+            if number != paginator.ELLIPSIS
+            else {"number": number, "url": None, "current": False}
+            for number in paginator.get_elided_page_range(current, on_each_side=2, on_ends=1)
+        ]
+        navigation["previous"] = self.page_link(current - 1) if current > 1 else None
+        navigation["next"] = self.page_link(current + 1) if current < paginator.num_pages else None
+        return navigation
+
+    def page_link(self, number: int) -> str:
+        if number == 1:
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return self.encode_cursor(Cursor(offset=(number - 1) * self.page_size, reverse=False, position=None))
 
     def get_paginated_response(self, data):
         return Response(

@@ -1,6 +1,8 @@
 from django.template.loader import render_to_string
 from rest_framework.renderers import BaseRenderer, HTMLFormRenderer
 
+from .numbers import LocalizedNumberMixin, format_number
+
 
 class HtmxFragmentRenderer(BaseRenderer):
     """Renders the viewset's named template partial for the current action and status.
@@ -39,9 +41,15 @@ class FormFieldRenderer(HTMLFormRenderer):
     DRF parses a ``datetime-local`` field's value once more to format it, and raises on the very input that
     failed validation (``occurred_at=yesterday`` → 500 instead of the form with its error). A field with errors
     whose value cannot be rendered is shown empty, with its error.
+
+    A number field (``LocalizedNumberMixin``) of a form that was not posted shows its value grouped in the reader's
+    locale, so it reads, and posts back, as the user would type it; a posted form shows what was typed.
     """
 
     def render_field(self, field, parent_style):
+        serializer = getattr(field._field, "parent", None)
+        if isinstance(field._field, LocalizedNumberMixin) and not hasattr(serializer, "initial_data"):
+            field = type(field)(field._field, format_number(field.value), field.errors, field._prefix)
         try:
             return super().render_field(field, parent_style)
         except (TypeError, ValueError):

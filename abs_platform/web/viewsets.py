@@ -186,6 +186,9 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             "tenant": self.tenant,
             "role": getattr(self.request._request, "tenant_role", None),
             "object_id": self.kwargs.get(self.lookup_url_kwarg or self.lookup_field),
+            "paging": self.paginator.page_navigation()
+            if self.action == "list" and response.status_code == 200 and hasattr(self.paginator, "count")
+            else None,
         }
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from abs_platform.tenancy.models import Role
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.numbers import LocalizedNumbersModelSerializer
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from .. import selectors, services
@@ -28,7 +29,7 @@ TIER_SET_ON_CREATE = "Set by hand when the account was created."
 TIER_CHANGE_ELSEWHERE = "Change a tier through /api/v1/tier-overrides/ (admins), with the reason."
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(LocalizedNumbersModelSerializer):
     owner = TenantMemberField(required=False, allow_null=True)
     owner_name = serializers.CharField(read_only=True)
     parent = TenantRelatedField(model=Account, required=False, allow_null=True, style={"in_form": False})
@@ -77,6 +78,7 @@ class AccountSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
+            "industry": {"style": {"datalist": "industry-options"}},
             "annual_revenue": {"min_value": 0},
             # The dashboard's empty form starts from the model defaults (DRF's BooleanField starts unchecked,
             # and an unchecked box posts False: new accounts would silently leave the target list).
@@ -133,6 +135,26 @@ class AccountBulkSerializer(serializers.Serializer):
 
 class AccountBulkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
+
+
+class IndustrySerializer(serializers.Serializer):
+    industry = serializers.CharField()
+    accounts = serializers.IntegerField(help_text="Accounts with this industry.")
+
+
+class IndustryRenameSerializer(serializers.Serializer):
+    industries = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        min_length=1,
+        max_length=100,
+        help_text="The industry values to rename, exactly as stored (several: merge them).",
+    )
+    to = serializers.CharField(max_length=100, help_text="The value those accounts get.")
+
+
+class IndustryRenameResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="Accounts whose industry changed.")
+    to = serializers.CharField()
 
 
 class AccountFilter(RequestedFilterSet):
@@ -210,6 +232,8 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
             return Role.ADMIN  # tier overrides are an admin decision, as on the tier-overrides endpoint
         if self.action == "create" and self.request.data.get("tier") not in (None, ""):
             return Role.ADMIN  # the same decision when the account is created
+        if self.action == "industries":
+            return Role.ADMIN  # renaming a workspace's industry changes every account with it
         return super().get_write_role()
 
     @extend_schema(request=AccountBulkSerializer, responses={200: AccountBulkResultSerializer})
@@ -237,9 +261,30 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     def is_page_layout(self) -> bool:
         return self.request.headers.get(ACCOUNT_LAYOUT_HEADER) == "page"
 
+    @extend_schema(methods=["get"], responses={200: IndustrySerializer(many=True)})
+    @extend_schema(methods=["post"], request=IndustryRenameSerializer, responses={200: IndustryRenameResultSerializer})
+    @action(detail=False, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def industries(self, request, *args, **kwargs):
+        """GET: the workspace's industry values with their numbers of accounts. POST (admins): rename one value,
+        or merge several into one, on every account that has it; audited, and fit scores are recomputed."""
+        if request.method == "GET":
+            return Response(IndustrySerializer(selectors.industry_counts(), many=True).data)
+        serializer = self.get_serializer(data=request.data, serializer_class=IndustryRenameSerializer)
+        serializer.is_valid(raise_exception=True)
+        try:
+            updated = services.accounts_rename_industry(**serializer.validated_data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        response = Response({"updated": updated, "to": serializer.validated_data["to"].strip()})
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
     def get_fragment_template(self, response):
         if self.action == "bulk":
             return "accounts/accounts.html#bulk-result"
+        if self.action == "industries":
+            return f"accounts/industries.html#{'list' if self.request.method == 'GET' else 'renamed'}"
         template = super().get_fragment_template(response)
         partial = ACCOUNT_PAGE_PARTIALS.get(template.removeprefix(f"{self.fragment_template}#"))
         if self.is_page_layout() and partial:
@@ -248,6 +293,8 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
+        if self.get_fragment_template(response).endswith("#form"):
+            context["industries"] = selectors.account_industries()  # the industry field's suggestions
         # Rows link to ``<account_pages_url><id>/``.
         context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
         if self.is_page_layout() and context["object_id"] and response.status_code < 400:

@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from abs_platform.web.fields import TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.numbers import LocalizedNumbersModelSerializer
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from .. import selectors, services
@@ -23,7 +24,7 @@ from ..models import (
 from .common import BulkCreateMixin, account_id_for_form
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(LocalizedNumbersModelSerializer):
     account = TenantRelatedField(model=Account, style={"in_form": False})
     account_name = serializers.SerializerMethodField()
     opened_on = serializers.DateField(

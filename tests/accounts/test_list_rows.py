@@ -54,7 +54,7 @@ def cells(html: str, account_id: int) -> list[str]:
 def test_rows_show_each_account_and_editors_get_selection_and_actions():
     html = render(ROWS[:4], can_edit=True, account_pages_url="/t/a/accounts/", api_url="/t/a/api/accounts/")
     assert cells(html, 7) == [
-        "", "Acme", "acme.example", "Software", "1200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps",
+        "", "Acme", "acme.example", "Software", "1,200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps",
         "Ada Lovelace", "Edit Delete",
     ]  # fmt: skip
     assert cells(html, 8)[1:10] == [
@@ -79,7 +79,8 @@ def test_rows_show_each_account_and_editors_get_selection_and_actions():
 def test_viewers_get_no_selection_or_actions():
     html = render(ROWS[:4], can_edit=False, account_pages_url="/t/a/accounts/", api_url="/t/a/api/accounts/")
     assert cells(html, 7) == [
-        "Acme", "acme.example", "Software", "1200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps", "Ada Lovelace", "",
+        "Acme", "acme.example", "Software", "1,200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps",
+        "Ada Lovelace", "",
     ]  # fmt: skip
     assert 'name="ids"' not in html and "hx-delete" not in html and "/edit/" not in html
 

@@ -142,7 +142,7 @@ def test_htmx_list_and_form(client_for, member_a, tenant_a, acme):
     client = client_for(member_a)
     html = client.get(f"/t/alpha/api/opportunities/?account={acme.pk}", HTTP_HX_REQUEST="true").content.decode()
     assert "Big deal" in html
-    assert "9000.00 USD" in html
+    assert "$9,000" in html
     bad = client.post(
         "/t/alpha/api/opportunities/",
         {"account": acme.pk, "name": "X", "stage": "closed_lost", "opened_on": "2026-01-01", "amount": "1"},
