@@ -414,7 +414,7 @@ def test_firmographics_card_is_edited_through_the_accounts_api(client_for, membe
     assert "X-Account-Layout" in saved["Vary"]
     body = saved.content.decode()
     assert '<article class="card" id="account-facts"' in body
-    assert "<dt>Employees</dt><dd>1200</dd>" in body
+    assert "<dt>Employees</dt><dd>1,200</dd>" in body
     assert "<dt>Target account</dt><dd>No</dd>" in body  # an unchecked box posts nothing: off
     with as_tenant(tenant_a):
         assert Account.objects.values_list("employee_count", "is_target").get(pk=account.pk) == (1200, False)

@@ -50,24 +50,24 @@ def test_member_edits_owner_and_employee_count_on_the_account_page(page: Page, t
     form = page.locator("#account-facts form")
     expect(form.get_by_role("heading", name="Edit Initech")).to_be_visible()
     form.get_by_label("Owner").select_option(label="Rita Owner")
-    form.get_by_role("spinbutton", name="Employee count").fill("-3")
+    form.get_by_role("textbox", name="Employee count").fill("-3")
     form.get_by_role("button", name="Save").click()
 
     # Refused: the error by its field, the values as typed, nothing saved.
-    employees = form.locator(".field").filter(has=page.get_by_role("spinbutton", name="Employee count"))
+    employees = form.locator(".field").filter(has=page.get_by_role("textbox", name="Employee count"))
     expect(employees.locator(".error")).to_have_text("Ensure this value is greater than or equal to 0.")
     expect(form.locator(".error")).to_have_count(1)
-    expect(form.get_by_role("spinbutton", name="Employee count")).to_have_value("-3")
+    expect(form.get_by_role("textbox", name="Employee count")).to_have_value("-3")
     expect(form.get_by_label("Owner")).to_have_value(str(rita.pk))
     with as_tenant(tenant_a):
         assert Account.objects.values_list("owner_id", "employee_count").get(pk=account.pk) == (None, 250)
 
-    form.get_by_role("spinbutton", name="Employee count").fill("1200")
+    form.get_by_role("textbox", name="Employee count").fill("1200")
     form.get_by_role("button", name="Save").click()
 
     expect(page.locator("#account-facts form")).to_have_count(0)
     expect(page.locator("#account-facts dl")).to_contain_text("Rita Owner")
-    assert facts(page)["Employees"] == "1200"
+    assert facts(page)["Employees"] == "1,200"
     assert facts(page)["Owner"] == "Rita Owner"
     # The fit card follows: 1,200 employees meet the ICP's "at least 1,000".
     expect(fit_score).to_have_text("100 / 100")
@@ -85,10 +85,10 @@ def test_member_edits_owner_and_employee_count_on_the_account_page(page: Page, t
 
     # Cancel leaves everything as it was.
     page.locator("#account-facts").get_by_role("button", name="Edit").click()
-    form.get_by_role("spinbutton", name="Employee count").fill("7")
+    form.get_by_role("textbox", name="Employee count").fill("7")
     form.get_by_role("button", name="Cancel").click()
     expect(page.locator("#account-facts form")).to_have_count(0)
-    assert facts(page)["Employees"] == "1200"
+    assert facts(page)["Employees"] == "1,200"
 
 
 def test_viewer_sees_no_edit_controls(page: Page, tenant_a, viewer_a):
