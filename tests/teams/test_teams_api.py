@@ -174,10 +174,10 @@ class TestGaps:
 
         assert names("kind=no_team") == ["Delta", "Echo"]
         assert names("kind=missing_role") == ["Alpha One", "Alpha Two", "Delta"]
-        assert names("role=marketer") == ["Alpha One", "Alpha Two"]
-        assert names("role=account_executive") == ["Delta"]
+        assert names("missing_role=marketer") == ["Alpha One", "Alpha Two"]
+        assert names("missing_role=account_executive") == ["Delta"]
         assert names(f"tier={staffed['tier2'].pk}") == ["Delta"]
-        assert api_a.get("/api/v1/team-gaps/?role=pilot").status_code == 400
+        assert api_a.get("/api/v1/team-gaps/?missing_role=pilot").status_code == 400
 
     def test_holding_the_role_closes_the_gap(self, api_a, tenant_a, staffed, owner_a):
         with as_tenant(tenant_a):

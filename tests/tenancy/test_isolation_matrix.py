@@ -39,6 +39,8 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from teams import services as team_services
+from teams.models import TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -244,6 +246,13 @@ def _build_workspace(world: World, slug: str, label: str):
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
         ]
+        team = team_services.team_create(name=f"{label} Team", rule_tier=tier)
+        objects += [
+            team,
+            team_services.team_member_add(team=team, user=users[Role.MEMBER], role=TeamRole.SDR),
+            team_services.team_account_add(team=team, account=account),
+            team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
+        ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
@@ -345,8 +354,12 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "CriterionViewSet",
         "IcpViewSet",
         "OpportunityViewSet",
+        "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
+        "TeamAccountViewSet",
+        "TeamMemberViewSet",
+        "TeamViewSet",
         "TierOverrideViewSet",
     ]
 
