@@ -3,7 +3,7 @@ staffing figures."""
 
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -325,6 +325,7 @@ class PersonSerializer(serializers.Serializer):
     overloaded = serializers.BooleanField(help_text="Above the workspace's limit for the role.")
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not a list
 class StaffingSerializer(serializers.Serializer):
     max_accounts_per_ae = serializers.IntegerField()
     max_accounts_per_sdr = serializers.IntegerField()
