@@ -93,7 +93,7 @@ class TeamSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"rule_targets_only": {"default": True, "label": "Rule takes target accounts only"}}
+        extra_kwargs = {"rule_targets_only": {"initial": True, "label": "Rule takes target accounts only"}}
 
     def get_rule_tier_name(self, team) -> str:
         return team.rule_tier.name if team.rule_tier_id else ""
@@ -379,9 +379,11 @@ class StaffingViewSet(ViewSet):
         return Response(serializer.data, headers=headers)
 
     def get_fragment_template(self, response):
+        if self.action == "limits" and response.status_code in (200, 400):
+            return "teams/staffing.html#limits"
         if response.status_code >= 400:
             return "partials/error.html"
-        return "teams/staffing.html#limits" if self.action == "limits" else "teams/staffing.html#figures"
+        return "teams/staffing.html#figures"
 
     def get_fragment_context(self, data, response):
         role = getattr(self.request._request, "tenant_role", None)
