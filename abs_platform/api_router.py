@@ -20,6 +20,14 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from teams.api import (
+    RoleRequirementViewSet,
+    StaffingViewSet,
+    TeamAccountViewSet,
+    TeamGapViewSet,
+    TeamMemberViewSet,
+    TeamViewSet,
+)
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -44,3 +52,9 @@ router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
 router.register("jobs", JobViewSet, basename="job")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
+router.register("teams", TeamViewSet, basename="team")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("team-accounts", TeamAccountViewSet, basename="team-account")
+router.register("team-gaps", TeamGapViewSet, basename="team-gap")
+router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
+router.register("staffing", StaffingViewSet, basename="staffing")

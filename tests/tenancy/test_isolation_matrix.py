@@ -39,6 +39,8 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from teams import services as team_services
+from teams.models import TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -250,6 +252,13 @@ def _build_workspace(world: World, slug: str, label: str):
                 email=f"{slug}-invitee@example.com", role=Role.MEMBER, invited_by=owner, accept_url_builder=str
             ),
         ]
+        team = team_services.team_create(name=f"{label} Team", rule_tier=tier)
+        objects += [
+            team,
+            team_services.team_member_add(team=team, user=users[Role.MEMBER], role=TeamRole.SDR),
+            team_services.team_account_add(team=team, account=account),
+            team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
+        ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
@@ -351,8 +360,12 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "CriterionViewSet",
         "IcpViewSet",
         "OpportunityViewSet",
+        "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
+        "TeamAccountViewSet",
+        "TeamMemberViewSet",
+        "TeamViewSet",
         "TierOverrideViewSet",
     ]
 
