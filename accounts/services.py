@@ -436,6 +436,8 @@ def activity_create(
     contact: Contact | None = None,
     notes: str = "",
     owner: User | None = None,
+    outcome: str = "",
+    idempotency_key: str = "",
 ) -> Activity:
     """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
     activity = Activity(
@@ -448,6 +450,8 @@ def activity_create(
         subject=subject,
         notes=notes,
         owner=owner,
+        outcome=outcome,
+        idempotency_key=idempotency_key,
     )
     activity.full_clean()
     activity.save()
@@ -466,6 +470,7 @@ def activity_update(
     subject: str = KEEP,
     notes: str = KEEP,
     owner: User | None = KEEP,
+    outcome: str = KEEP,
 ) -> Activity:
     fields = given(
         account=account,
@@ -476,6 +481,7 @@ def activity_update(
         subject=subject,
         notes=notes,
         owner=owner,
+        outcome=outcome,
     )
     for name, value in fields.items():
         setattr(activity, name, value)
