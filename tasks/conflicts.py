@@ -2,9 +2,10 @@
 ``TouchLimit``, default 3 in 7), or by two teams on the same day (ADR 0026).
 
 A touch is an open task with the contact (on its due day), an outbound activity with the contact (on its day
-in the workspace's time zone) or a planned touch. Exactly N touches in a window are allowed; N + 1 are a
-conflict. Windows are whole days: with M = 7 a touch on day 0 and one on day 6 share a window, one on day 7
-does not.
+in the workspace's time zone) or a planned touch. The team of a task or activity is the first (by name) of
+its assignee's (owner's) teams covering its account; a touch without one has no team. Exactly N touches in a
+window are allowed; N + 1 are a conflict. Windows are whole days: with M = 7 a touch on day 0 and one on
+day 6 share a window, one on day 7 does not.
 """
 
 from collections import defaultdict
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from abs_platform.tenancy.context import workspace_zone
 from accounts.engagement import day_start
 from accounts.models import Activity, ActivityDirection, Contact
+from teams.models import TeamAccount
 
 from .models import Task, TaskState, TouchLimit
 
@@ -80,16 +82,30 @@ def _existing_touches(
     for contact_id, occurred_at, subject, account_id, owner_id in activities:
         day = occurred_at.astimezone(zone).date()
         owners.append((contact_id, day, f"Logged {day:%Y-%m-%d}: {subject}", account_id, owner_id))
-    teams = _teams_of({(account_id, user_id) for *_, account_id, user_id in owners if user_id is not None})
+    teams = touch_teams({(account_id, user_id) for *_, account_id, user_id in owners if user_id is not None})
     for contact_id, day, label, account_id, user_id in owners:
         touches[contact_id].append(_Touch(day, teams.get((account_id, user_id)), label))
     return touches
 
 
-def _teams_of(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """The team of a touch by ``user`` at ``account``: the first (by name) of the user's teams covering the
-    account. Filled in once account teams exist."""
-    return {}
+def touch_teams(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The team of a touch by a user at an account, for each ``(account_id, user_id)``: the first (by name) of
+    the user's teams covering the account; pairs without one are absent. One query."""
+    if not pairs:
+        return {}
+    rows = (
+        TeamAccount.objects.filter(
+            account_id__in={account_id for account_id, _ in pairs},
+            team__members__user_id__in={user_id for _, user_id in pairs},
+        )
+        .order_by("team__name", "team_id")
+        .values_list("account_id", "team__members__user_id", "team_id")
+    )
+    teams: dict[tuple[int, int], int] = {}
+    for account_id, user_id, team_id in rows:
+        if (account_id, user_id) in pairs:
+            teams.setdefault((account_id, user_id), team_id)
+    return teams
 
 
 def touch_conflicts(planned: list[PlannedTouch], *, exclude_task_ids: Iterable[int] = ()) -> list[TouchConflict]:

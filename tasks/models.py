@@ -4,6 +4,7 @@ from django.db import models
 
 from abs_platform.tenancy.models import TenantOwnedModel
 from accounts.models import ActivityChannel
+from teams.models import TeamRole
 
 
 class TaskState(models.TextChoices):
@@ -36,7 +37,9 @@ class Task(TenantOwnedModel):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
-    team_role = models.CharField(max_length=30, blank=True, help_text="The team role the task was given to.")
+    team_role = models.CharField(
+        max_length=30, choices=TeamRole.choices, blank=True, help_text="The team role the task was given to."
+    )
     channel = models.CharField(max_length=12, choices=ActivityChannel.choices, blank=True)
     due_on = models.DateField()
     state = models.CharField(max_length=10, choices=TaskState.choices, default=TaskState.OPEN)

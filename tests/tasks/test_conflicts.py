@@ -9,6 +9,7 @@ import pytest
 from tasks.conflicts import TOO_MANY, TWO_TEAMS_SAME_DAY, PlannedTouch, TouchConflict, touch_conflicts
 from tasks.models import TaskState
 from tasks.services import touch_limit_update
+from teams.models import Team, TeamAccount, TeamMember
 from tests.conftest import as_tenant
 from tests.factories import AccountFactory, ActivityFactory, ContactFactory
 
@@ -115,3 +116,19 @@ def test_planned_touches_count_each_other_and_two_teams_same_day(tenant_a, jo):
         PlannedTouch(jo.pk, day(0), team_id=2, label="Marketing e-mail"),
     )
     assert found == [TouchConflict(jo.pk, "Jo Lee", day(0), TWO_TEAMS_SAME_DAY, ["Marketing e-mail", "Sales call"])]
+
+
+def test_two_teams_the_same_contact_the_same_day(tenant_a, jo, member_a, admin_a):
+    """An existing task's team is its assignee's team covering the account; a planned touch of another team on
+    the same day is a conflict, the day after is not, and the same team twice is not."""
+    with as_tenant(tenant_a):
+        sales, marketing = Team.objects.create(name="Sales"), Team.objects.create(name="Marketing")
+        for team, user in ((sales, member_a), (marketing, admin_a)):
+            TeamMember.objects.create(team=team, user=user, role="sdr")
+            TeamAccount.objects.create(team=team, account=jo.account)
+    TaskFactory(tenant=tenant_a, account=jo.account, contact=jo, assignee=member_a, due_on=day(0), title="Call")
+    assert conflicts(tenant_a, PlannedTouch(jo.pk, day(0), team_id=marketing.pk, label="Webinar invite")) == [
+        TouchConflict(jo.pk, "Jo Lee", day(0), TWO_TEAMS_SAME_DAY, ["Task due 2026-03-02: Call", "Webinar invite"])
+    ]
+    assert conflicts(tenant_a, PlannedTouch(jo.pk, day(1), team_id=marketing.pk)) == []
+    assert conflicts(tenant_a, PlannedTouch(jo.pk, day(0), team_id=sales.pk)) == []
