@@ -19,6 +19,7 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from tasks.api import TaskViewSet, TouchLimitViewSet
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -42,3 +43,5 @@ router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
 router.register("jobs", JobViewSet, basename="job")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")

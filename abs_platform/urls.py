@@ -29,6 +29,7 @@ tenant_patterns = [
     path("icp/", include("icp.urls")),
     path("personas/", include("personas.urls")),
     path("metrics/", include("metrics.urls")),
+    path("my-day/", include("tasks.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 
