@@ -19,6 +19,14 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from teams.api import (
+    RoleRequirementViewSet,
+    StaffingViewSet,
+    TeamAccountViewSet,
+    TeamGapViewSet,
+    TeamMemberViewSet,
+    TeamViewSet,
+)
 from tasks.api import TaskViewSet, TouchLimitViewSet
 
 router = SimpleRouter()
@@ -43,5 +51,11 @@ router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
 router.register("jobs", JobViewSet, basename="job")
+router.register("teams", TeamViewSet, basename="team")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("team-accounts", TeamAccountViewSet, basename="team-account")
+router.register("team-gaps", TeamGapViewSet, basename="team-gap")
+router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
+router.register("staffing", StaffingViewSet, basename="staffing")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")
