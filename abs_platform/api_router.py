@@ -19,6 +19,7 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
     StaffingViewSet,
@@ -27,7 +28,6 @@ from teams.api import (
     TeamMemberViewSet,
     TeamViewSet,
 )
-from tasks.api import TaskViewSet, TouchLimitViewSet
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.

@@ -13,6 +13,7 @@ runs in a savepoint inside it.
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache as memoize
 
 import pytest
@@ -39,6 +40,7 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from tasks.models import Task
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -243,6 +245,9 @@ def _build_workspace(world: World, slug: str, label: str):
             imports.batch_create(kind="accounts", upload=upload),
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
+            Task.objects.create(
+                account=account, contact=contact, assignee=owner, title=f"{label} task", due_on=date(2026, 1, 5)
+            ),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -347,6 +352,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "OpportunityViewSet",
         "SignOffViewSet",
         "SignalViewSet",
+        "TaskViewSet",
         "TierOverrideViewSet",
     ]
 
@@ -427,7 +433,7 @@ def test_own_lists_and_pages_show_nothing_of_the_other_workspace(world, route):
 # --- B's ids in query strings -------------------------------------------------------------------------
 
 # Read by page shells and new forms (``?account=`` preselects, ``?icp=`` names the version); list filters add theirs.
-QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile"}
+QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile", "assignee": "auth.user"}
 CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
 
 
