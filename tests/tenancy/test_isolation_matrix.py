@@ -41,6 +41,8 @@ from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
 from tasks.models import Task
+from teams import services as team_services
+from teams.models import TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -249,6 +251,13 @@ def _build_workspace(world: World, slug: str, label: str):
                 account=account, contact=contact, assignee=owner, title=f"{label} task", due_on=date(2026, 1, 5)
             ),
         ]
+        team = team_services.team_create(name=f"{label} Team", rule_tier=tier)
+        objects += [
+            team,
+            team_services.team_member_add(team=team, user=users[Role.MEMBER], role=TeamRole.SDR),
+            team_services.team_account_add(team=team, account=account),
+            team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
+        ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
@@ -350,9 +359,13 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "CriterionViewSet",
         "IcpViewSet",
         "OpportunityViewSet",
+        "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
         "TaskViewSet",
+        "TeamAccountViewSet",
+        "TeamMemberViewSet",
+        "TeamViewSet",
         "TierOverrideViewSet",
     ]
 
