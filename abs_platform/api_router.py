@@ -20,6 +20,7 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
     StaffingViewSet,
@@ -58,3 +59,5 @@ router.register("team-accounts", TeamAccountViewSet, basename="team-account")
 router.register("team-gaps", TeamGapViewSet, basename="team-gap")
 router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
 router.register("staffing", StaffingViewSet, basename="staffing")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")

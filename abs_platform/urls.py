@@ -30,6 +30,7 @@ tenant_patterns = [
     path("personas/", include("personas.urls")),
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
+    path("my-day/", include("tasks.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 

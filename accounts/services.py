@@ -495,6 +495,8 @@ def activity_create(
     contact: Contact | None = None,
     notes: str = "",
     owner: User | None = None,
+    outcome: str = "",
+    idempotency_key: str = "",
 ) -> Activity:
     """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
     activity = Activity(
@@ -507,16 +509,92 @@ def activity_create(
         subject=subject,
         notes=notes,
         owner=owner,
+        outcome=outcome,
+        idempotency_key=idempotency_key,
     )
     activity.full_clean()
     activity.save()
     return activity
 
 
+class IdempotencyKeyReused(Exception):
+    """An integration's retry carried a key already used for an activity with other values."""
+
+    def __init__(self, key: str, activity: Activity):
+        super().__init__(key)
+        self.key, self.activity = key, activity
+
+
+def activity_replay(idempotency_key: str, submitted: dict[str, Any]) -> Activity | None:
+    """The activity logged before under ``idempotency_key``, when there is one and the ``submitted`` values
+    match it (a retry); ``IdempotencyKeyReused`` when they differ; None for a new key (ADR 0026)."""
+    activity = Activity.objects.filter(idempotency_key=idempotency_key).first()
+    if activity is None:
+        return None
+    if _differs(activity, submitted):
+        raise IdempotencyKeyReused(idempotency_key, activity)
+    return activity
+
+
+def _differs(activity: Activity, submitted: dict[str, Any]) -> bool:
+    return any(getattr(activity, name) != value for name, value in submitted.items() if name != "idempotency_key")
+
+
+def activity_create_once(*, idempotency_key: str, submitted: dict[str, Any], **fields) -> tuple[Activity, bool]:
+    """``activity_create`` keyed by ``idempotency_key``: (the activity, whether it was created now). A retry
+    answers the first activity and logs nothing; a second request racing the first waits for it on the unique
+    constraint and then answers its activity."""
+    activity = activity_replay(idempotency_key, submitted)
+    if activity is not None:
+        return activity, False
+    try:
+        return activity_create(idempotency_key=idempotency_key, **fields), True
+    except IntegrityError:
+        activity = activity_replay(idempotency_key, submitted)
+        if activity is None:
+            raise
+        return activity, False
+
+
 @transaction.atomic
-def activities_create(*, items: list[dict]) -> list[Activity]:
+def activities_create(*, items: list[dict], submitted: list[dict] | None = None) -> list[Activity]:
     """Log many activities at once, all or none (``ItemErrors``), validated like ``activity_create`` (owners are
-    checked as members in one query), written with their history in a fixed number of queries."""
+    checked as members in one query), written with their history in a fixed number of queries.
+
+    An item whose ``idempotency_key`` was logged before is a retry: it answers that activity, logs nothing, when
+    its ``submitted`` values (by default the whole item) match it, and is refused when they differ, as
+    ``activity_create_once`` does; a key twice in one list is refused at its second item."""
+    submitted = submitted if submitted is not None else items
+    errors, index_of_key = {}, {}
+    for index, item in enumerate(items):
+        key = item.get("idempotency_key")
+        if key and key in index_of_key:
+            errors[index] = ValidationError({"idempotency_key": f"Item {index_of_key[key]} of this list has this key."})
+        elif key:
+            index_of_key[key] = index
+    replayed = {}
+    for activity in Activity.objects.filter(idempotency_key__in=index_of_key):
+        index = index_of_key[activity.idempotency_key]
+        if _differs(activity, submitted[index]):
+            errors[index] = ValidationError(
+                {
+                    "idempotency_key": f"The key “{activity.idempotency_key}” was used for activity {activity.pk} "
+                    "with other values; send a new key for a new activity."
+                }
+            )
+        else:
+            replayed[index] = activity
+    if errors:
+        raise ItemErrors(errors)
+    fresh = [index for index in range(len(items)) if index not in replayed]
+    created = iter(_activities_insert([items[index] for index in fresh], indexes=fresh))
+    return [replayed[index] if index in replayed else next(created) for index in range(len(items))]
+
+
+def _activities_insert(items: list[dict], *, indexes: list[int]) -> list[Activity]:
+    """Insert ``items``; a refused one is reported under its index in the caller's list (``indexes``)."""
+    if not items:
+        return []
     activities = _new_rows(Activity, items)
     owner_ids = {activity.owner_id for activity in activities if activity.owner_id}
     members = set(
@@ -524,7 +602,10 @@ def activities_create(*, items: list[dict]) -> list[Activity]:
     )
     for activity in activities:
         activity.owner_is_member = activity.owner_id in members
-    _validate_rows(activities)
+    try:
+        _validate_rows(activities)
+    except ItemErrors as error:
+        raise ItemErrors({indexes[index]: refused for index, refused in error.errors.items()}) from None
     bulk_create_with_history(activities, Activity, default_user=activities[0].created_by)
     return activities
 
@@ -541,6 +622,7 @@ def activity_update(
     subject: str = KEEP,
     notes: str = KEEP,
     owner: User | None = KEEP,
+    outcome: str = KEEP,
 ) -> Activity:
     fields = given(
         account=account,
@@ -551,6 +633,7 @@ def activity_update(
         subject=subject,
         notes=notes,
         owner=owner,
+        outcome=outcome,
     )
     for name, value in fields.items():
         setattr(activity, name, value)

@@ -1,5 +1,6 @@
 """Activities: the engagement log."""
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -9,8 +10,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
 from abs_platform.tenancy.context import get_current_user, workspace_zone
@@ -25,6 +27,7 @@ from ..models import (
     Activity,
     ActivityChannel,
     ActivityDirection,
+    ActivityOutcome,
     Contact,
     check_activity_time,
 )
@@ -34,6 +37,14 @@ from .common import BulkCreateMixin, account_id_for_form
 def _local_now_for_form() -> str:
     """Now, as a datetime-local input shows it (the workspace's wall clock, to the minute)."""
     return timezone.localtime(timezone.now(), workspace_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+SENT = "_sent_fields"
+
+
+class IdempotencyKeyConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_key_reused"
 
 
 def _acting_user_id():
@@ -63,6 +74,18 @@ class ActivitySerializer(serializers.ModelSerializer):
         required=False, allow_null=True, initial=_acting_user_id, help_text="The team member who made or received it."
     )
     owner_name = serializers.SerializerMethodField()
+    idempotency_key = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        style={"in_form": False},
+        help_text="An integration's key for this post (e.g. its own event id): a retry with the same key and "
+        "values answers the activity logged the first time (200) instead of logging it twice; the same key with "
+        "other values is a 409. Set on create only.",
+    )
+    task = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The task whose completion logged this activity (null when none)."
+    )
 
     class Meta:
         model = Activity
@@ -79,11 +102,15 @@ class ActivitySerializer(serializers.ModelSerializer):
             "notes",
             "owner",
             "owner_name",
+            "outcome",
+            "idempotency_key",
+            "task",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
+            "outcome": {"help_text": "What came of it (a call connected, an e-mail replied…); blank when unknown."},
             "direction": {"initial": ActivityDirection.OUTBOUND},
             "channel": {"initial": ActivityChannel.EMAIL},
             "subject": {"style": {"placeholder": "e.g. Intro e-mail to the CFO"}},
@@ -102,7 +129,10 @@ class ActivitySerializer(serializers.ModelSerializer):
     def to_internal_value(self, data):
         # Naive times (the dashboard's datetime-local input) are read in the workspace's time zone.
         with timezone.override(workspace_zone()):
-            return super().to_internal_value(data)
+            values = super().to_internal_value(data)
+        # The fields this item sent (an idempotent retry is compared on these only), also per item of a list.
+        values[SENT] = frozenset(data) if isinstance(data, Mapping) else frozenset()
+        return values
 
     def validate_occurred_at(self, value):
         try:
@@ -111,10 +141,36 @@ class ActivitySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(error.messages) from None
         return value
 
+    def validate_idempotency_key(self, value):
+        if self.instance is not None and value != self.instance.idempotency_key:
+            raise serializers.ValidationError("The idempotency key is set when the activity is logged.")
+        return value.strip()
+
     def create(self, validated_data):
-        return services.activity_create(**validated_data)
+        sent = validated_data.pop(SENT)
+        key = validated_data.pop("idempotency_key", "")
+        if not key:
+            return services.activity_create(**validated_data)
+        submitted = {name: value for name, value in validated_data.items() if name in sent}
+        try:
+            activity, created = services.activity_create_once(
+                idempotency_key=key, submitted=submitted, **validated_data
+            )
+        except services.IdempotencyKeyReused as error:
+            raise IdempotencyKeyConflict(
+                {
+                    "idempotency_key": [
+                        f"The key “{error.key}” was used for activity {error.activity.pk} with other values; "
+                        "send a new key for a new activity."
+                    ]
+                }
+            ) from None
+        activity.replayed = not created
+        return activity
 
     def update(self, instance, validated_data):
+        validated_data.pop(SENT)
+        validated_data.pop("idempotency_key", None)
         return services.activity_update(activity=instance, **validated_data)
 
 
@@ -161,6 +217,7 @@ class ActivityFilter(RequestedFilterSet):
     owner = filters.NumberFilter(field_name="owner_id")
     channel = filters.ChoiceFilter(choices=ActivityChannel.choices)
     direction = filters.ChoiceFilter(choices=ActivityDirection.choices)
+    outcome = filters.ChoiceFilter(choices=ActivityOutcome.choices)
     occurred_after = DayOrMomentFilter(
         method="filter_occurred_after",
         label="On or after: a date (whole days, workspace time zone) or an ISO 8601 date-time",
@@ -172,7 +229,7 @@ class ActivityFilter(RequestedFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["account", "contact", "owner", "channel", "direction"]
+        fields = ["account", "contact", "owner", "channel", "direction", "outcome"]
 
     def filter_occurred_after(self, queryset, name, value):
         return queryset.filter(occurred_at__gte=_moment_bound(value, end_of_day=False))
@@ -186,7 +243,7 @@ class ActivityFilter(RequestedFilterSet):
 class ActivityViewSet(BulkCreateMixin, TenantModelViewSet):
     """The engagement log: touches by the team (`direction` `outbound`) and responses from the account
     (`inbound`) on a `channel`, optionally with one of the account's contacts. Filters: `account`, `contact`,
-    `owner`, `channel`, `direction`, `occurred_after`, `occurred_before` (a date — a whole day in the
+    `owner`, `channel`, `direction`, `outcome`, `occurred_after`, `occurred_before` (a date — a whole day in the
     workspace's time zone — or an ISO 8601 date-time). Search over subject and notes. Newest first."""
 
     serializer_class = ActivitySerializer
@@ -202,12 +259,28 @@ class ActivityViewSet(BulkCreateMixin, TenantModelViewSet):
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance)
 
+    def create(self, request, *args, **kwargs):
+        """A retry with a known idempotency key answers 200 with the activity logged the first time."""
+        response = super().create(request, *args, **kwargs)
+        if getattr(response.data.serializer.instance, "replayed", False):
+            response.status_code = status.HTTP_200_OK
+        return response
+
     @extend_schema(request=ActivitySerializer(many=True), responses={201: ActivitySerializer(many=True)})
     @action(detail=False, methods=["post"], renderer_classes=[JSONRenderer])
     def bulk(self, request, *args, **kwargs):
         """Create up to `API_BULK_MAX_ITEMS` (500) activities from a JSON list, all or none: 201 with them in the list's
         order, or 400 with each refused item's field errors under its index (`{"2": {"stage": [...]}}`)."""
-        return self.bulk_create(request, services.activities_create)
+        return self.bulk_create(request, activities_create_keyed)
+
+
+def activities_create_keyed(*, items: list[dict]) -> list:
+    """``services.activities_create`` with each item's retry compared on the fields it sent, as single creates do."""
+    submitted = []
+    for item in items:
+        sent = item.pop(SENT)
+        submitted.append({name: value for name, value in item.items() if name in sent})
+    return services.activities_create(items=items, submitted=submitted)
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)

@@ -293,3 +293,74 @@ class TestActivities:
                 assert api_a.post("/api/v1/activities/bulk/", items, format="json").status_code == 201
             counts.append(len(queries))
         assert counts[0] == counts[1] <= BULK_QUERY_BUDGET
+
+
+class TestActivityIdempotencyKeys:
+    """A bulk list's items carry idempotency keys as single posts do: a retried item answers its first activity."""
+
+    def touch(self, account, key, subject="Sent sequence e-mail 1", **fields):
+        return {"account": account.pk, "channel": "email", "subject": subject, "idempotency_key": key, **fields}
+
+    def test_a_retried_list_logs_nothing_twice(self, api_a, tenant_a, acme, globex):
+        first = api_a.post("/api/v1/activities/", self.touch(acme, "mail-1"), format="json")
+        assert first.status_code == 201, first.json()
+        response = api_a.post(
+            "/api/v1/activities/bulk/",
+            [self.touch(globex, "mail-2"), self.touch(acme, "mail-1"), self.touch(globex, "")],
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body[1]["id"] == first.json()["id"]
+        with as_tenant(tenant_a):
+            logged = list(Activity.objects.order_by("id").values_list("id", "account__name", "idempotency_key"))
+        assert logged == [
+            (first.json()["id"], "Acme", "mail-1"),
+            (body[0]["id"], "Globex", "mail-2"),
+            (body[2]["id"], "Globex", ""),
+        ]
+        again = api_a.post(
+            "/api/v1/activities/bulk/", [self.touch(globex, "mail-2"), self.touch(acme, "mail-1")], format="json"
+        )
+        assert again.status_code == 201, again.json()
+        assert [item["id"] for item in again.json()] == [body[0]["id"], first.json()["id"]]
+        with as_tenant(tenant_a):
+            assert Activity.objects.count() == 3
+
+    def test_a_key_twice_in_a_list_or_reused_with_other_values_is_refused_by_index(self, api_a, tenant_a, acme, globex):
+        first = api_a.post("/api/v1/activities/", self.touch(acme, "mail-1"), format="json")
+        assert first.status_code == 201, first.json()
+        response = api_a.post(
+            "/api/v1/activities/bulk/",
+            [
+                self.touch(globex, "mail-9"),
+                self.touch(globex, "mail-1"),
+                self.touch(acme, "mail-9", subject="Other"),
+            ],
+            format="json",
+        )
+        assert response.status_code == 400
+        assert response.json() == {
+            "1": {
+                "idempotency_key": [
+                    f"The key “mail-1” was used for activity {first.json()['id']} with other values; "
+                    "send a new key for a new activity."
+                ]
+            },
+            "2": {"idempotency_key": ["Item 0 of this list has this key."]},
+        }
+        with as_tenant(tenant_a):
+            assert Activity.objects.count() == 1
+
+    def test_model_errors_after_a_retried_item_keep_their_index(self, api_a, tenant_a, acme, globex):
+        jane = ContactFactory(tenant=tenant_a, account=globex, first_name="Jane")
+        assert api_a.post("/api/v1/activities/", self.touch(acme, "mail-1"), format="json").status_code == 201
+        response = api_a.post(
+            "/api/v1/activities/bulk/",
+            [self.touch(acme, "mail-1"), self.touch(acme, "mail-2", contact=jane.pk)],
+            format="json",
+        )
+        assert response.status_code == 400
+        assert response.json() == {"1": {"contact": ["This contact does not work at the activity's account."]}}
+        with as_tenant(tenant_a):
+            assert Activity.objects.count() == 1

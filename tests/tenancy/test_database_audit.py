@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -28,6 +29,7 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from tasks.models import Task, TouchLimit
 from teams.models import RoleRequirement, StaffingSettings, Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
@@ -70,7 +72,9 @@ def model_references() -> list[tuple[str, str, str, str]]:
         for model in apps.get_models()
         if issubclass(model, TenantOwnedModel)
         for field in model._meta.concrete_fields
-        if field.many_to_one and field.db_constraint and issubclass(field.related_model, TenantOwnedModel)
+        if (field.many_to_one or field.one_to_one)
+        and field.db_constraint
+        and issubclass(field.related_model, TenantOwnedModel)
     )
 
 
@@ -98,6 +102,8 @@ def fill_every_tenant_table(tenant):
         TeamAccount.objects.create(team=team, account=account)
         RoleRequirement.objects.create(tier=tier, role=TeamRole.SDR)
         StaffingSettings.objects.create()
+        TouchLimit.objects.create()
+        Task.objects.create(account=account, contact=contact, assignee=user, title="Call", due_on=date(2026, 1, 5))
 
 
 def table_counts(tables) -> dict[str, int]:

@@ -13,6 +13,7 @@ runs in a savepoint inside it.
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache as memoize
 
 import pytest
@@ -39,6 +40,7 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from tasks.models import Task
 from teams import services as team_services
 from teams.models import TeamRole
 from tests.conftest import as_tenant
@@ -251,6 +253,9 @@ def _build_workspace(world: World, slug: str, label: str):
             tenancy_services.invitation_create(
                 email=f"{slug}-invitee@example.com", role=Role.MEMBER, invited_by=owner, accept_url_builder=str
             ),
+            Task.objects.create(
+                account=account, contact=contact, assignee=owner, title=f"{label} task", due_on=date(2026, 1, 5)
+            ),
         ]
         team = team_services.team_create(name=f"{label} Team", rule_tier=tier)
         objects += [
@@ -363,6 +368,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
+        "TaskViewSet",
         "TeamAccountViewSet",
         "TeamMemberViewSet",
         "TeamViewSet",
@@ -446,7 +452,7 @@ def test_own_lists_and_pages_show_nothing_of_the_other_workspace(world, route):
 # --- B's ids in query strings -------------------------------------------------------------------------
 
 # Read by page shells and new forms (``?account=`` preselects, ``?icp=`` names the version); list filters add theirs.
-QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile"}
+QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile", "assignee": "auth.user"}
 CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
 
 
