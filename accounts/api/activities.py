@@ -273,15 +273,6 @@ class ActivityViewSet(BulkCreateMixin, TenantModelViewSet):
         order, or 400 with each refused item's field errors under its index (`{"2": {"stage": [...]}}`)."""
         return self.bulk_create(request, activities_create_keyed)
 
-
-def activities_create_keyed(*, items: list[dict]) -> list:
-    """``services.activities_create`` with each item's retry compared on the fields it sent, as single creates do."""
-    submitted = []
-    for item in items:
-        sent = item.pop(SENT)
-        submitted.append({name: value for name, value in item.items() if name in sent})
-    return services.activities_create(items=items, submitted=submitted)
-
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)
         context["account_id"] = account_id_for_form(self, context)
@@ -290,6 +281,15 @@ def activities_create_keyed(*, items: list[dict]) -> list:
             context["contacts"] = selectors.account_contact_choices(context["account_id"])
             context["chosen_contact"] = _chosen(self.request, "contact", instance.contact_id if instance else None)
         return context
+
+
+def activities_create_keyed(*, items: list[dict]) -> list:
+    """``services.activities_create`` with each item's retry compared on the fields it sent, as single creates do."""
+    submitted = []
+    for item in items:
+        sent = item.pop(SENT)
+        submitted.append({name: value for name, value in item.items() if name in sent})
+    return services.activities_create(items=items, submitted=submitted)
 
 
 def _chosen(request, name, fallback):
