@@ -19,6 +19,7 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from plays.api import OfferViewSet, PlayStepViewSet, PlayTemplateViewSet
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -41,4 +42,7 @@ router.register("sign-offs", SignOffViewSet, basename="sign-off")
 router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("play-templates", PlayTemplateViewSet, basename="play-template")
+router.register("play-steps", PlayStepViewSet, basename="play-step")
 router.register("jobs", JobViewSet, basename="job")

@@ -57,6 +57,7 @@ from tests.factories import (
     TierFactory,
     UserFactory,
 )
+from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +245,13 @@ def _build_workspace(world: World, slug: str, label: str):
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
         ]
+        template = PlayTemplateFactory(tenant=tenant, name=f"{label} play")
+        offer = OfferFactory(tenant=tenant, name=f"{label} offer")
+        objects += [
+            template,
+            offer,
+            PlayStepFactory(tenant=tenant, template=template, offer=offer, name=f"{label} step"),
+        ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
@@ -344,7 +352,10 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "ContactViewSet",
         "CriterionViewSet",
         "IcpViewSet",
+        "OfferViewSet",
         "OpportunityViewSet",
+        "PlayStepViewSet",
+        "PlayTemplateViewSet",
         "SignOffViewSet",
         "SignalViewSet",
         "TierOverrideViewSet",
