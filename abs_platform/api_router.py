@@ -20,6 +20,14 @@ from accounts.api import (
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from plays.api import OfferViewSet, PlayStepViewSet, PlayTemplateViewSet
+from teams.api import (
+    RoleRequirementViewSet,
+    StaffingViewSet,
+    TeamAccountViewSet,
+    TeamGapViewSet,
+    TeamMemberViewSet,
+    TeamViewSet,
+)
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -46,3 +54,9 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("play-templates", PlayTemplateViewSet, basename="play-template")
 router.register("play-steps", PlayStepViewSet, basename="play-step")
 router.register("jobs", JobViewSet, basename="job")
+router.register("teams", TeamViewSet, basename="team")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("team-accounts", TeamAccountViewSet, basename="team-account")
+router.register("team-gaps", TeamGapViewSet, basename="team-gap")
+router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
+router.register("staffing", StaffingViewSet, basename="staffing")

@@ -621,6 +621,7 @@ def account_override_tier(*, account: Account, tier: Model, reason: str) -> Acco
     account.tier_override_reason = reason
     _touch(account)
     bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    events.accounts_changed.send(Account, account_ids=[account.pk], fields={"tier", "tier_override_reason"})
     return account
 
 
@@ -631,6 +632,7 @@ def account_clear_tier_override(*, account: Account) -> Account:
     account.tier_override_reason = ""
     _touch(account)
     bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    events.accounts_changed.send(Account, account_ids=[account.pk], fields={"tier", "tier_override_reason"})
     return account
 
 

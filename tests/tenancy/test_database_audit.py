@@ -29,6 +29,7 @@ from abs_platform.tenancy.db import (
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
 from plays.models import OfferPersona, PlayTemplatePersona, PlayTemplateTier
+from teams.models import RoleRequirement, StaffingSettings, Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -100,6 +101,11 @@ def fill_every_tenant_table(tenant):
         OfferPersona.objects.create(offer=offer, persona=persona)
         PlayTemplateTier.objects.create(template=template, tier=tier)
         PlayTemplatePersona.objects.create(template=template, persona=persona)
+        team = Team.objects.create(name="Strategic", rule_tier=tier)
+        TeamMember.objects.create(team=team, user=user, role=TeamRole.SDR)
+        TeamAccount.objects.create(team=team, account=account)
+        RoleRequirement.objects.create(tier=tier, role=TeamRole.SDR)
+        StaffingSettings.objects.create()
 
 
 def table_counts(tables) -> dict[str, int]:
