@@ -28,6 +28,7 @@ from teams.api import (
     TeamMemberViewSet,
     TeamViewSet,
 )
+from tasks.api import TaskViewSet, TouchLimitViewSet
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -60,3 +61,5 @@ router.register("team-accounts", TeamAccountViewSet, basename="team-account")
 router.register("team-gaps", TeamGapViewSet, basename="team-gap")
 router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
 router.register("staffing", StaffingViewSet, basename="staffing")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")

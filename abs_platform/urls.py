@@ -31,6 +31,7 @@ tenant_patterns = [
     path("plays/", include("plays.urls")),
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
+    path("my-day/", include("tasks.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 
