@@ -19,7 +19,8 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
-from plays.api import OfferViewSet, PlayStepViewSet, PlayTemplateViewSet
+from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet
+from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
     StaffingViewSet,
@@ -28,7 +29,6 @@ from teams.api import (
     TeamMemberViewSet,
     TeamViewSet,
 )
-from tasks.api import TaskViewSet, TouchLimitViewSet
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -54,6 +54,7 @@ router.register("committee-requirements", CommitteeRequirementViewSet, basename=
 router.register("offers", OfferViewSet, basename="offer")
 router.register("play-templates", PlayTemplateViewSet, basename="play-template")
 router.register("play-steps", PlayStepViewSet, basename="play-step")
+router.register("play-runs", PlayRunViewSet, basename="play-run")
 router.register("jobs", JobViewSet, basename="job")
 router.register("teams", TeamViewSet, basename="team")
 router.register("team-members", TeamMemberViewSet, basename="team-member")

@@ -1,16 +1,37 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
+from abs_platform.web.booleans import parse_bool
 from abs_platform.web.fields import TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.viewsets import TenantModelViewSet
+from accounts.api.common import TenantIdsField
 from accounts.models import BuyingRole
+from accounts.selectors import accounts_by_ids
 from icp.models import Tier
 from personas.models import Persona
+from tasks.api import PROCEED_PARAM, TouchConflictSerializer
 
-from . import selectors, services
+from . import launching, selectors, services
+from .launching import ALREADY_RUNNING, MISSING_ROLE, NO_CONTACTS, NO_STEPS, OUTSIDE_AUDIENCE
 from .merge import ALLOWED
-from .models import Effort, LifecycleStage, Offer, OfferFormat, Personalization, PlayKind, PlayStep, PlayTemplate
+from .models import (
+    Effort,
+    LifecycleStage,
+    Offer,
+    OfferFormat,
+    Personalization,
+    PlayKind,
+    PlayRun,
+    PlayStep,
+    PlayTemplate,
+    RunState,
+)
 
 CHECKBOXES = {"template": "plays/checkboxes.html"}
 
@@ -234,4 +255,212 @@ class PlayTemplateViewSet(TenantModelViewSet):
         context = super().get_fragment_context(data, response)
         if self.action == "retrieve" and response.status_code == 200:
             context["steps"] = list(selectors.template_steps([data["id"]]).order_by("position", "day_offset", "id"))
+        return context
+
+
+class PlayRunSerializer(serializers.ModelSerializer):
+    template_name = serializers.CharField(read_only=True)
+    account_name = serializers.CharField(read_only=True)
+    tasks_total = serializers.IntegerField(read_only=True, help_text="Tasks of the run (not counting cancelled ones).")
+    tasks_done = serializers.IntegerField(read_only=True, help_text="Tasks done or skipped.")
+    tasks_open = serializers.IntegerField(read_only=True)
+    outcome = serializers.SerializerMethodField(help_text="The best outcome its completed tasks logged.")
+
+    class Meta:
+        model = PlayRun
+        fields = [
+            "id",
+            "template",
+            "template_name",
+            "template_version",
+            "account",
+            "account_name",
+            "state",
+            "skip_weekends",
+            "started_at",
+            "paused_at",
+            "finished_at",
+            "tasks_total",
+            "tasks_done",
+            "tasks_open",
+            "outcome",
+            "signal",
+            "steps",
+        ]
+        read_only_fields = fields
+
+    def get_outcome(self, run) -> str:
+        rank = getattr(run, "outcome_rank", None)
+        return selectors.OUTCOME_RANK[rank] if rank is not None else ""
+
+
+class LaunchSerializer(serializers.Serializer):
+    template = TenantRelatedField(model=PlayTemplate)
+    accounts = TenantIdsField(noun="account", lookup=accounts_by_ids, min_length=1, max_length=200)
+
+
+class ProblemSerializer(serializers.Serializer):
+    account = serializers.IntegerField(source="account_id")
+    account_name = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=[ALREADY_RUNNING, NO_STEPS, NO_CONTACTS, MISSING_ROLE, OUTSIDE_AUDIENCE],
+        help_text="already_running and no_steps block the launch; the others need ?proceed=true.",
+    )
+    blocking = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class PlannedTaskSerializer(serializers.Serializer):
+    account = serializers.IntegerField(source="account.pk")
+    account_name = serializers.CharField(source="account.name")
+    step = serializers.IntegerField(source="step.position")
+    title = serializers.CharField(source="step.name")
+    team_role = serializers.CharField(source="step.team_role")
+    channel = serializers.CharField(source="step.channel")
+    contact = serializers.IntegerField(source="contact.pk", allow_null=True, default=None)
+    contact_name = serializers.CharField(source="contact", allow_null=True, default=None)
+    assignee = serializers.IntegerField(source="assignee.pk", allow_null=True, default=None)
+    assignee_name = serializers.SerializerMethodField()
+    due_on = serializers.DateField()
+    message = serializers.CharField()
+
+    def get_assignee_name(self, planned) -> str | None:
+        user = planned.assignee
+        return (user.get_full_name() or user.username) if user else None
+
+
+class LaunchPlanSerializer(serializers.Serializer):
+    template = serializers.IntegerField(source="template.pk")
+    template_name = serializers.CharField(source="template.name")
+    needs_confirmation = serializers.BooleanField(help_text="Problems or conflicts: launch with ?proceed=true.")
+    blocked = serializers.BooleanField(help_text="A problem no confirmation gets past.")
+    problems = ProblemSerializer(many=True)
+    conflicts = TouchConflictSerializer(many=True)
+    tasks = PlannedTaskSerializer(many=True)
+
+
+class LaunchRefusedError(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "launch_refused"
+
+    def __init__(self, plan):
+        super().__init__()
+        hint = "" if plan.blocked else f" Send ?{PROCEED_PARAM}=true to launch anyway."
+        self.detail = {
+            "detail": f"The launch has problems or touch conflicts.{hint}",
+            "problems": ProblemSerializer(plan.problems, many=True).data,
+            "conflicts": TouchConflictSerializer(plan.conflicts, many=True).data,
+        }
+
+
+class PlayRunFilter(RequestedFilterSet):
+    account = filters.NumberFilter(field_name="account_id")
+    template = filters.NumberFilter(field_name="template_id")
+    state = filters.MultipleChoiceFilter(choices=RunState.choices)
+
+    class Meta:
+        model = PlayRun
+        fields = ["account", "template", "state"]
+
+
+class PlayRunViewSet(TenantModelViewSet):
+    """Plays launched on accounts. POST launches a template on accounts (one run each, with its tasks);
+    `preview/` answers the same plan without launching. Problems (no matching contact, a role nobody holds,
+    outside the audience) and touch conflicts answer 409 unless `?proceed=true`; a play already running on an
+    account, or one without steps, is refused whatever. `pause/`, `resume/`, `cancel/` change a run.
+    Everyone reads; members launch. Filters: `account`, `template`, `state` (repeatable)."""
+
+    serializer_class = PlayRunSerializer
+    filterset_class = PlayRunFilter
+    ordering_fields = ["started_at"]
+    ordering = ["-started_at"]
+    http_method_names = ["get", "post", "head", "options"]
+    fragment_template = "plays/runs.html"
+
+    def scoped_queryset(self):
+        return selectors.play_run_list()
+
+    def _launch_input(self):
+        body = self.get_serializer(data=self.request.data, serializer_class=LaunchSerializer)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    def _proceed(self) -> bool:
+        try:
+            return parse_bool(self.request.query_params.get(PROCEED_PARAM, "false"))
+        except ValueError:
+            raise serializers.ValidationError({PROCEED_PARAM: ["Use true or false."]}) from None
+
+    @extend_schema(
+        request=LaunchSerializer,
+        parameters=[OpenApiParameter(PROCEED_PARAM, bool, description="Launch despite problems and conflicts.")],
+        responses={201: PlayRunSerializer(many=True), 409: LaunchPlanSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = self._launch_input()
+        try:
+            runs = launching.play_launch(template=data["template"], accounts=data["accounts"], proceed=self._proceed())
+        except launching.LaunchRefused as refused:
+            raise LaunchRefusedError(refused.plan) from None
+        launched = self.scoped_queryset().filter(pk__in=[run.pk for run in runs]).order_by("account_name", "id")
+        response = Response(self.get_serializer(launched, many=True).data, status=status.HTTP_201_CREATED)
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    @extend_schema(request=LaunchSerializer, responses=LaunchPlanSerializer)
+    @action(detail=False, methods=["post"])
+    def preview(self, request, *args, **kwargs):
+        """What a launch would do: tasks (due dates, assignees, messages), problems and conflicts."""
+        data = self._launch_input()
+        plan = launching.plan_launch(data["template"], data["accounts"])
+        return Response(LaunchPlanSerializer(plan).data)
+
+    def _change(self, change):
+        try:
+            run = change(run=self.get_object())
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        response = Response(self.get_serializer(self.scoped_queryset().get(pk=run.pk)).data)
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    @extend_schema(request=None, responses=PlayRunSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, *args, **kwargs):
+        """Hold the run's open tasks (cancelled until it resumes)."""
+        return self._change(launching.play_run_pause)
+
+    @extend_schema(request=None, responses=PlayRunSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, *args, **kwargs):
+        """Open the held tasks again, due as many days later as the run was paused."""
+        return self._change(launching.play_run_resume)
+
+    @extend_schema(request=None, responses=PlayRunSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, *args, **kwargs):
+        """Stop the run and cancel its open tasks."""
+        return self._change(launching.play_run_cancel)
+
+    def get_fragment_template(self, response) -> str:
+        if response.status_code < 300 and self.action in ("preview", "pause", "resume", "cancel"):
+            partial = "preview" if self.action == "preview" else "detail"
+            return f"{self.fragment_template}#{partial}"
+        if response.status_code == status.HTTP_409_CONFLICT:
+            return f"{self.fragment_template}#refused"
+        return super().get_fragment_template(response)
+
+    def get_fragment_context(self, data, response):
+        context = super().get_fragment_context(data, response)
+        if self.action in ("retrieve", "pause", "resume", "cancel") and response.status_code == 200:
+            context["tasks"] = selectors.run_tasks(data["id"])
+        if self.action == "new_form":
+            context["play_templates"] = PlayTemplate.objects.order_by("name").values_list("pk", "name")
+            context["account_id"] = self.request.query_params.get("account", "")
+        if self.action == "preview" and response.status_code == 200:
+            context["account_ids"] = sorted(
+                {task["account"] for task in data["tasks"]} | {problem["account"] for problem in data["problems"]}
+            )
         return context

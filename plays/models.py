@@ -4,6 +4,7 @@ from django.db import models
 
 from abs_platform.tenancy.models import TenantOwnedModel
 from accounts.models import ActivityChannel
+from teams.models import TeamRole
 
 from .merge import compile_message
 
@@ -76,19 +77,6 @@ class Offer(TenantOwnedModel):
 
     def __str__(self):
         return self.name
-
-
-class TeamRole(models.TextChoices):
-    """The values of ``teams.models.TeamRole``, which replaces this once the teams app is merged."""
-
-    ACCOUNT_EXECUTIVE = "account_executive", "Account executive"
-    SDR = "sdr", "SDR"
-    MARKETER = "marketer", "Marketer"
-    CUSTOMER_SUCCESS = "customer_success", "Customer success manager"
-    SUPPORT = "support", "Support rep"
-    INDUSTRY_MARKETER = "industry_marketer", "Industry marketer"
-    PRODUCT_MANAGER = "product_manager", "Product manager"
-    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
 
 
 class OfferPersona(TenantOwnedModel):
@@ -188,3 +176,66 @@ class PlayStep(TenantOwnedModel):
             raise ValidationError(
                 {"message": [f"Step {self.position} ({self.name}): {message}" for message in error.messages]}
             ) from None
+
+
+class RunState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_RUN_STATES = (RunState.RUNNING, RunState.PAUSED)
+
+
+class PlayRun(TenantOwnedModel):
+    """A play launched on one account. ``steps`` is the template's steps as they were at launch (version
+    ``template_version``): later edits of the template do not change a run (ADR 0027)."""
+
+    template = models.ForeignKey(PlayTemplate, on_delete=models.PROTECT, related_name="runs")
+    template_version = models.PositiveIntegerField()
+    steps = models.JSONField(default=list)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="play_runs")
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.RUNNING)
+    skip_weekends = models.BooleanField(default=True)
+    started_at = models.DateTimeField()
+    paused_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    signal = models.ForeignKey(
+        "accounts.Signal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="play_runs",
+        help_text="The trigger event that launched it, if a trigger rule did.",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "template", "account"],
+                condition=models.Q(state__in=OPEN_RUN_STATES),
+                name="play_run_one_open_per_account",
+                violation_error_message="This play is already running on this account.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "state", "started_at"], name="playrun_tenant_state"),
+            models.Index(fields=["tenant", "account", "started_at"], name="playrun_tenant_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} on {self.account}"
+
+
+class PlayRunTask(TenantOwnedModel):
+    """A task a run made, for one step (and one contact). ``held``: cancelled by a pause, reopened by resume."""
+
+    run = models.ForeignKey(PlayRun, on_delete=models.CASCADE, related_name="run_tasks")
+    task = models.OneToOneField("tasks.Task", on_delete=models.CASCADE, related_name="play_run_task")
+    step_position = models.PositiveSmallIntegerField()
+    held = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["run", "step_position", "id"]

@@ -9,6 +9,7 @@ from .models import Offer, PlayStep, PlayTemplate
 
 OFFER_NAME_TAKEN = "An offer with this name already exists."
 TEMPLATE_NAME_TAKEN = "A play template with this name already exists."
+TEMPLATE_HAS_RUNS = "This play has been launched: its runs keep it. Stop using it instead of deleting it."
 
 
 def _check_name_free(model, name: str, *, exclude_pk, message: str) -> str:
@@ -63,6 +64,8 @@ def play_template_update(*, template: PlayTemplate, tiers=KEEP, personas=KEEP, *
 
 @transaction.atomic
 def play_template_delete(*, template: PlayTemplate) -> None:
+    if template.runs.exists():
+        raise ValidationError(TEMPLATE_HAS_RUNS)
     template.delete()
 
 

@@ -6,4 +6,5 @@ app_name = "plays"
 
 urlpatterns = [
     path("", views.page, name="page"),
+    path("runs/<int:run_id>/", views.run_page, name="run"),
 ]

@@ -2,9 +2,10 @@
 
 from django import template
 
-from accounts.models import ActivityChannel, BuyingRole
+from accounts.models import ActivityChannel, ActivityOutcome, BuyingRole
+from teams.models import TeamRole
 
-from ..models import Effort, LifecycleStage, OfferFormat, Personalization, PlayKind, TeamRole
+from ..models import Effort, LifecycleStage, OfferFormat, Personalization, PlayKind, RunState
 
 register = template.Library()
 
@@ -17,6 +18,8 @@ CHOICES = {
     "channel": dict(ActivityChannel.choices),
     "team_role": dict(TeamRole.choices),
     "buying_role": dict(BuyingRole.choices),
+    "run_state": dict(RunState.choices),
+    "outcome": dict(ActivityOutcome.choices),
 }
 
 
