@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django_filters import NumberFilter
 from drf_spectacular.generators import SchemaGenerator
@@ -39,6 +40,7 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from plays.models import PlayRun
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -80,6 +82,7 @@ PAGE_OBJECTS = {
     "accounts:import-progress": "accounts.importbatch",
     "icp:job": f"jobs.job:{FIT_JOB_KIND}",
     "personas:job": f"jobs.job:{REMATCH_JOB_KIND}",
+    "plays:run": "plays.playrun",
 }
 # What a list of ids in a body (``TenantIdsField``) names, by its noun.
 IDS_OBJECTS = {"account": "accounts.account", "contact": "accounts.contact"}
@@ -251,6 +254,7 @@ def _build_workspace(world: World, slug: str, label: str):
             template,
             offer,
             PlayStepFactory(tenant=tenant, template=template, offer=offer, name=f"{label} step"),
+            PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -354,6 +358,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "IcpViewSet",
         "OfferViewSet",
         "OpportunityViewSet",
+        "PlayRunViewSet",
         "PlayStepViewSet",
         "PlayTemplateViewSet",
         "SignOffViewSet",
