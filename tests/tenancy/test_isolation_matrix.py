@@ -40,7 +40,7 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
-from plays.models import PlayRun
+from plays.models import PlayRun, TriggerRule
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -255,6 +255,7 @@ def _build_workspace(world: World, slug: str, label: str):
             offer,
             PlayStepFactory(tenant=tenant, template=template, offer=offer, name=f"{label} step"),
             PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
+            TriggerRule.objects.create(signal_type="funding", template=template),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -364,6 +365,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "SignOffViewSet",
         "SignalViewSet",
         "TierOverrideViewSet",
+        "TriggerRuleViewSet",
     ]
 
 
