@@ -120,12 +120,13 @@ def fill_every_tenant_table(tenant):
         PlayRunTask.objects.create(run=run, task=task, step_position=1)
         rule = TriggerRule.objects.create(signal_type="funding", template=template)
         TriggerFiring.objects.create(rule=rule, signal=signal, run=run, task=task)
-        TouchLimit.objects.create()
         team = Team.objects.create(name="Strategic", rule_tier=tier)
         TeamMember.objects.create(team=team, user=user, role=TeamRole.SDR)
         TeamAccount.objects.create(team=team, account=account)
         RoleRequirement.objects.create(tier=tier, role=TeamRole.SDR)
         StaffingSettings.objects.create()
+        TouchLimit.objects.create()
+        Task.objects.create(account=account, contact=contact, assignee=user, title="Call", due_on=date(2026, 1, 5))
 
 
 def table_counts(tables) -> dict[str, int]:
