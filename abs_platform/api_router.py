@@ -19,6 +19,15 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from planning.api import (
+    AccountPlanViewSet,
+    AccountReviewViewSet,
+    HandOffViewSet,
+    ReviewActionViewSet,
+    ReviewCadenceViewSet,
+    ReviewScheduleViewSet,
+    TimelineViewSet,
+)
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -42,3 +51,10 @@ router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
 router.register("jobs", JobViewSet, basename="job")
+router.register("account-plans", AccountPlanViewSet, basename="account-plan")
+router.register("review-cadences", ReviewCadenceViewSet, basename="review-cadence")
+router.register("account-reviews", AccountReviewViewSet, basename="account-review")
+router.register("review-actions", ReviewActionViewSet, basename="review-action")
+router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
+router.register("hand-offs", HandOffViewSet, basename="hand-off")
+router.register("timeline", TimelineViewSet, basename="timeline")

@@ -29,6 +29,7 @@ tenant_patterns = [
     path("icp/", include("icp.urls")),
     path("personas/", include("personas.urls")),
     path("metrics/", include("metrics.urls")),
+    path("planning/", include("planning.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 

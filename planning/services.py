@@ -1,0 +1,169 @@
+"""Writes of account planning: plans, review cadences, reviews and their actions, hand-offs."""
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from abs_platform.tenancy.context import get_current_tenant, workspace_today
+from accounts import services as account_services
+from accounts.models import CLOSED_STAGES, Account, Contact, Opportunity
+
+from .models import AccountPlan, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
+
+HAND_OFF_DECIDED = "This hand-off was already {state}."
+
+
+def _save(instance, *, constraint_errors: dict | None = None):
+    instance.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        for name, field_errors in (constraint_errors or {}).items():
+            if name in str(error):
+                raise ValidationError(field_errors) from None
+        raise
+    return instance
+
+
+@transaction.atomic
+def plan_create(*, account: Account, **fields) -> AccountPlan:
+    if AccountPlan.objects.filter(account=account).exists():
+        raise ValidationError({"account": ["This account already has a plan: change that one."]})
+    return _save(AccountPlan(tenant=get_current_tenant(), account=account, **fields))
+
+
+@transaction.atomic
+def plan_update(*, plan: AccountPlan, **fields) -> AccountPlan:
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    return _save(plan)
+
+
+@transaction.atomic
+def review_cadence_set(*, tier, months: int) -> ReviewCadence:
+    cadence = ReviewCadence.objects.filter(tier=tier).first() or ReviewCadence(tenant=get_current_tenant(), tier=tier)
+    cadence.months = months
+    return _save(cadence)
+
+
+REVIEW_PERIOD_TAKEN = {
+    "review_period_unique_per_account": {"period_start": ["This account already has a review of this period."]}
+}
+
+
+@transaction.atomic
+def review_create(*, account: Account, attendees: list[User] = (), **fields) -> AccountReview:
+    fields.setdefault("held_on", workspace_today())
+    review = _save(
+        AccountReview(tenant=get_current_tenant(), account=account, **fields), constraint_errors=REVIEW_PERIOD_TAKEN
+    )
+    review.attendees.set(attendees)
+    return review
+
+
+@transaction.atomic
+def review_update(*, review: AccountReview, attendees: list[User] | None = None, **fields) -> AccountReview:
+    for name, value in fields.items():
+        setattr(review, name, value)
+    _save(review, constraint_errors=REVIEW_PERIOD_TAKEN)
+    if attendees is not None:
+        review.attendees.set(attendees)
+    return review
+
+
+@transaction.atomic
+def review_action_create(
+    *, review: AccountReview, title: str, assignee: User, due_on: date, position: int | None = None
+) -> ReviewAction:
+    """An action of a review, at ``position`` (default: last; the ones from there move down one)."""
+    actions = list(review.actions.select_for_update().order_by("position", "id"))
+    if position is None or position > len(actions):
+        position = len(actions) + 1
+    for later in actions[position - 1 :]:
+        later.position += 1
+        later.save(update_fields=["position", "updated_at", "updated_by"])
+    return _save(
+        ReviewAction(
+            tenant=get_current_tenant(), review=review, title=title, assignee=assignee, due_on=due_on, position=position
+        )
+    )
+
+
+@transaction.atomic
+def review_action_update(*, action: ReviewAction, **fields) -> ReviewAction:
+    for name, value in fields.items():
+        setattr(action, name, value)
+    return _save(action)
+
+
+def _check_contacts(account: Account, contacts: list[Contact]) -> None:
+    elsewhere = [str(contact) for contact in contacts if contact.account_id != account.pk]
+    if elsewhere:
+        raise ValidationError({"contacts": [f"Not contacts of {account.name}: {', '.join(elsewhere)}."]})
+
+
+@transaction.atomic
+def hand_off_pass(
+    *, account: Account, to_user: User, from_user: User | None, contacts: list[Contact] = (), notes: str = ""
+) -> HandOff:
+    """An SDR passes a qualified lead to the AE ``to_user``."""
+    _check_contacts(account, contacts)
+    hand_off = _save(
+        HandOff(
+            tenant=get_current_tenant(),
+            account=account,
+            from_user=from_user,
+            to_user=to_user,
+            notes=notes,
+            passed_at=timezone.now(),
+        )
+    )
+    hand_off.contacts.set(contacts)
+    return hand_off
+
+
+def _check_open(hand_off: HandOff) -> None:
+    if hand_off.state != HandOffState.PASSED:
+        raise ValidationError(HAND_OFF_DECIDED.format(state=hand_off.get_state_display().lower()))
+
+
+@transaction.atomic
+def hand_off_accept(
+    *, hand_off: HandOff, opportunity: Opportunity | None = None, opportunity_name: str = ""
+) -> HandOff:
+    """Accept the lead into the sales cycle: link an open opportunity of the account, or open a new one."""
+    hand_off = HandOff.objects.select_for_update().get(pk=hand_off.pk)
+    _check_open(hand_off)
+    if opportunity is None and not opportunity_name:
+        raise ValidationError({"opportunity": ["Link an open opportunity of the account or name a new one."]})
+    if opportunity is not None:
+        if opportunity_name:
+            raise ValidationError({"opportunity_name": ["Either link an opportunity or name a new one, not both."]})
+        if opportunity.account_id != hand_off.account_id:
+            raise ValidationError({"opportunity": ["This opportunity is of another account."]})
+        if opportunity.stage in CLOSED_STAGES:
+            raise ValidationError({"opportunity": ["This opportunity is closed: link an open one."]})
+    else:
+        opportunity = account_services.opportunity_create(
+            account=hand_off.account, name=opportunity_name, opened_on=workspace_today()
+        )
+    hand_off.opportunity = opportunity
+    hand_off.state = HandOffState.ACCEPTED
+    hand_off.decided_at = timezone.now()
+    return _save(hand_off)
+
+
+@transaction.atomic
+def hand_off_reject(*, hand_off: HandOff, reason: str) -> HandOff:
+    hand_off = HandOff.objects.select_for_update().get(pk=hand_off.pk)
+    _check_open(hand_off)
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the lead is rejected."]})
+    hand_off.state = HandOffState.REJECTED
+    hand_off.rejection_reason = reason.strip()
+    hand_off.decided_at = timezone.now()
+    return _save(hand_off)
