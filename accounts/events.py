@@ -22,7 +22,8 @@ account_changed = Signal()
 account_deleted = Signal()
 
 # Many accounts written at once. ``account_ids``: list of ids; ``fields``: the names of the changed fields,
-# or None when any field may have changed (an import).
+# or None when any field may have changed (an import). Also sent for tier changes: a tier set by hand and
+# icp's bulk writes of scores and tiers (``icp.services.accounts_bulk_write``).
 accounts_changed = Signal()
 
 # A signal (a trigger event) created, changed or deleted. ``instance``: the Signal (Django's own ``signal``

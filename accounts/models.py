@@ -414,6 +414,16 @@ class ActivityDirection(models.TextChoices):
     INBOUND = "inbound", "Inbound response"
 
 
+class ActivityOutcome(models.TextChoices):
+    NO_ANSWER = "no_answer", "No answer"
+    CONNECTED = "connected", "Connected"
+    REPLIED = "replied", "Replied"
+    MEETING_BOOKED = "meeting_booked", "Meeting booked"
+    BOUNCED = "bounced", "Bounced"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    NOT_INTERESTED = "not_interested", "Not interested"
+
+
 # Clocks of integrations and browsers drift: an activity may be stamped this far ahead of our clock.
 ACTIVITY_FUTURE_TOLERANCE = timedelta(minutes=5)
 ACTIVITY_IN_FUTURE = "An activity cannot be in the future."
@@ -430,8 +440,9 @@ class Activity(TenantOwnedModel):
     """One entry of an account's engagement log: a touch by our team (outbound) or a response from the
     account (inbound), on one channel, optionally with one of the account's contacts.
 
-    Play runs (a later issue) will point their scheduled touches here with a nullable foreign key;
-    engagement counts every activity whatever produced it.
+    A completed task points here (``Task.activity``, reverse ``task``); engagement counts every activity
+    whatever produced it. ``idempotency_key`` is an integration's key for one post: a retry with the same key
+    answers the activity it logged the first time (ADR 0026).
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activities")
@@ -454,10 +465,22 @@ class Activity(TenantOwnedModel):
         related_name="owned_activities",
         help_text="The team member who made or received it.",
     )
+    outcome = models.CharField(max_length=16, choices=ActivityOutcome.choices, blank=True)
+    idempotency_key = models.CharField(
+        max_length=255, blank=True, help_text="An integration's key for one post; unique in the workspace."
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="activity_idempotency_key_unique_per_tenant",
+                violation_error_message="An activity with this idempotency key already exists.",
+            )
+        ]
         indexes = [
             # An account's timeline and its engagement windows (range scans on occurred_at per account).
             models.Index(fields=["tenant", "account", "occurred_at"], name="activity_tenant_account"),

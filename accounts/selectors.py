@@ -164,7 +164,8 @@ def open_opportunities() -> QuerySet[Opportunity]:
 
 
 def activity_list() -> QuerySet[Activity]:
-    return Activity.objects.select_related("account", "contact", "owner").only(
+    # "task": the reverse of tasks' Task.activity (the task whose completion logged it), named, not imported.
+    return Activity.objects.select_related("account", "contact", "owner", "task").only(
         *(f.name for f in Activity._meta.concrete_fields),
         "account__id",
         "account__name",
@@ -175,6 +176,7 @@ def activity_list() -> QuerySet[Activity]:
         "owner__username",
         "owner__first_name",
         "owner__last_name",
+        "task__id",
     )
 
 

@@ -436,6 +436,8 @@ def activity_create(
     contact: Contact | None = None,
     notes: str = "",
     owner: User | None = None,
+    outcome: str = "",
+    idempotency_key: str = "",
 ) -> Activity:
     """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
     activity = Activity(
@@ -448,10 +450,47 @@ def activity_create(
         subject=subject,
         notes=notes,
         owner=owner,
+        outcome=outcome,
+        idempotency_key=idempotency_key,
     )
     activity.full_clean()
     activity.save()
     return activity
+
+
+class IdempotencyKeyReused(Exception):
+    """An integration's retry carried a key already used for an activity with other values."""
+
+    def __init__(self, key: str, activity: Activity):
+        super().__init__(key)
+        self.key, self.activity = key, activity
+
+
+def activity_replay(idempotency_key: str, submitted: dict[str, Any]) -> Activity | None:
+    """The activity logged before under ``idempotency_key``, when there is one and the ``submitted`` values
+    match it (a retry); ``IdempotencyKeyReused`` when they differ; None for a new key (ADR 0026)."""
+    activity = Activity.objects.filter(idempotency_key=idempotency_key).first()
+    if activity is None:
+        return None
+    if any(getattr(activity, name) != value for name, value in submitted.items()):
+        raise IdempotencyKeyReused(idempotency_key, activity)
+    return activity
+
+
+def activity_create_once(*, idempotency_key: str, submitted: dict[str, Any], **fields) -> tuple[Activity, bool]:
+    """``activity_create`` keyed by ``idempotency_key``: (the activity, whether it was created now). A retry
+    answers the first activity and logs nothing; a second request racing the first waits for it on the unique
+    constraint and then answers its activity."""
+    activity = activity_replay(idempotency_key, submitted)
+    if activity is not None:
+        return activity, False
+    try:
+        return activity_create(idempotency_key=idempotency_key, **fields), True
+    except IntegrityError:
+        activity = activity_replay(idempotency_key, submitted)
+        if activity is None:
+            raise
+        return activity, False
 
 
 @transaction.atomic
@@ -466,6 +505,7 @@ def activity_update(
     subject: str = KEEP,
     notes: str = KEEP,
     owner: User | None = KEEP,
+    outcome: str = KEEP,
 ) -> Activity:
     fields = given(
         account=account,
@@ -476,6 +516,7 @@ def activity_update(
         subject=subject,
         notes=notes,
         owner=owner,
+        outcome=outcome,
     )
     for name, value in fields.items():
         setattr(activity, name, value)
@@ -621,6 +662,7 @@ def account_override_tier(*, account: Account, tier: Model, reason: str) -> Acco
     account.tier_override_reason = reason
     _touch(account)
     bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    events.accounts_changed.send(Account, account_ids=[account.pk], fields={"tier", "tier_override_reason"})
     return account
 
 
@@ -631,6 +673,7 @@ def account_clear_tier_override(*, account: Account) -> Account:
     account.tier_override_reason = ""
     _touch(account)
     bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
+    events.accounts_changed.send(Account, account_ids=[account.pk], fields={"tier", "tier_override_reason"})
     return account
 
 

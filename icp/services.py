@@ -16,6 +16,7 @@ from abs_platform.jobs import services as job_services
 from abs_platform.jobs.models import Job, JobStatus
 from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_zone
 from abs_platform.tenancy.db import tenant_transaction
+from accounts import events
 from accounts.models import Account, CompanyType, SignalType, Technology
 from accounts.services import KEEP, given
 
@@ -62,13 +63,19 @@ def accounts_bulk_write(accounts: list[Account], fields: list[str]) -> None:
     ``bulk_update`` builds a CASE expression per row and field, which costs
     seconds of Python per thousand rows. The history rows are written like
     ``bulk_update_with_history`` writes them (``bulk_history_create``).
-    Elsewhere (SQLite) it is ``bulk_update_with_history`` itself.
+    Elsewhere (SQLite) it is ``bulk_update_with_history`` itself. Sends ``accounts_changed`` with ``fields``
+    (teams re-apply their rules when the tier moved).
     """
     if not accounts:
         return
     if connection.vendor != "postgresql":
         bulk_update_with_history(accounts, Account, fields, batch_size=CHUNK_SIZE)
-        return
+    else:
+        _accounts_update_values(accounts, fields)
+    events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields=set(fields))
+
+
+def _accounts_update_values(accounts: list[Account], fields: list[str]) -> None:
     columns = [Account._meta.get_field(name) for name in fields]
     assignments = ", ".join(
         f'"{column.column}" = v."{column.column}"::{column.db_type(connection)}' for column in columns

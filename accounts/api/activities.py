@@ -9,7 +9,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 
 from abs_platform.tenancy.context import get_current_user, workspace_zone
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
@@ -23,6 +24,7 @@ from ..models import (
     Activity,
     ActivityChannel,
     ActivityDirection,
+    ActivityOutcome,
     Contact,
     check_activity_time,
 )
@@ -32,6 +34,11 @@ from .common import account_id_for_form
 def _local_now_for_form() -> str:
     """Now, as a datetime-local input shows it (the workspace's wall clock, to the minute)."""
     return timezone.localtime(timezone.now(), workspace_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+class IdempotencyKeyConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_key_reused"
 
 
 def _acting_user_id():
@@ -60,6 +67,18 @@ class ActivitySerializer(serializers.ModelSerializer):
         required=False, allow_null=True, initial=_acting_user_id, help_text="The team member who made or received it."
     )
     owner_name = serializers.SerializerMethodField()
+    idempotency_key = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        style={"in_form": False},
+        help_text="An integration's key for this post (e.g. its own event id): a retry with the same key and "
+        "values answers the activity logged the first time (200) instead of logging it twice; the same key with "
+        "other values is a 409. Set on create only.",
+    )
+    task = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The task whose completion logged this activity (null when none)."
+    )
 
     class Meta:
         model = Activity
@@ -76,11 +95,15 @@ class ActivitySerializer(serializers.ModelSerializer):
             "notes",
             "owner",
             "owner_name",
+            "outcome",
+            "idempotency_key",
+            "task",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {
+            "outcome": {"help_text": "What came of it (a call connected, an e-mail replied…); blank when unknown."},
             "direction": {"initial": ActivityDirection.OUTBOUND},
             "channel": {"initial": ActivityChannel.EMAIL},
             "subject": {"style": {"placeholder": "e.g. Intro e-mail to the CFO"}},
@@ -108,10 +131,34 @@ class ActivitySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(error.messages) from None
         return value
 
+    def validate_idempotency_key(self, value):
+        if self.instance is not None and value != self.instance.idempotency_key:
+            raise serializers.ValidationError("The idempotency key is set when the activity is logged.")
+        return value.strip()
+
     def create(self, validated_data):
-        return services.activity_create(**validated_data)
+        key = validated_data.pop("idempotency_key", "")
+        if not key:
+            return services.activity_create(**validated_data)
+        submitted = {name: value for name, value in validated_data.items() if name in self.initial_data}
+        try:
+            activity, created = services.activity_create_once(
+                idempotency_key=key, submitted=submitted, **validated_data
+            )
+        except services.IdempotencyKeyReused as error:
+            raise IdempotencyKeyConflict(
+                {
+                    "idempotency_key": [
+                        f"The key “{error.key}” was used for activity {error.activity.pk} with other values; "
+                        "send a new key for a new activity."
+                    ]
+                }
+            ) from None
+        activity.replayed = not created
+        return activity
 
     def update(self, instance, validated_data):
+        validated_data.pop("idempotency_key", None)
         return services.activity_update(activity=instance, **validated_data)
 
 
@@ -158,6 +205,7 @@ class ActivityFilter(RequestedFilterSet):
     owner = filters.NumberFilter(field_name="owner_id")
     channel = filters.ChoiceFilter(choices=ActivityChannel.choices)
     direction = filters.ChoiceFilter(choices=ActivityDirection.choices)
+    outcome = filters.ChoiceFilter(choices=ActivityOutcome.choices)
     occurred_after = DayOrMomentFilter(
         method="filter_occurred_after",
         label="On or after: a date (whole days, workspace time zone) or an ISO 8601 date-time",
@@ -169,7 +217,7 @@ class ActivityFilter(RequestedFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["account", "contact", "owner", "channel", "direction"]
+        fields = ["account", "contact", "owner", "channel", "direction", "outcome"]
 
     def filter_occurred_after(self, queryset, name, value):
         return queryset.filter(occurred_at__gte=_moment_bound(value, end_of_day=False))
@@ -183,7 +231,7 @@ class ActivityFilter(RequestedFilterSet):
 class ActivityViewSet(TenantModelViewSet):
     """The engagement log: touches by the team (`direction` `outbound`) and responses from the account
     (`inbound`) on a `channel`, optionally with one of the account's contacts. Filters: `account`, `contact`,
-    `owner`, `channel`, `direction`, `occurred_after`, `occurred_before` (a date — a whole day in the
+    `owner`, `channel`, `direction`, `outcome`, `occurred_after`, `occurred_before` (a date — a whole day in the
     workspace's time zone — or an ISO 8601 date-time). Search over subject and notes. Newest first."""
 
     serializer_class = ActivitySerializer
@@ -198,6 +246,13 @@ class ActivityViewSet(TenantModelViewSet):
 
     def perform_destroy(self, instance):
         services.activity_delete(activity=instance)
+
+    def create(self, request, *args, **kwargs):
+        """A retry with a known idempotency key answers 200 with the activity logged the first time."""
+        response = super().create(request, *args, **kwargs)
+        if getattr(response.data.serializer.instance, "replayed", False):
+            response.status_code = status.HTTP_200_OK
+        return response
 
     def get_fragment_context(self, data, response):
         context = super().get_fragment_context(data, response)

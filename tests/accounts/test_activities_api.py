@@ -60,6 +60,9 @@ def test_create_and_read_back(api_a, tenant_a, acme, jo, member_a):
         "notes": "Wants a proposal by Friday.",
         "owner": member_a.pk,
         "owner_name": member_a.get_full_name(),
+        "outcome": "",
+        "idempotency_key": "",
+        "task": None,
     }
     assert api_a.get(f"{URL}{body['id']}/").json() == body
 

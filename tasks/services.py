@@ -1,0 +1,234 @@
+"""Writes to tasks and the touch-conflict setting. Each runs in a transaction and validates like the admin does."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.models import Membership
+from accounts import services as accounts_services
+from accounts.models import Account, Activity, ActivityChannel, ActivityDirection, Contact
+from accounts.services import KEEP, given
+
+from .models import Task, TaskSource, TaskState, TouchLimit
+
+CONTACT_ELSEWHERE = "This contact does not work at the task's account."
+ASSIGNEE_NOT_MEMBER = "The assignee must be a member of this workspace."
+NOT_OPEN = "Only an open task can be changed; this one is {state}."
+ONLY_CLOSED_REOPEN = "Only a skipped or cancelled task can be reopened; this one is {state}."
+
+# Fields checked by ``_check_references`` (set-based) instead of Django's one query per foreign key.
+_REFERENCES = ["tenant", "account", "contact", "assignee", "activity", "created_by", "updated_by"]
+
+
+def _acting_user() -> User | None:
+    user = get_current_user()
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _check_references(tasks: list[Task]) -> None:
+    """Each task's contact works at its account and its assignee is a workspace member (two queries at most)."""
+    contact_ids = {task.contact_id for task in tasks if task.contact_id is not None}
+    assignee_ids = {task.assignee_id for task in tasks if task.assignee_id is not None}
+    contact_accounts = dict(Contact.objects.filter(pk__in=contact_ids).values_list("pk", "account_id"))
+    members = set(
+        Membership.objects.filter(tenant=get_current_tenant(), user_id__in=assignee_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    for task in tasks:
+        errors = {}
+        if task.contact_id is not None and contact_accounts.get(task.contact_id) != task.account_id:
+            errors["contact"] = [CONTACT_ELSEWHERE]
+        if task.assignee_id is not None and task.assignee_id not in members:
+            errors["assignee"] = [ASSIGNEE_NOT_MEMBER]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _validated(tasks: list[Task]) -> list[Task]:
+    for task in tasks:
+        task.full_clean(exclude=_REFERENCES)
+    _check_references(tasks)
+    return tasks
+
+
+def _new_task(
+    *,
+    account: Account,
+    title: str,
+    due_on: date,
+    assignee: User | None = None,
+    contact: Contact | None = None,
+    team_role: str = "",
+    channel: str = "",
+    instructions: str = "",
+    message: str = "",
+    source: str = TaskSource.MANUAL,
+) -> Task:
+    user = _acting_user()
+    return Task(
+        tenant=get_current_tenant(),
+        account=account,
+        title=title,
+        due_on=due_on,
+        assignee=assignee,
+        contact=contact,
+        team_role=team_role,
+        channel=channel,
+        instructions=instructions,
+        message=message,
+        source=source,
+        created_by=user,
+        updated_by=user,
+    )
+
+
+@transaction.atomic
+def task_create(
+    *,
+    account: Account,
+    title: str,
+    due_on: date,
+    assignee: User | None = None,
+    contact: Contact | None = None,
+    team_role: str = "",
+    channel: str = "",
+    instructions: str = "",
+    message: str = "",
+    source: str = TaskSource.MANUAL,
+) -> Task:
+    (task,) = _validated(
+        [
+            _new_task(
+                account=account,
+                title=title,
+                due_on=due_on,
+                assignee=assignee,
+                contact=contact,
+                team_role=team_role,
+                channel=channel,
+                instructions=instructions,
+                message=message,
+                source=source,
+            )
+        ]
+    )
+    task.save()
+    return task
+
+
+@transaction.atomic
+def tasks_create(specs: list[dict[str, Any]]) -> list[Task]:
+    """``task_create`` for many tasks (each spec its keyword arguments): one bulk insert with its history rows."""
+    tasks = _validated([_new_task(**spec) for spec in specs])
+    for task in tasks:
+        task.check_same_tenant_references()
+    return bulk_create_with_history(tasks, Task, default_user=_acting_user())
+
+
+def _locked_open(task: Task) -> Task:
+    """The task's row, locked against a second completion (a double click), and refused unless open."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.state != TaskState.OPEN:
+        raise ValidationError({"state": [NOT_OPEN.format(state=locked.get_state_display().lower())]})
+    return locked
+
+
+@transaction.atomic
+def task_update(
+    task: Task,
+    *,
+    title: str = KEEP,
+    due_on: date = KEEP,
+    assignee: User | None = KEEP,
+    contact: Contact | None = KEEP,
+    team_role: str = KEEP,
+    channel: str = KEEP,
+    instructions: str = KEEP,
+    message: str = KEEP,
+) -> Task:
+    """Change an open task (its account stays)."""
+    locked = _locked_open(task)
+    fields = given(
+        title=title,
+        due_on=due_on,
+        assignee=assignee,
+        contact=contact,
+        team_role=team_role,
+        channel=channel,
+        instructions=instructions,
+        message=message,
+    )
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _validated([locked])
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def task_complete(task: Task, *, outcome: str, notes: str = "", occurred_at: datetime | None = None) -> Activity:
+    """Mark the task done and log its Activity: an outbound touch on the task's account, contact and channel
+    (``other`` without one), by its assignee, with the outcome."""
+    locked = _locked_open(task)
+    activity = accounts_services.activity_create(
+        account=locked.account,
+        contact=locked.contact,
+        channel=locked.channel or ActivityChannel.OTHER,
+        direction=ActivityDirection.OUTBOUND,
+        occurred_at=occurred_at or timezone.now(),
+        subject=locked.title,
+        notes=notes,
+        owner=locked.assignee,
+        outcome=outcome,
+    )
+    locked.state = TaskState.DONE
+    locked.completed_at = timezone.now()
+    locked.activity = activity
+    locked.save()
+    task.refresh_from_db()
+    return activity
+
+
+def _close(task: Task, state: str) -> Task:
+    locked = _locked_open(task)
+    locked.state = state
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def task_skip(task: Task) -> Task:
+    return _close(task, TaskState.SKIPPED)
+
+
+@transaction.atomic
+def task_cancel(task: Task) -> Task:
+    return _close(task, TaskState.CANCELLED)
+
+
+@transaction.atomic
+def task_reopen(task: Task) -> Task:
+    """Open a skipped or cancelled task again (a done task keeps its logged activity and stays done)."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.state not in (TaskState.SKIPPED, TaskState.CANCELLED):
+        raise ValidationError({"state": [ONLY_CLOSED_REOPEN.format(state=locked.get_state_display().lower())]})
+    locked.state = TaskState.OPEN
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def touch_limit_update(*, max_touches: int = KEEP, window_days: int = KEEP) -> TouchLimit:
+    limit = TouchLimit.objects.select_for_update().first() or TouchLimit(tenant=get_current_tenant())
+    for name, value in given(max_touches=max_touches, window_days=window_days).items():
+        setattr(limit, name, value)
+    limit.full_clean(exclude=["tenant"])
+    limit.save()
+    return limit
