@@ -28,6 +28,7 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from teams.models import RoleRequirement, StaffingSettings, Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -92,6 +93,11 @@ def fill_every_tenant_table(tenant):
         AccountTechnology.objects.create(account=account, technology=technology)
         SavedView.objects.create(name="Mine", user=user, query="q=a")
         ImportBatch.objects.create(kind="accounts", content="name\nA\n", job=Job.objects.create(kind="import"))
+        team = Team.objects.create(name="Strategic", rule_tier=tier)
+        TeamMember.objects.create(team=team, user=user, role=TeamRole.SDR)
+        TeamAccount.objects.create(team=team, account=account)
+        RoleRequirement.objects.create(tier=tier, role=TeamRole.SDR)
+        StaffingSettings.objects.create()
 
 
 def table_counts(tables) -> dict[str, int]:
