@@ -15,6 +15,7 @@ from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.pagination import TenantCursorPagination
 from abs_platform.web.viewsets import TenantModelViewSet
 from accounts.models import Account, ActivityChannel, Contact, Opportunity
+from teams.models import Team
 
 from . import selectors, services, timeline
 from .models import AccountPlan, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence, ReviewStatus
@@ -194,8 +195,8 @@ class ReviewActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewAction
-        fields = ["id", "review", "position", "title", "assignee", "assignee_name", "due_on", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "review", "position", "title", "assignee", "assignee_name", "due_on", "task", "created_at"]
+        read_only_fields = ["id", "task", "created_at"]
 
     def get_assignee_name(self, action) -> str:
         return _user_name(action.assignee)
@@ -242,7 +243,7 @@ class NestedActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewAction
-        fields = ["id", "position", "title", "assignee", "assignee_name", "due_on"]
+        fields = ["id", "position", "title", "assignee", "assignee_name", "due_on", "task"]
         read_only_fields = fields
 
     def get_assignee_name(self, action) -> str:
@@ -390,7 +391,10 @@ class HandOffSerializer(serializers.ModelSerializer):
     contacts = serializers.ManyRelatedField(child_relation=TenantRelatedField(model=Contact), required=False)
     contact_names = serializers.SerializerMethodField()
     from_user_name = serializers.SerializerMethodField()
-    to_user = TenantMemberField(help_text="The account executive who receives the lead.")
+    to_user = TenantMemberField(
+        required=False,
+        help_text="Who receives the lead; default: the account executive of the account's teams.",
+    )
     to_user_name = serializers.SerializerMethodField()
     opportunity_name = serializers.SerializerMethodField()
 
@@ -413,8 +417,18 @@ class HandOffSerializer(serializers.ModelSerializer):
             "rejection_reason",
             "opportunity",
             "opportunity_name",
+            "task",
         ]
-        read_only_fields = ["id", "from_user", "state", "passed_at", "decided_at", "rejection_reason", "opportunity"]
+        read_only_fields = [
+            "id",
+            "from_user",
+            "state",
+            "passed_at",
+            "decided_at",
+            "rejection_reason",
+            "opportunity",
+            "task",
+        ]
 
     def get_account_name(self, hand_off) -> str:
         return hand_off.account.name
@@ -547,6 +561,7 @@ class TimelineQuerySerializer(serializers.Serializer):
     account = TenantRelatedField(model=Account)
     contact = serializers.IntegerField(required=False, min_value=1)
     channel = serializers.ChoiceField(choices=ActivityChannel.choices, required=False)
+    team = TenantRelatedField(model=Team, required=False, help_text="Events of this team's members only.")
     cursor = serializers.CharField(required=False)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=TenantCursorPagination.max_page_size)
 
@@ -558,9 +573,10 @@ class TimelineQuerySerializer(serializers.Serializer):
 
 
 class TimelineViewSet(viewsets.ViewSet):
-    """One account's timeline: activities, signals, opportunity stage changes, reviews and hand-offs (and what
-    other functions plan there), newest first. `GET /api/v1/timeline/?account=<id>`; filters `contact`,
-    `channel`; pages of `page_size` (default 25) with a `next` link."""
+    """One account's timeline: tasks (to come at their due day, done when completed), activities, signals,
+    opportunity stage changes, reviews and hand-offs, newest (and furthest ahead) first.
+    `GET /api/v1/timeline/?account=<id>`; filters `contact`, `channel`, `team` (events of its members); pages of
+    `page_size` (default 25) with a `next` link."""
 
     fragment_template = "planning/timeline.html"
 
@@ -580,7 +596,11 @@ class TimelineViewSet(viewsets.ViewSet):
         params = query.validated_data
         page = timeline.timeline(
             params["account"],
-            filters=timeline.Filters(contact=params.get("contact"), channel=params.get("channel", "")),
+            filters=timeline.Filters(
+                contact=params.get("contact"),
+                channel=params.get("channel", ""),
+                user_ids=selectors.team_user_ids(params["team"]) if "team" in params else None,
+            ),
             size=params.get("page_size", TenantCursorPagination.page_size),
             cursor=params.get("cursor"),
         )

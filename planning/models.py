@@ -90,6 +90,9 @@ class ReviewAction(TenantOwnedModel):
     title = models.CharField(max_length=300)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     due_on = models.DateField()
+    task = models.OneToOneField(
+        "tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="review_action", editable=False
+    )
 
     class Meta:
         ordering = ["review", "position", "id"]
@@ -123,6 +126,15 @@ class HandOff(TenantOwnedModel):
     rejection_reason = models.CharField(max_length=300, blank=True)
     opportunity = models.ForeignKey(
         "accounts.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="hand_offs"
+    )
+    task = models.OneToOneField(
+        "tasks.Task",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hand_off",
+        editable=False,
+        help_text="The receiving AE's task to accept or reject the lead.",
     )
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from abs_platform.tenancy.context import workspace_today, workspace_zone
 from accounts.models import Account, Contact
+from teams.models import TeamMember
 
 from .models import DEFAULT_REVIEW_MONTHS, AccountPlan, AccountReview, HandOff, ReviewAction, ReviewCadence
 
@@ -184,3 +185,7 @@ def account_plan_card(account: Account) -> dict:
         "review_due": next_review_due(schedule.review_base, schedule.review_months) if schedule else None,
         "review_overdue": schedule.review_overdue if schedule else False,
     }
+
+
+def team_user_ids(team) -> QuerySet:
+    return TeamMember.objects.filter(team=team).values("user_id")

@@ -10,6 +10,10 @@ from django.utils import timezone
 from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from accounts import services as account_services
 from accounts.models import CLOSED_STAGES, Account, Contact, Opportunity
+from tasks import services as task_services
+from tasks.models import TaskSource, TaskState
+from teams.models import TeamRole
+from teams.selectors import member_for_role
 
 from .models import AccountPlan, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
 
@@ -86,17 +90,30 @@ def review_action_create(
     for later in actions[position - 1 :]:
         later.position += 1
         later.save(update_fields=["position", "updated_at", "updated_by"])
+    task = task_services.task_create(
+        account=review.account, title=title, due_on=due_on, assignee=assignee, source=TaskSource.REVIEW
+    )
     return _save(
         ReviewAction(
-            tenant=get_current_tenant(), review=review, title=title, assignee=assignee, due_on=due_on, position=position
+            tenant=get_current_tenant(),
+            review=review,
+            title=title,
+            assignee=assignee,
+            due_on=due_on,
+            position=position,
+            task=task,
         )
     )
 
 
 @transaction.atomic
 def review_action_update(*, action: ReviewAction, **fields) -> ReviewAction:
+    """Change an action; its task follows while it is open (a done task keeps what was done)."""
     for name, value in fields.items():
         setattr(action, name, value)
+    task_fields = {name: fields[name] for name in ("title", "assignee", "due_on") if name in fields}
+    if action.task_id and action.task.state == TaskState.OPEN and task_fields:
+        task_services.task_update(action.task, **task_fields)
     return _save(action)
 
 
@@ -106,12 +123,34 @@ def _check_contacts(account: Account, contacts: list[Contact]) -> None:
         raise ValidationError({"contacts": [f"Not contacts of {account.name}: {', '.join(elsewhere)}."]})
 
 
+NO_ACCOUNT_EXECUTIVE = "Nobody is the account executive on this account's teams: name who receives the lead."
+
+
 @transaction.atomic
 def hand_off_pass(
-    *, account: Account, to_user: User, from_user: User | None, contacts: list[Contact] = (), notes: str = ""
+    *,
+    account: Account,
+    from_user: User | None,
+    to_user: User | None = None,
+    contacts: list[Contact] = (),
+    notes: str = "",
 ) -> HandOff:
-    """An SDR passes a qualified lead to the AE ``to_user``."""
+    """An SDR passes a qualified lead to ``to_user``, by default the account executive of the account's teams;
+    the AE gets a task, due today, to accept or reject it."""
     _check_contacts(account, contacts)
+    to_user = to_user or member_for_role(account, TeamRole.ACCOUNT_EXECUTIVE)
+    if to_user is None:
+        raise ValidationError({"to_user": [NO_ACCOUNT_EXECUTIVE]})
+    task = task_services.task_create(
+        account=account,
+        title=f"Accept or reject the lead passed on {account.name}",
+        due_on=workspace_today(),
+        assignee=to_user,
+        contact=contacts[0] if len(contacts) == 1 else None,
+        team_role=TeamRole.ACCOUNT_EXECUTIVE,
+        instructions=notes,
+        source=TaskSource.HAND_OFF,
+    )
     hand_off = _save(
         HandOff(
             tenant=get_current_tenant(),
@@ -120,10 +159,17 @@ def hand_off_pass(
             to_user=to_user,
             notes=notes,
             passed_at=timezone.now(),
+            task=task,
         )
     )
     hand_off.contacts.set(contacts)
     return hand_off
+
+
+def _close_task(hand_off: HandOff) -> None:
+    """The AE's decision ends the task of deciding (cancelled: no touch to log)."""
+    if hand_off.task_id and hand_off.task.state == TaskState.OPEN:
+        task_services.task_cancel(hand_off.task)
 
 
 def _check_open(hand_off: HandOff) -> None:
@@ -154,6 +200,7 @@ def hand_off_accept(
     hand_off.opportunity = opportunity
     hand_off.state = HandOffState.ACCEPTED
     hand_off.decided_at = timezone.now()
+    _close_task(hand_off)
     return _save(hand_off)
 
 
@@ -166,4 +213,5 @@ def hand_off_reject(*, hand_off: HandOff, reason: str) -> HandOff:
     hand_off.state = HandOffState.REJECTED
     hand_off.rejection_reason = reason.strip()
     hand_off.decided_at = timezone.now()
+    _close_task(hand_off)
     return _save(hand_off)

@@ -1,6 +1,6 @@
 """One account's timeline: everything planned and done at it, newest (and furthest ahead) first.
 
-One query per source (activities, signals, opportunity stage changes, reviews, hand-offs, …), each cut at the
+One query per source (tasks, activities, signals, opportunity stage changes, reviews, hand-offs), each cut at the
 page's size after the cursor, merged in Python (docs/decisions/0028): the cost of a page is a fixed number of
 queries whatever the account holds, and every source keeps its own index. Each source answers the same columns
 (``EVENT_COLUMNS``); a source without a contact, a channel or a person is left out when the timeline is
@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     DateTimeField,
     F,
@@ -24,10 +25,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from accounts.models import Account, Activity, Opportunity, Signal
+from tasks.models import Task, TaskState
 
 from .models import AccountReview, HandOff
 
@@ -132,6 +135,30 @@ def activity_events(account, filters):
     )
 
 
+def task_events(account, filters):
+    """Tasks to come at their due day; done ones when they were completed."""
+    queryset = _filtered(
+        Task.objects.filter(account=account), filters, contact="contact_id", channel="channel", user="assignee_id"
+    )
+    if queryset is None:
+        return None
+    done = Q(state=TaskState.DONE, completed_at__isnull=False)
+    return _columns(
+        queryset,
+        ev_at=Case(When(done, then=F("completed_at")), default=_day("due_on")),
+        ev_id=F("id"),
+        ev_all_day=Case(When(done, then=Value(False)), default=Value(True), output_field=BooleanField()),
+        ev_title=F("title"),
+        ev_detail=F("source"),
+        ev_state=F("state"),
+        ev_contact=F("contact_id"),
+        ev_contact_name=_person("contact"),
+        ev_channel=F("channel"),
+        ev_user=F("assignee_id"),
+        ev_user_name=_person("assignee"),
+    )
+
+
 def signal_events(account, filters):
     queryset = _filtered(Signal.objects.filter(account=account), filters, contact="contact_id", channel=None, user=None)
     if queryset is None:
@@ -212,6 +239,7 @@ def hand_off_events(account, filters):
 
 
 SOURCES = [
+    Source("task", 7, task_events),
     Source("activity", 6, activity_events),
     Source("signal", 5, signal_events),
     Source("stage", 4, stage_events),

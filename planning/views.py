@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from accounts.models import ActivityChannel
+from teams.selectors import account_teams
 
 from . import selectors
 from .models import ReviewCadence
@@ -52,6 +53,7 @@ def account_timeline(request, tenant_slug, account_id):
             "account": account,
             "contacts": selectors.account_contacts(account.pk),
             "channels": ActivityChannel.choices,
+            "teams": account_teams(account),
             "api_url": reverse("browser-api:timeline-list", args=[tenant_slug]),
         },
     )
