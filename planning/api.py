@@ -178,6 +178,11 @@ class ReviewCadenceViewSet(ReadBack, TenantModelViewSet):
     fragment_template = "planning/cadences.html"
     http_method_names = ["get", "put", "patch", "head", "options"]
 
+    @classmethod
+    def get_extra_actions(cls):
+        """Edit forms only: every tier has its cadence, none is created."""
+        return [action for action in super().get_extra_actions() if action.__name__ != "new_form"]
+
     def scoped_queryset(self):
         return selectors.tier_cadences()
 
@@ -377,6 +382,11 @@ class ReviewScheduleViewSet(TenantModelViewSet):
     ordering = ["review_base"]
     fragment_template = "planning/schedule.html"
     http_method_names = ["get", "head", "options"]
+
+    @classmethod
+    def get_extra_actions(cls):
+        """Read-only: no forms."""
+        return []
 
     def scoped_queryset(self):
         return selectors.review_schedule()

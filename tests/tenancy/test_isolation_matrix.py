@@ -13,6 +13,7 @@ runs in a savepoint inside it.
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache as memoize
 
 import pytest
@@ -39,6 +40,7 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from planning import services as planning_services
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -79,6 +81,8 @@ PAGE_OBJECTS = {
     "accounts:import-progress": "accounts.importbatch",
     "icp:job": f"jobs.job:{FIT_JOB_KIND}",
     "personas:job": f"jobs.job:{REMATCH_JOB_KIND}",
+    "planning:review-compare": "planning.accountreview",
+    "planning:timeline": "accounts.account",
 }
 # What a list of ids in a body (``TenantIdsField``) names, by its noun.
 IDS_OBJECTS = {"account": "accounts.account", "contact": "accounts.contact"}
@@ -244,6 +248,17 @@ def _build_workspace(world: World, slug: str, label: str):
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
         ]
+        review = planning_services.review_create(
+            account=account, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), status="green"
+        )
+        objects += [
+            planning_services.plan_create(account=account, strategy=f"{label} strategy"),
+            review,
+            planning_services.review_action_create(
+                review=review, title=f"{label} action", assignee=owner, due_on=date(2026, 2, 1)
+            ),
+            planning_services.hand_off_pass(account=account, from_user=owner, to_user=owner, notes=f"{label} lead"),
+        ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
@@ -337,14 +352,18 @@ def test_every_viewset_of_the_router_is_aimed_at():
     aimed = {route.view_class for route in workspace_routes() if route.api_mount}
     assert {viewset for _, viewset, _ in router.registry} <= aimed
     assert sorted({endpoint.route.view_class.__name__ for endpoint in body_endpoints()}) == [
+        "AccountPlanViewSet",
+        "AccountReviewViewSet",
         "AccountTechnologyViewSet",
         "AccountViewSet",
         "ActivityViewSet",
         "CommitteeRequirementViewSet",
         "ContactViewSet",
         "CriterionViewSet",
+        "HandOffViewSet",
         "IcpViewSet",
         "OpportunityViewSet",
+        "ReviewActionViewSet",
         "SignOffViewSet",
         "SignalViewSet",
         "TierOverrideViewSet",
