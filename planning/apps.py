@@ -21,8 +21,8 @@ class PlanningConfig(AppConfig):
             )
         )
 
-    def load_demo(self, tenant, *, main: bool, **options) -> None:
+    def load_demo(self, tenant, *, main: bool, users: list, **options) -> None:
         """Plans for the top accounts, reviews (one account overdue), hand-offs in each state."""
         from .demo import load_demo
 
-        load_demo(tenant, main=main)
+        load_demo(tenant, users=users)
