@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
@@ -555,8 +557,10 @@ class HandOffViewSet(ReadBack, TenantModelViewSet):
 class TimelineEventSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[source.kind for source in timeline.SOURCES], read_only=True)
     id = serializers.IntegerField(source="ev_id", read_only=True, help_text="The id of the event in its kind.")
-    at = serializers.DateTimeField(source="ev_at", read_only=True)
-    all_day = serializers.BooleanField(source="ev_all_day", read_only=True, help_text="true: `at` is a day.")
+    at = serializers.DateTimeField(source="ev_at", read_only=True, default_timezone=UTC)
+    all_day = serializers.BooleanField(
+        source="ev_all_day", read_only=True, help_text="true: `at` is a day (its 00:00 UTC), not a moment."
+    )
     title = serializers.CharField(source="ev_title", read_only=True)
     detail = serializers.CharField(source="ev_detail", read_only=True)
     state = serializers.CharField(source="ev_state", read_only=True)

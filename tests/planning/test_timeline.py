@@ -150,3 +150,15 @@ def test_the_timeline_page(client_for, tenant_a, acme, events, member_a):
         f"/t/{tenant_a.slug}/api/timeline/?account={acme.pk}&contact=&channel=phone&team=", HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Cold call" in fragment and "Intro e-mail" not in fragment
+
+
+def test_days_show_as_their_day_in_a_workspace_west_of_utc(client_for, tenant_a, acme, member_a):
+    """A signal of 3 November is shown on 3 November in New York, not at 19:00 the day before."""
+    tenant_a.time_zone = "America/New_York"
+    tenant_a.save()
+    SignalFactory(tenant=tenant_a, account=acme, title="Series C", occurred_on=date(2026, 11, 3))
+    client = client_for(member_a)
+    url = f"/t/{tenant_a.slug}/api/timeline/?account={acme.pk}"
+    assert client.get(url).json()["results"][0]["at"] == "2026-11-03T00:00:00Z"
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert '<time datetime="2026-11-03T00:00:00Z">2026-11-03</time>' in fragment
