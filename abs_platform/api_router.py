@@ -28,6 +28,15 @@ from planning.api import (
     ReviewScheduleViewSet,
     TimelineViewSet,
 )
+from tasks.api import TaskViewSet, TouchLimitViewSet
+from teams.api import (
+    RoleRequirementViewSet,
+    StaffingViewSet,
+    TeamAccountViewSet,
+    TeamGapViewSet,
+    TeamMemberViewSet,
+    TeamViewSet,
+)
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -51,6 +60,14 @@ router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
 router.register("jobs", JobViewSet, basename="job")
+router.register("teams", TeamViewSet, basename="team")
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("team-accounts", TeamAccountViewSet, basename="team-account")
+router.register("team-gaps", TeamGapViewSet, basename="team-gap")
+router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
+router.register("staffing", StaffingViewSet, basename="staffing")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")
 router.register("account-plans", AccountPlanViewSet, basename="account-plan")
 router.register("review-cadences", ReviewCadenceViewSet, basename="review-cadence")
 router.register("account-reviews", AccountReviewViewSet, basename="account-review")

@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import ApiKeyForm, InvitationForm, MembershipRoleForm, SignUpForm
+from .home import workspace_home_url
 from .middleware import ADMIN_WORKSPACE_SESSION_KEY
 from .models import Role, role_at_least
 from .throttling import PasswordResetEmailThrottle, PasswordResetIpThrottle, too_many_requests
@@ -65,12 +65,13 @@ def home(request):
     slugs = {membership.tenant.slug for membership in memberships}
     last = selectors.last_opened_workspace(request.user) if len(memberships) > 1 else None
     if len(memberships) == 1 or last in slugs:
-        return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=last or memberships[0].tenant.slug)
+        membership = selectors.membership_in(memberships, tenant_slug=last or memberships[0].tenant.slug)
+        return redirect(workspace_home_url(membership.tenant, request.user))
     return render(request, "tenancy/home.html", {"memberships": memberships})
 
 
 def tenant_home(request, tenant_slug):
-    return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=tenant_slug)
+    return redirect(workspace_home_url(request.tenant, request.user))
 
 
 def members(request, tenant_slug):
@@ -207,7 +208,7 @@ def _accept(request, invitation, user):
         return render(request, "tenancy/invitation_invalid.html", {"role_refused": True}, status=403)
     if not request.user.is_authenticated:
         login(request, user, backend="abs_platform.tenancy.caching.CachedUserBackend")
-    return redirect(settings.WORKSPACE_HOME_URL, tenant_slug=invitation.tenant.slug)
+    return redirect(workspace_home_url(invitation.tenant, user))
 
 
 class ThrottledPasswordResetView(PasswordResetView):

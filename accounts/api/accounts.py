@@ -47,6 +47,7 @@ class AccountSerializer(serializers.ModelSerializer):
         help_text="Share of the tier's required personas covered by current contacts; null: nothing required.",
     )
     coverage_gaps = serializers.IntegerField(read_only=True, help_text="Required personas not yet covered.")
+    team_names = serializers.CharField(read_only=True, help_text="The teams covering the account, comma-separated.")
 
     class Meta:
         model = Account
@@ -69,6 +70,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "tier_name",
             "coverage_percent",
             "coverage_gaps",
+            "team_names",
             "created_at",
             "updated_at",
         ]

@@ -1,9 +1,10 @@
-// htmx settings: validation errors (400/422) swap in like any fragment; other errors show a notice.
+// htmx settings: validation errors (400/422) and conflicts to confirm (409, e.g. a task's touch conflicts) swap
+// in like any fragment; other errors show a notice.
 document.addEventListener("DOMContentLoaded", () => {
   htmx.config.responseHandling = [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
-    { code: "(400|422)", swap: true },
+    { code: "(400|409|422)", swap: true },
     { code: "...", swap: false, error: true },
   ];
 });
