@@ -28,6 +28,7 @@ from planning.api import (
     ReviewScheduleViewSet,
     TimelineViewSet,
 )
+from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet
 from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
@@ -59,6 +60,10 @@ router.register("sign-offs", SignOffViewSet, basename="sign-off")
 router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("play-templates", PlayTemplateViewSet, basename="play-template")
+router.register("play-steps", PlayStepViewSet, basename="play-step")
+router.register("play-runs", PlayRunViewSet, basename="play-run")
 router.register("jobs", JobViewSet, basename="job")
 router.register("teams", TeamViewSet, basename="team")
 router.register("team-members", TeamMemberViewSet, basename="team-member")

@@ -28,6 +28,7 @@ tenant_patterns = [
     path("contacts/", include("accounts.contact_urls")),
     path("icp/", include("icp.urls")),
     path("personas/", include("personas.urls")),
+    path("plays/", include("plays.urls")),
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
     path("my-day/", include("tasks.urls")),

@@ -28,6 +28,7 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from plays.models import OfferPersona, PlayTemplatePersona, PlayTemplateTier
 from teams.models import RoleRequirement, StaffingSettings, Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
@@ -44,6 +45,7 @@ from tests.factories import (
     TierFactory,
     UserFactory,
 )
+from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 # Read before any tenant is known, so exempt from row-level security by design (ADR 0001).
@@ -93,6 +95,12 @@ def fill_every_tenant_table(tenant):
         AccountTechnology.objects.create(account=account, technology=technology)
         SavedView.objects.create(name="Mine", user=user, query="q=a")
         ImportBatch.objects.create(kind="accounts", content="name\nA\n", job=Job.objects.create(kind="import"))
+        offer = OfferFactory(tenant=tenant)
+        template = PlayTemplateFactory(tenant=tenant)
+        PlayStepFactory(tenant=tenant, template=template, offer=offer)
+        OfferPersona.objects.create(offer=offer, persona=persona)
+        PlayTemplateTier.objects.create(template=template, tier=tier)
+        PlayTemplatePersona.objects.create(template=template, persona=persona)
         team = Team.objects.create(name="Strategic", rule_tier=tier)
         TeamMember.objects.create(team=team, user=user, role=TeamRole.SDR)
         TeamAccount.objects.create(team=team, account=account)

@@ -59,6 +59,7 @@ from tests.factories import (
     TierFactory,
     UserFactory,
 )
+from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -248,10 +249,15 @@ def _build_workspace(world: World, slug: str, label: str):
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
         ]
+        template = PlayTemplateFactory(tenant=tenant, name=f"{label} play")
+        offer = OfferFactory(tenant=tenant, name=f"{label} offer")
         review = planning_services.review_create(
             account=account, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), status="green"
         )
         objects += [
+            template,
+            offer,
+            PlayStepFactory(tenant=tenant, template=template, offer=offer, name=f"{label} step"),
             planning_services.plan_create(account=account, strategy=f"{label} strategy"),
             review,
             planning_services.review_action_create(
@@ -362,7 +368,10 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "CriterionViewSet",
         "HandOffViewSet",
         "IcpViewSet",
+        "OfferViewSet",
         "OpportunityViewSet",
+        "PlayStepViewSet",
+        "PlayTemplateViewSet",
         "ReviewActionViewSet",
         "SignOffViewSet",
         "SignalViewSet",
