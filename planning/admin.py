@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from abs_platform.tenancy.admin import TenantScopedAdmin
 
-from .models import AccountPlan, AccountReview, HandOff, ReviewAction, ReviewCadence
+from .models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 
 
 @admin.register(AccountPlan)
@@ -11,6 +11,13 @@ class AccountPlanAdmin(TenantScopedAdmin):
     list_select_related = ("tenant", "account", "owner")
     search_fields = ("account__name",)
     raw_id_fields = ("account",)
+
+
+@admin.register(AccountPlanPlay)
+class AccountPlanPlayAdmin(TenantScopedAdmin):
+    list_display = ("plan", "template", "tenant")
+    list_select_related = ("tenant", "plan__account", "template")
+    raw_id_fields = ("plan", "template")
 
 
 @admin.register(ReviewCadence)

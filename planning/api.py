@@ -17,6 +17,7 @@ from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.pagination import TenantCursorPagination
 from abs_platform.web.viewsets import TenantModelViewSet
 from accounts.models import Account, ActivityChannel, Contact, Opportunity
+from plays.models import PlayTemplate
 from teams.models import Team
 
 from . import selectors, services, timeline
@@ -62,6 +63,12 @@ class AccountPlanSerializer(serializers.ModelSerializer):
     account_name = serializers.SerializerMethodField()
     owner = TenantMemberField(required=False, allow_null=True)
     owner_name = serializers.SerializerMethodField()
+    chosen_plays = serializers.ManyRelatedField(
+        child_relation=TenantRelatedField(model=PlayTemplate),
+        required=False,
+        help_text="Ids of the playbook's play templates chosen for the account.",
+    )
+    chosen_play_names = serializers.SerializerMethodField()
 
     class Meta:
         model = AccountPlan
@@ -72,6 +79,8 @@ class AccountPlanSerializer(serializers.ModelSerializer):
             "owner",
             "owner_name",
             *selectors.PLAN_FIELDS[1:],
+            "chosen_plays",
+            "chosen_play_names",
             "created_at",
             "updated_at",
         ]
@@ -82,6 +91,9 @@ class AccountPlanSerializer(serializers.ModelSerializer):
 
     def get_owner_name(self, plan) -> str:
         return _user_name(plan.owner)
+
+    def get_chosen_play_names(self, plan) -> list[str]:
+        return [template.name for template in plan.chosen_plays.all()]
 
     def validate_account(self, account):
         if self.instance is not None and account.pk != self.instance.account_id:
@@ -145,6 +157,8 @@ class AccountPlanViewSet(ReadBack, TenantModelViewSet):
         context = super().get_fragment_context(data, response)
         instance = context["serializer"].instance if context.get("serializer") is not None else None
         context["account_id"] = instance.account_id if instance else self.request.GET.get("account")
+        if self.action in ("new_form", "edit_form", "create", "update", "partial_update"):
+            context["play_templates"] = selectors.play_templates()
         return context
 
 

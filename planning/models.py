@@ -23,9 +23,25 @@ class AccountPlan(TenantOwnedModel):
     research_contacts = models.TextField(blank=True, verbose_name="research: contacts")
     strategy = models.TextField(blank=True)
     next_steps = models.TextField(blank=True)
+    chosen_plays = models.ManyToManyField(
+        "plays.PlayTemplate", through="AccountPlanPlay", blank=True, related_name="account_plans"
+    )
 
     def __str__(self):
         return f"Plan for {self.account}"
+
+
+class AccountPlanPlay(TenantOwnedModel):
+    """A play of the playbook chosen in an account plan (a row per choice: its history is the audit trail)."""
+
+    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="play_links")
+    template = models.ForeignKey("plays.PlayTemplate", on_delete=models.CASCADE, related_name="plan_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "plan", "template"], name="plan_play_unique")]
+
+    def __str__(self):
+        return f"{self.plan}: {self.template}"
 
 
 class ReviewCadence(TenantOwnedModel):

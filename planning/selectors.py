@@ -10,15 +10,26 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from abs_platform.tenancy.context import workspace_today, workspace_zone
 from accounts.models import Account, Contact
+from plays.models import PlayTemplate
 from teams.models import TeamMember
 
-from .models import DEFAULT_REVIEW_MONTHS, AccountPlan, AccountReview, HandOff, ReviewAction, ReviewCadence
+from .models import (
+    DEFAULT_REVIEW_MONTHS,
+    AccountPlan,
+    AccountPlanPlay,
+    AccountReview,
+    HandOff,
+    ReviewAction,
+    ReviewCadence,
+)
 
 User = get_user_model()
 
 
 def plan_list() -> QuerySet[AccountPlan]:
-    return AccountPlan.objects.select_related("account", "owner")
+    return AccountPlan.objects.select_related("account", "owner").prefetch_related(
+        Prefetch("chosen_plays", queryset=PlayTemplate.objects.only("id", "name"))
+    )
 
 
 def review_list() -> QuerySet[AccountReview]:
@@ -79,8 +90,9 @@ def _user_label(user) -> str:
 
 
 def plan_changes(plan: AccountPlan) -> list[PlanVersion]:
-    """Who changed what and when, newest first: per saved version, each field that changed, old → new
-    (two queries: the history with its users, the owners it names)."""
+    """Who changed what and when, newest first: per saved version, each field that changed, old → new, and
+    each play chosen or dropped (four queries: the plan's and its plays' history with their users, the owners
+    and the plays they name)."""
     records = list(plan.history.select_related("history_user").order_by("history_date", "history_id"))
     owner_ids = {record.owner_id for record in records if record.owner_id}
     owners = {user.pk: _user_label(user) for user in User.objects.filter(pk__in=owner_ids)}
@@ -102,7 +114,14 @@ def plan_changes(plan: AccountPlan) -> list[PlanVersion]:
                 PlanVersion(record.history_date, _user_label(record.history_user), previous is None, changes)
             )
         previous = record
-    return versions[::-1]
+    links = list(AccountPlanPlay.history.filter(plan_id=plan.pk).select_related("history_user"))
+    plays = dict(PlayTemplate.objects.filter(pk__in={link.template_id for link in links}).values_list("pk", "name"))
+    label = AccountPlan._meta.get_field("chosen_plays").verbose_name.capitalize()
+    for link in links:
+        name = plays.get(link.template_id, f"play {link.template_id}")
+        change = Change(label, "", name) if link.history_type == "+" else Change(label, name, "")
+        versions.append(PlanVersion(link.history_date, _user_label(link.history_user), False, [change]))
+    return sorted(versions, key=lambda version: version.at, reverse=True)
 
 
 # --- Review cadence and due dates -----------------------------------------------------------------------
@@ -189,3 +208,7 @@ def account_plan_card(account: Account) -> dict:
 
 def team_user_ids(team) -> QuerySet:
     return TeamMember.objects.filter(team=team).values("user_id")
+
+
+def play_templates() -> QuerySet[PlayTemplate]:
+    return PlayTemplate.objects.only("id", "name", "kind").order_by("name")

@@ -15,7 +15,7 @@ from tasks.models import TaskSource, TaskState
 from teams.models import TeamRole
 from teams.selectors import member_for_role
 
-from .models import AccountPlan, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
+from .models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
 
 HAND_OFF_DECIDED = "This hand-off was already {state}."
 
@@ -33,18 +33,34 @@ def _save(instance, *, constraint_errors: dict | None = None):
     return instance
 
 
+def _choose_plays(plan: AccountPlan, templates) -> None:
+    """Make ``templates`` the plan's chosen plays: links added and removed one by one, each in the history."""
+    wanted = {template.pk: template for template in templates}
+    for link in plan.play_links.all():
+        if link.template_id not in wanted:
+            link.delete()
+        wanted.pop(link.template_id, None)
+    for template in wanted.values():
+        AccountPlanPlay(tenant=plan.tenant, plan=plan, template=template).save()
+
+
 @transaction.atomic
-def plan_create(*, account: Account, **fields) -> AccountPlan:
+def plan_create(*, account: Account, chosen_plays=(), **fields) -> AccountPlan:
     if AccountPlan.objects.filter(account=account).exists():
         raise ValidationError({"account": ["This account already has a plan: change that one."]})
-    return _save(AccountPlan(tenant=get_current_tenant(), account=account, **fields))
+    plan = _save(AccountPlan(tenant=get_current_tenant(), account=account, **fields))
+    _choose_plays(plan, chosen_plays)
+    return plan
 
 
 @transaction.atomic
-def plan_update(*, plan: AccountPlan, **fields) -> AccountPlan:
+def plan_update(*, plan: AccountPlan, chosen_plays=None, **fields) -> AccountPlan:
     for name, value in fields.items():
         setattr(plan, name, value)
-    return _save(plan)
+    _save(plan)
+    if chosen_plays is not None:
+        _choose_plays(plan, chosen_plays)
+    return plan
 
 
 @transaction.atomic

@@ -1,10 +1,10 @@
 """One account's timeline: everything planned and done at it, newest (and furthest ahead) first.
 
-One query per source (tasks, activities, signals, opportunity stage changes, reviews, hand-offs), each cut at the
-page's size after the cursor, merged in Python (docs/decisions/0028): the cost of a page is a fixed number of
-queries whatever the account holds, and every source keeps its own index. Each source answers the same columns
-(``EVENT_COLUMNS``); a source without a contact, a channel or a person is left out when the timeline is
-filtered by one.
+One query per source (tasks, activities, signals, opportunity stage changes, reviews, hand-offs, play runs),
+each cut at the page's size after the cursor, merged in Python (docs/decisions/0028): the cost of a page is a
+fixed number of queries whatever the account holds, and every source keeps its own index. Each source answers
+the same columns (``EVENT_COLUMNS``); a source without a contact, a channel or a person is left out when the
+timeline is filtered by one.
 """
 
 import base64
@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 
 from accounts.models import Account, Activity, Opportunity, Signal
+from plays.models import PlayRun
 from tasks.models import Task, TaskState
 
 from .models import AccountReview, HandOff
@@ -238,6 +239,23 @@ def hand_off_events(account, filters):
     )
 
 
+def play_run_events(account, filters):
+    queryset = _filtered(
+        PlayRun.objects.filter(account=account), filters, contact=None, channel=None, user="created_by_id"
+    )
+    if queryset is None:
+        return None
+    return _columns(
+        queryset,
+        ev_at=F("started_at"),
+        ev_id=F("id"),
+        ev_title=F("template__name"),
+        ev_state=F("state"),
+        ev_user=F("created_by_id"),
+        ev_user_name=_person("created_by"),
+    )
+
+
 SOURCES = [
     Source("task", 7, task_events),
     Source("activity", 6, activity_events),
@@ -245,6 +263,7 @@ SOURCES = [
     Source("stage", 4, stage_events),
     Source("review", 3, review_events),
     Source("hand_off", 2, hand_off_events),
+    Source("play_run", 1, play_run_events),
 ]
 
 

@@ -78,3 +78,28 @@ def test_the_account_page_shows_the_plan_section(client_for, tenant_a, acme, mem
     page = client_for(member_a).get(f"/t/{tenant_a.slug}/accounts/{acme.pk}/").content.decode()
     assert "No plan for this account yet." in page
     assert f"/t/{tenant_a.slug}/planning/accounts/{acme.pk}/timeline/" in page
+
+
+def test_chosen_plays_and_their_changes(api_a, tenant_a, acme, owner_a):
+    from tests.plays.factories import PlayTemplateFactory
+
+    land, expand, nurture = (PlayTemplateFactory(tenant=tenant_a, name=name) for name in ("Land", "Expand", "Nurture"))
+    created = api_a.post(
+        "/api/v1/account-plans/", {"account": acme.pk, "chosen_plays": [land.pk, expand.pk]}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    plan_id = created.json()["id"]
+    assert sorted(created.json()["chosen_play_names"]) == ["Expand", "Land"]
+    changed = api_a.patch(f"/api/v1/account-plans/{plan_id}/", {"chosen_plays": [expand.pk, nurture.pk]}, format="json")
+    assert sorted(changed.json()["chosen_play_names"]) == ["Expand", "Nurture"]
+    plays = [
+        (change["old"], change["new"])
+        for version in api_a.get(f"/api/v1/account-plans/{plan_id}/changes/").json()
+        for change in version["changes"]
+        if change["field"] == "Chosen plays"
+    ]
+    assert sorted(plays) == sorted([("", "Land"), ("", "Expand"), ("Land", ""), ("", "Nurture")])
+    assert all(
+        version["user"] == owner_a.get_full_name()
+        for version in api_a.get(f"/api/v1/account-plans/{plan_id}/changes/").json()
+    )

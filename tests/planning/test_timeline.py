@@ -162,3 +162,26 @@ def test_days_show_as_their_day_in_a_workspace_west_of_utc(client_for, tenant_a,
     assert client.get(url).json()["results"][0]["at"] == "2026-11-03T00:00:00Z"
     fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert '<time datetime="2026-11-03T00:00:00Z">2026-11-03</time>' in fragment
+
+
+def test_play_runs_started_are_on_the_timeline(api_a, tenant_a, acme, member_a):
+    from plays.models import PlayRun
+    from tests.plays.factories import PlayTemplateFactory
+
+    template = PlayTemplateFactory(tenant=tenant_a, name="Land Tier 1")
+    with as_tenant(tenant_a, member_a):
+        PlayRun.objects.create(template=template, template_version=1, account=acme, started_at=at(9))
+    assert _events(api_a, f"account={acme.pk}")["results"][0] | {"id": None} == {
+        "kind": "play_run",
+        "id": None,
+        "at": "2026-11-09T12:00:00Z",
+        "all_day": False,
+        "title": "Land Tier 1",
+        "detail": "",
+        "state": "running",
+        "contact": None,
+        "contact_name": "",
+        "channel": "",
+        "user": member_a.pk,
+        "user_name": member_a.get_full_name(),
+    }
