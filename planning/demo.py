@@ -13,6 +13,7 @@ from abs_platform.tenancy.context import tenant_context, workspace_today
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.selectors import assignable_members
 from accounts.models import Account, Contact
+from plays.models import PlayTemplate
 
 from . import services
 from .models import AccountPlan
@@ -40,8 +41,9 @@ def load_demo(tenant, *, users: list) -> dict:
             .select_related("tier", "owner")
             .order_by("tier__rank", "-fit_score", "id")[:6]
         )
+        plays = list(PlayTemplate.objects.filter(kind__in=["acquisition", "expansion"]).order_by("name")[:2])
         for account in top:
-            plan = services.plan_create(account=account, owner=account.owner or owner, **PLAN)
+            plan = services.plan_create(account=account, owner=account.owner or owner, chosen_plays=plays, **PLAN)
             counts["plans"] += 1
             with tenant_context(tenant, others[0] if others else owner):
                 services.plan_update(
