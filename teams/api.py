@@ -3,7 +3,7 @@ staffing figures."""
 
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -93,7 +93,7 @@ class TeamSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"rule_targets_only": {"default": True, "label": "Rule takes target accounts only"}}
+        extra_kwargs = {"rule_targets_only": {"initial": True, "label": "Rule takes target accounts only"}}
 
     def get_rule_tier_name(self, team) -> str:
         return team.rule_tier.name if team.rule_tier_id else ""
@@ -137,16 +137,16 @@ class TeamViewSet(ReadBackAfterWrite, TenantModelViewSet):
 class TeamMemberFilter(RequestedFilterSet):
     team = filters.NumberFilter(field_name="team_id")
     user = filters.NumberFilter(field_name="user_id")
-    role = filters.ChoiceFilter(choices=TeamRole.choices)
+    team_role = filters.ChoiceFilter(field_name="role", choices=TeamRole.choices)
 
     class Meta:
         model = TeamMember
-        fields = ["team", "user", "role"]
+        fields = ["team", "user", "team_role"]
 
 
 class TeamMemberViewSet(TenantModelViewSet):
     """Who holds which role on which team. `POST {"team", "user", "role"}` adds one (a person may hold several
-    roles and sit on many teams); `DELETE` removes it. Filters: `team`, `user`, `role`."""
+    roles and sit on many teams); `DELETE` removes it. Filters: `team`, `user`, `team_role`."""
 
     serializer_class = TeamMemberSerializer
     filterset_class = TeamMemberFilter
@@ -269,24 +269,24 @@ class TeamGapFilter(RequestedFilterSet):
     kind = filters.ChoiceFilter(
         choices=[("no_team", "Without a team"), ("missing_role", "A required role missing")], method="filter_kind"
     )
-    role = filters.ChoiceFilter(choices=TeamRole.choices, method="filter_role")
+    missing_role = filters.ChoiceFilter(choices=TeamRole.choices, method="filter_missing_role")
     tier = filters.NumberFilter(field_name="tier_id")
 
     class Meta:
         model = Account
-        fields = ["kind", "role", "tier"]
+        fields = ["kind", "missing_role", "tier"]
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(team_count=0) if value == "no_team" else queryset.filter(missing_count__gt=0)
 
-    def filter_role(self, queryset, name, value):
+    def filter_missing_role(self, queryset, name, value):
         return selectors.gaps_missing_role(queryset, value)
 
 
 class TeamGapViewSet(TenantModelViewSet):
     """Staffing gaps: target accounts without a team (`no_team`), and target accounts whose teams lack a role
     their tier requires (`missing_roles`, see `/role-requirements/`), by name. Read only. Filters: `kind`
-    (`no_team`, `missing_role`), `role` (accounts missing that role), `tier`."""
+    (`no_team`, `missing_role`), `missing_role` (accounts whose teams lack that role), `tier`."""
 
     serializer_class = TeamGapSerializer
     filterset_class = TeamGapFilter
@@ -294,6 +294,8 @@ class TeamGapViewSet(TenantModelViewSet):
     ordering = ["name"]
     ordering_fields = ["name"]
     fragment_template = "teams/gaps.html"
+    # Read only: no forms.
+    new_form = edit_form = row = None
 
     def scoped_queryset(self):
         return selectors.team_gaps()
@@ -323,6 +325,7 @@ class PersonSerializer(serializers.Serializer):
     overloaded = serializers.BooleanField(help_text="Above the workspace's limit for the role.")
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not a list
 class StaffingSerializer(serializers.Serializer):
     max_accounts_per_ae = serializers.IntegerField()
     max_accounts_per_sdr = serializers.IntegerField()
@@ -376,9 +379,11 @@ class StaffingViewSet(ViewSet):
         return Response(serializer.data, headers=headers)
 
     def get_fragment_template(self, response):
+        if self.action == "limits" and response.status_code in (200, 400):
+            return "teams/staffing.html#limits"
         if response.status_code >= 400:
             return "partials/error.html"
-        return "teams/staffing.html#limits" if self.action == "limits" else "teams/staffing.html#figures"
+        return "teams/staffing.html#figures"
 
     def get_fragment_context(self, data, response):
         role = getattr(self.request._request, "tenant_role", None)

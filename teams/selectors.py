@@ -17,6 +17,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
@@ -238,19 +239,19 @@ def staffing(limits: StaffingSettings) -> Staffing:
 
 def account_team_card(account: Account) -> dict:
     """The account page's Teams section: the account's teams (each with ``source`` and its members), the
-    roles its tier requires that nobody holds (for a target account), and the teams it could be listed on."""
-    links = TeamAccount.objects.filter(account=account).values_list("team_id", "source")
-    sources = dict(links)
-    teams = list(
-        Team.objects.order_by("name", "id").prefetch_related(
-            Prefetch("members", TeamMember.objects.select_related("user").order_by("role", "user__username", "id"))
+    roles its tier requires that nobody on them holds (for a target account), and the teams it could be
+    listed on. One query without a team, three with."""
+    source = TeamAccount.objects.filter(team=OuterRef("pk"), account=account).values("source")[:1]
+    teams = list(Team.objects.annotate(source=Subquery(source)).order_by("name", "id"))
+    covering = [team for team in teams if team.source]
+    missing = []
+    if covering:
+        prefetch_related_objects(
+            covering,
+            Prefetch("members", TeamMember.objects.select_related("user").order_by("role", "user__username", "id")),
         )
-    )
-    covering = [team for team in teams if team.pk in sources]
-    for team in covering:
-        team.source = sources[team.pk]
-    return {
-        "teams": covering,
-        "missing_roles": missing_roles([account])[account.pk] if account.is_target and covering else [],
-        "other_teams": [team for team in teams if team.pk not in sources],
-    }
+        if account.is_target and account.tier_id:
+            held = {member.role for team in covering for member in team.members.all()}
+            required = set(RoleRequirement.objects.filter(tier_id=account.tier_id).values_list("role", flat=True))
+            missing = [role for role in TeamRole.values if role in required - held]
+    return {"teams": covering, "missing_roles": missing, "other_teams": [team for team in teams if not team.source]}

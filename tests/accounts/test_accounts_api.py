@@ -266,6 +266,7 @@ def test_list_and_detail_answer_the_documented_json(api_a, tenant_a, owner_a):
         "tier_name": "",
         "coverage_percent": None,
         "coverage_gaps": 0,
+        "team_names": "",
         "created_at": rich.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": rich.updated_at.isoformat().replace("+00:00", "Z"),
     }

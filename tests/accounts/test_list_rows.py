@@ -33,9 +33,18 @@ def row(**values):
 ROWS = [
     row(),
     row(id=8, is_target=False, employee_count=None, fit_score=None, tier_name="", coverage_percent=None),
-    row(id=9, fit_score=0, employee_count=0, coverage_percent=100, coverage_gaps=0, owner_name=""),
+    row(id=9, fit_score=0, employee_count=0, coverage_percent=100, coverage_gaps=0, owner_name="", team_names="A, B"),
     row(id=10, coverage_percent=0, coverage_gaps=1, status="customer"),
-    row(id=11, name=HOSTILE, domain=HOSTILE, industry=HOSTILE, country=HOSTILE, tier_name=HOSTILE, owner_name=HOSTILE),
+    row(
+        id=11,
+        name=HOSTILE,
+        domain=HOSTILE,
+        industry=HOSTILE,
+        country=HOSTILE,
+        tier_name=HOSTILE,
+        owner_name=HOSTILE,
+        team_names=HOSTILE,
+    ),
     row(id=12, status=HOSTILE),
 ]
 
@@ -55,7 +64,7 @@ def test_rows_show_each_account_and_editors_get_selection_and_actions():
     html = render(ROWS[:4], can_edit=True, account_pages_url="/t/a/accounts/", api_url="/t/a/api/accounts/")
     assert cells(html, 7) == [
         "", "Acme", "acme.example", "Software", "1200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps",
-        "Ada Lovelace", "Edit Delete",
+        "no team", "Ada Lovelace", "Edit Delete",
     ]  # fmt: skip
     assert cells(html, 8)[1:10] == [
         "Acme not targeted",
@@ -68,7 +77,7 @@ def test_rows_show_each_account_and_editors_get_selection_and_actions():
         "—",
         "—",
     ]
-    assert cells(html, 9)[4] == "0" and cells(html, 9)[7] == "0" and cells(html, 9)[9:11] == ["100 %", ""]
+    assert cells(html, 9)[4] == "0" and cells(html, 9)[7] == "0" and cells(html, 9)[9:12] == ["100 %", "A, B", ""]
     assert cells(html, 10)[6] == "Customer" and cells(html, 10)[9] == "0 % 1 gap"
     assert '<a href="/t/a/accounts/7/">Acme</a>' in html
     assert '<input type="checkbox" name="ids" value="7" form="bulk-form" aria-label="Select Acme">' in html
@@ -79,7 +88,8 @@ def test_rows_show_each_account_and_editors_get_selection_and_actions():
 def test_viewers_get_no_selection_or_actions():
     html = render(ROWS[:4], can_edit=False, account_pages_url="/t/a/accounts/", api_url="/t/a/api/accounts/")
     assert cells(html, 7) == [
-        "Acme", "acme.example", "Software", "1200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps", "Ada Lovelace", "",
+        "Acme", "acme.example", "Software", "1200", "DE", "Prospect", "81", "Tier 1", "50 % 2 gaps", "no team",
+        "Ada Lovelace", "",
     ]  # fmt: skip
     assert 'name="ids"' not in html and "hx-delete" not in html and "/edit/" not in html
 
@@ -88,9 +98,9 @@ def test_every_value_is_escaped():
     html = render([ROWS[4], ROWS[5]], can_edit=True, account_pages_url="/p/", api_url="/a/")
     assert "<script>" not in html and "'quotes'" not in html and '"x"' not in html
     escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quotes&#x27;"
-    # row 11: name (link, checkbox label, delete confirmation), domain, industry, country, tier, owner;
+    # row 11: name (link, checkbox label, delete confirmation), domain, industry, country, tier, teams, owner;
     # row 12: status (class and label)
-    assert html.count(escaped) == 10
+    assert html.count(escaped) == 11
     assert 'class="status status-&lt;script&gt;' in html and ">&lt;script&gt;alert(" in html
 
 

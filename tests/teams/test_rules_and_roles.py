@@ -7,7 +7,7 @@ from accounts import services as account_services
 from accounts.models import Account
 from icp import services as icp_services
 from teams import selectors, services
-from teams.models import TeamAccount, TeamRole
+from teams.models import Team, TeamAccount, TeamRole
 from tests.conftest import as_tenant
 from tests.factories import AccountFactory, TierFactory
 
@@ -129,3 +129,23 @@ def test_viewers_and_outsiders_cannot_sit_on_a_team(tenant_a, viewer_a, member_b
                 services.team_member_add(team=team, user=user, role=TeamRole.SDR)
         with pytest.raises(Exception, match="already exists"):
             services.team_create(name="alpha")
+
+
+def test_a_team_saved_in_the_admin_applies_its_rule(client_for, tenant_a, admin_a, accounts):
+    admin_a.is_staff = True
+    admin_a.save()
+    client = client_for(admin_a)
+    response = client.post(
+        "/admin/teams/team/add/",
+        {
+            "tenant": tenant_a.pk,
+            "name": "Finance",
+            "description": "",
+            "rule_industries": '["Financial services"]',
+            "rule_countries": "[]",
+            "rule_targets_only": "on",
+        },
+    )
+    assert response.status_code == 302
+    with as_tenant(tenant_a):
+        assert covered(Team.objects.get(name="Finance")) == [("Bank", "rule"), ("Insurer", "rule")]

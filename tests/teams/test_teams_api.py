@@ -174,10 +174,10 @@ class TestGaps:
 
         assert names("kind=no_team") == ["Delta", "Echo"]
         assert names("kind=missing_role") == ["Alpha One", "Alpha Two", "Delta"]
-        assert names("role=marketer") == ["Alpha One", "Alpha Two"]
-        assert names("role=account_executive") == ["Delta"]
+        assert names("missing_role=marketer") == ["Alpha One", "Alpha Two"]
+        assert names("missing_role=account_executive") == ["Delta"]
         assert names(f"tier={staffed['tier2'].pk}") == ["Delta"]
-        assert api_a.get("/api/v1/team-gaps/?role=pilot").status_code == 400
+        assert api_a.get("/api/v1/team-gaps/?missing_role=pilot").status_code == 400
 
     def test_holding_the_role_closes_the_gap(self, api_a, tenant_a, staffed, owner_a):
         with as_tenant(tenant_a):
@@ -284,3 +284,22 @@ class TestAccountReads:
             assert list(
                 Team.objects.filter(account_links__account=staffed["delta"]).values_list("name", flat=True)
             ) == ["Alpha"]
+
+
+def test_the_staffing_fragments_flag_overload_and_show_limit_errors(client_for, admin_a, tenant_a, staffed):
+    with as_tenant(tenant_a):
+        StaffingSettings.objects.create(max_accounts_per_ae=1, max_accounts_per_sdr=40)
+    client = client_for(admin_a)
+    figures = " ".join(client.get("/t/alpha/api/staffing/", HTTP_HX_REQUEST="true").content.decode().split())
+    assert '<span class="tile-value">1</span><span class="tile-label">person above their limit</span>' in figures
+    assert (
+        f'{admin_a.get_full_name()} <span class="badge gap" title="Above the limit of 1">overloaded</span>' in figures
+    )
+    refused = client.patch(
+        "/t/alpha/api/staffing/limits/",
+        "max_accounts_per_sdr=0",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_HX_REQUEST="true",
+    )
+    assert refused.status_code == 400
+    assert "Ensure this value is greater than or equal to 1." in refused.content.decode()

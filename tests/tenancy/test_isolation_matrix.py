@@ -41,6 +41,8 @@ from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
 from planning import services as planning_services
+from teams import services as team_services
+from teams.models import TeamRole
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -254,6 +256,7 @@ def _build_workspace(world: World, slug: str, label: str):
         review = planning_services.review_create(
             account=account, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), status="green"
         )
+        team = team_services.team_create(name=f"{label} Team", rule_tier=tier)
         objects += [
             template,
             offer,
@@ -264,6 +267,10 @@ def _build_workspace(world: World, slug: str, label: str):
                 review=review, title=f"{label} action", assignee=owner, due_on=date(2026, 2, 1)
             ),
             planning_services.hand_off_pass(account=account, from_user=owner, to_user=owner, notes=f"{label} lead"),
+            team,
+            team_services.team_member_add(team=team, user=users[Role.MEMBER], role=TeamRole.SDR),
+            team_services.team_account_add(team=team, account=account),
+            team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -373,8 +380,12 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "PlayStepViewSet",
         "PlayTemplateViewSet",
         "ReviewActionViewSet",
+        "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
+        "TeamAccountViewSet",
+        "TeamMemberViewSet",
+        "TeamViewSet",
         "TierOverrideViewSet",
     ]
 
