@@ -236,8 +236,8 @@ class TaskViewSet(TenantModelViewSet):
         except ValueError:
             raise serializers.ValidationError({PROCEED_PARAM: ["Use true or false."]}) from None
 
-    def _change_state(self, change, **arguments):
-        task = self.get_object()
+    def _change_state(self, change, task=None, **arguments):
+        task = task or self.get_object()
         try:
             change(task, **arguments)
         except DjangoValidationError as error:
@@ -252,9 +252,10 @@ class TaskViewSet(TenantModelViewSet):
     def complete(self, request, *args, **kwargs):
         """Done: logs an outbound activity on the task's account, contact and channel (`other` without one), by
         its assignee, with the `outcome` and `notes`."""
+        task = self.get_object()
         body = self.get_serializer(data=request.data, serializer_class=TaskCompleteSerializer)
         body.is_valid(raise_exception=True)
-        return self._change_state(services.task_complete, **body.validated_data)
+        return self._change_state(services.task_complete, task, **body.validated_data)
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
@@ -285,7 +286,7 @@ class TaskViewSet(TenantModelViewSet):
     def get_fragment_template(self, response) -> str:
         if self.action == "create" and response.status_code == status.HTTP_409_CONFLICT:
             return f"{self.fragment_template}#form"
-        if self.action in STATE_ACTIONS and response.status_code < 500:
+        if self.action in STATE_ACTIONS and response.status_code in (200, 400):
             return f"{self.fragment_template}#row"
         if self.action == "my_day" and response.status_code == 200:
             return f"{self.fragment_template}#my_day"
@@ -319,21 +320,26 @@ class TaskViewSet(TenantModelViewSet):
             instance = self.get_object()
         account_id = instance.account_id if instance else submitted.get("account") or self.request.GET.get("account")
 
-        def chosen(name, saved):
-            value = submitted.get(name, saved)
-            return int(value) if name in ("contact", "assignee") and str(value or "").isdigit() else value or ""
+        def value(name, saved):
+            return submitted.get(name, saved) or ""
+
+        def chosen_id(name, saved):
+            picked = str(value(name, saved))
+            return int(picked) if picked.isdigit() else None
 
         return {
             "account_id": account_id,
             "contacts": account_contact_choices(account_id if str(account_id or "").isdigit() else None),
             "members": assignable_members(),
-            "form": submitted,
             "editing": instance,
-            "chosen": {
-                "contact": chosen("contact", instance.contact_id if instance else None),
-                "assignee": chosen("assignee", instance.assignee_id if instance else get_current_user().pk),
-                "channel": chosen("channel", instance.channel if instance else ""),
-                "team_role": chosen("team_role", instance.team_role if instance else ""),
+            "values": {
+                "title": value("title", instance.title if instance else ""),
+                "due_on": value("due_on", (instance.due_on if instance else workspace_today()).isoformat()),
+                "instructions": value("instructions", instance.instructions if instance else ""),
+                "channel": value("channel", instance.channel if instance else ""),
+                "team_role": value("team_role", instance.team_role if instance else ""),
+                "contact": chosen_id("contact", instance.contact_id if instance else None),
+                "assignee": chosen_id("assignee", instance.assignee_id if instance else _acting_user_id()),
             },
             "conflicts": conflicts if self.action == "create" else [],
         }

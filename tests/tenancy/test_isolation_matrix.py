@@ -41,6 +41,7 @@ from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
 from planning import services as planning_services
+from tasks.models import Task
 from teams import services as team_services
 from teams.models import TeamRole
 from tests.conftest import as_tenant
@@ -250,6 +251,9 @@ def _build_workspace(world: World, slug: str, label: str):
             imports.batch_create(kind="accounts", upload=upload),
             Membership.objects.get(tenant=tenant, user=users[Role.MEMBER]),
             tenancy_services.api_key_create(name=f"{label} key", scope=ApiKeyScope.READ_WRITE, created_by=owner)[0],
+            Task.objects.create(
+                account=account, contact=contact, assignee=owner, title=f"{label} task", due_on=date(2026, 1, 5)
+            ),
         ]
         template = PlayTemplateFactory(tenant=tenant, name=f"{label} play")
         offer = OfferFactory(tenant=tenant, name=f"{label} offer")
@@ -383,6 +387,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
+        "TaskViewSet",
         "TeamAccountViewSet",
         "TeamMemberViewSet",
         "TeamViewSet",
@@ -466,7 +471,7 @@ def test_own_lists_and_pages_show_nothing_of_the_other_workspace(world, route):
 # --- B's ids in query strings -------------------------------------------------------------------------
 
 # Read by page shells and new forms (``?account=`` preselects, ``?icp=`` names the version); list filters add theirs.
-QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile"}
+QUERY_OBJECTS = {"account": "accounts.account", "icp": "icp.idealcustomerprofile", "assignee": "auth.user"}
 CSRF_TOKEN = re.compile(rb"[A-Za-z0-9]{64}")
 
 
