@@ -15,6 +15,8 @@ def sales(tenant_a, member_a):
     member_a.first_name, member_a.last_name = "Ann", "Lee"
     member_a.save()
     sdr = _member(tenant_a, Role.MEMBER, "sid")
+    sdr.first_name, sdr.last_name = "Sid", "Roe"
+    sdr.save()
     tier = TierFactory(tenant=tenant_a, rank=1, name="Tier 1")
     finance = PersonaFactory(tenant=tenant_a, name="Finance leader")
     acme = AccountFactory(tenant=tenant_a, name="Acme", tier=tier)

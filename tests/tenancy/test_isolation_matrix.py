@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django_filters import NumberFilter
 from drf_spectacular.generators import SchemaGenerator
@@ -41,6 +42,7 @@ from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
 from planning import services as planning_services
+from plays.models import PlayRun
 from tasks.models import Task
 from teams import services as team_services
 from teams.models import TeamRole
@@ -87,6 +89,7 @@ PAGE_OBJECTS = {
     "personas:job": f"jobs.job:{REMATCH_JOB_KIND}",
     "planning:review-compare": "planning.accountreview",
     "planning:timeline": "accounts.account",
+    "plays:run": "plays.playrun",
 }
 # What a list of ids in a body (``TenantIdsField``) names, by its noun.
 IDS_OBJECTS = {"account": "accounts.account", "contact": "accounts.contact"}
@@ -275,6 +278,7 @@ def _build_workspace(world: World, slug: str, label: str):
             team_services.team_member_add(team=team, user=users[Role.MEMBER], role=TeamRole.SDR),
             team_services.team_account_add(team=team, account=account),
             team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
+            PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -381,6 +385,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "IcpViewSet",
         "OfferViewSet",
         "OpportunityViewSet",
+        "PlayRunViewSet",
         "PlayStepViewSet",
         "PlayTemplateViewSet",
         "ReviewActionViewSet",
