@@ -151,10 +151,10 @@ def first_base_on_time(months: int, today: date) -> date:
     return base
 
 
-def review_schedule(today: date | None = None) -> QuerySet[Account]:
-    """Target accounts whose tier has a review cadence, with ``review_months``, ``last_review_end`` (null: no
-    review yet), ``review_base`` (the last review's period end, else the day the account was created) and
-    ``review_overdue`` (its next review, ``review_base`` + cadence, is before ``today``)."""
+def with_review_due(accounts: QuerySet[Account], today: date | None = None) -> QuerySet[Account]:
+    """``accounts`` with ``review_months`` (0: not reviewed), ``last_review_end`` (null: no review yet),
+    ``review_base`` (the last review's period end, else the day the account was created) and ``review_overdue``
+    (its next review, ``review_base`` + cadence, is before ``today``)."""
     today = today or workspace_today()
     overdue = [
         When(review_months=months, review_base__lt=first_base_on_time(months, today), then=Value(True))
@@ -162,17 +162,18 @@ def review_schedule(today: date | None = None) -> QuerySet[Account]:
         if months
     ]
     last_end = AccountReview.objects.filter(account=OuterRef("pk")).order_by("-period_end").values("period_end")[:1]
-    return (
-        Account.objects.filter(is_target=True)
-        .annotate(review_months=review_months())
-        .filter(review_months__gt=0)
-        .annotate(
-            tier_name=F("tier__name"),
-            last_review_end=Subquery(last_end),
-            review_base=Coalesce(F("last_review_end"), TruncDate("created_at", tzinfo=workspace_zone())),
-            review_overdue=Case(*overdue, default=Value(False)),
-        )
+    return accounts.annotate(
+        review_months=review_months(),
+        tier_name=F("tier__name"),
+        last_review_end=Subquery(last_end),
+        review_base=Coalesce(F("last_review_end"), TruncDate("created_at", tzinfo=workspace_zone())),
+        review_overdue=Case(*overdue, default=Value(False)),
     )
+
+
+def review_schedule(today: date | None = None) -> QuerySet[Account]:
+    """Target accounts whose tier has a review cadence, with when their next review is due (``with_review_due``)."""
+    return with_review_due(Account.objects.filter(is_target=True), today).filter(review_months__gt=0)
 
 
 def tier_cadences():
@@ -197,12 +198,19 @@ def accounts_for_timeline() -> QuerySet[Account]:
 
 
 def account_plan_card(account: Account) -> dict:
-    """The account page's planning section: the plan (or None) and when the next review is due."""
-    schedule = review_schedule().filter(pk=account.pk).first()
+    """The account page's planning section, in one query: the plan's id (or None) and when the next review is
+    due (None: the account is not reviewed)."""
+    row = (
+        with_review_due(Account.objects.filter(pk=account.pk))
+        .annotate(plan_pk=F("plan__id"))
+        .values("plan_pk", "is_target", "review_months", "review_base", "review_overdue")
+        .get()
+    )
+    reviewed = row["is_target"] and row["review_months"] > 0
     return {
-        "plan": plan_list().filter(account=account).first(),
-        "review_due": next_review_due(schedule.review_base, schedule.review_months) if schedule else None,
-        "review_overdue": schedule.review_overdue if schedule else False,
+        "plan_id": row["plan_pk"],
+        "review_due": next_review_due(row["review_base"], row["review_months"]) if reviewed else None,
+        "review_overdue": reviewed and row["review_overdue"],
     }
 
 
