@@ -297,6 +297,13 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def unthrottled(settings):
+    """Each key sends the matrix far more than a minute's allowance of requests; the limit has its own tests
+    (test_brute_force.py), and a 429 here would hide the answer under test."""
+    settings.API_KEY_THROTTLE_RATE = None
+
+
 @pytest.fixture
 def fast_password_hashing():
     """Set for the whole module by ``world``."""
