@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -345,47 +345,40 @@ class TaskViewSet(TenantModelViewSet):
         }
 
 
+@extend_schema_serializer(many=False)  # the list action answers the one setting, not a list
 class TouchLimitSerializer(serializers.ModelSerializer):
     class Meta:
         model = TouchLimit
-        fields = ["max_touches", "window_days", "updated_at"]
-        read_only_fields = ["updated_at"]
+        fields = ["max_touches", "window_days"]
         extra_kwargs = {
             "max_touches": {"help_text": "N: at most this many touches of one contact…"},
             "window_days": {"help_text": "M: …in any this many consecutive days."},
         }
 
 
-class TouchLimitViewSet(viewsets.GenericViewSet):
+class TouchLimitViewSet(viewsets.ViewSet):
     """The workspace's touch-conflict guard: at most `max_touches` touches of one contact in any `window_days`
     consecutive days (default 3 in 7). Everyone reads; admins set it with a POST (answers 200)."""
 
-    serializer_class = TouchLimitSerializer
     read_role = Role.VIEWER
-    write_role = Role.ADMIN
-    pagination_class = None
-    filter_backends = []
 
     def get_write_role(self):
-        return self.write_role
-
-    def get_queryset(self):
-        return TouchLimit.all_tenants.none() if getattr(self, "swagger_fake_view", False) else TouchLimit.objects.all()
+        return Role.ADMIN
 
     def get_fragment_template(self, response) -> str:
         return "tasks/touch_limit.html#limit" if response.status_code < 300 else "partials/error.html"
 
+    @extend_schema(responses=TouchLimitSerializer)
     def list(self, request, *args, **kwargs):
-        limit = TouchLimit.objects.first() or TouchLimit()
-        return Response(self.get_serializer(limit).data)
+        return Response(TouchLimitSerializer(TouchLimit.objects.first() or TouchLimit()).data)
 
-    @extend_schema(responses={200: TouchLimitSerializer})
+    @extend_schema(request=TouchLimitSerializer, responses={200: TouchLimitSerializer})
     def create(self, request, *args, **kwargs):
-        body = self.get_serializer(data=request.data)
+        body = TouchLimitSerializer(data=request.data)
         refuse_unknown_fields(body)
         body.is_valid(raise_exception=True)
         try:
             limit = services.touch_limit_update(**body.validated_data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
-        return Response(self.get_serializer(limit).data)
+        return Response(TouchLimitSerializer(limit).data)

@@ -1,5 +1,6 @@
 """Activities: the engagement log."""
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from django import forms
@@ -34,6 +35,9 @@ from .common import account_id_for_form
 def _local_now_for_form() -> str:
     """Now, as a datetime-local input shows it (the workspace's wall clock, to the minute)."""
     return timezone.localtime(timezone.now(), workspace_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+SENT = "_sent_fields"
 
 
 class IdempotencyKeyConflict(APIException):
@@ -122,7 +126,10 @@ class ActivitySerializer(serializers.ModelSerializer):
     def to_internal_value(self, data):
         # Naive times (the dashboard's datetime-local input) are read in the workspace's time zone.
         with timezone.override(workspace_zone()):
-            return super().to_internal_value(data)
+            values = super().to_internal_value(data)
+        # The fields this item sent (an idempotent retry is compared on these only), also per item of a list.
+        values[SENT] = frozenset(data) if isinstance(data, Mapping) else frozenset()
+        return values
 
     def validate_occurred_at(self, value):
         try:
@@ -137,10 +144,11 @@ class ActivitySerializer(serializers.ModelSerializer):
         return value.strip()
 
     def create(self, validated_data):
+        sent = validated_data.pop(SENT)
         key = validated_data.pop("idempotency_key", "")
         if not key:
             return services.activity_create(**validated_data)
-        submitted = {name: value for name, value in validated_data.items() if name in self.initial_data}
+        submitted = {name: value for name, value in validated_data.items() if name in sent}
         try:
             activity, created = services.activity_create_once(
                 idempotency_key=key, submitted=submitted, **validated_data
@@ -158,6 +166,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         return activity
 
     def update(self, instance, validated_data):
+        validated_data.pop(SENT)
         validated_data.pop("idempotency_key", None)
         return services.activity_update(activity=instance, **validated_data)
 

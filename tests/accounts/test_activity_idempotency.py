@@ -81,3 +81,19 @@ def test_an_unknown_outcome_is_refused_and_the_key_is_not_changed_later(api_a, a
     assert changed.json() == {"idempotency_key": ["The idempotency key is set when the activity is logged."]}
     filtered = api_a.get(URL, {"outcome": "replied"}).json()["results"]
     assert [activity["id"] for activity in filtered] == [created["id"]]
+
+
+def test_each_item_of_a_list_post_carries_its_own_key(tenant_a, owner_a, acme, jo):
+    """The serializer as a bulk endpoint uses it (``many=True``): each item is compared on its own fields."""
+    from accounts.api.activities import ActivitySerializer
+
+    items = [sent(acme, jo, idempotency_key="k1"), sent(acme, jo, idempotency_key="k2", outcome="bounced")]
+    for _ in range(2):
+        with as_tenant(tenant_a, owner_a):
+            serializer = ActivitySerializer(data=items, many=True)
+            assert serializer.is_valid(), serializer.errors
+            serializer.save()
+    assert sorted(stored(tenant_a)) == [
+        ("Sequence step 1", "bounced", "k2"),
+        ("Sequence step 1", "replied", "k1"),
+    ]

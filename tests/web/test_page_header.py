@@ -26,8 +26,9 @@ def test_member_header_marks_the_section_and_links_the_other_workspace(client, t
     client.force_login(user)
     header = header_of(client.get("/t/alpha/metrics/"))
     assert (
-        '<nav class="mainnav" aria-label="Main"><a href="/t/alpha/accounts/">Accounts</a>'
-        '<a href="/t/alpha/contacts/">Contacts</a><a href="/t/alpha/icp/">ICP</a>'
+        '<nav class="mainnav" aria-label="Main"><a href="/t/alpha/my-day/">My day</a>'
+        '<a href="/t/alpha/accounts/">Accounts</a><a href="/t/alpha/contacts/">Contacts</a>'
+        '<a href="/t/alpha/icp/">ICP</a>'
         '<a href="/t/alpha/personas/">Personas</a><a href="/t/alpha/teams/">Teams</a>'
         '<a href="/t/alpha/metrics/" aria-current="page">Metrics</a></nav>'
     ) in header
