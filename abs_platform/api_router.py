@@ -28,7 +28,7 @@ from planning.api import (
     ReviewScheduleViewSet,
     TimelineViewSet,
 )
-from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet
+from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet, TriggerRuleViewSet
 from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
@@ -64,6 +64,7 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("play-templates", PlayTemplateViewSet, basename="play-template")
 router.register("play-steps", PlayStepViewSet, basename="play-step")
 router.register("play-runs", PlayRunViewSet, basename="play-run")
+router.register("trigger-rules", TriggerRuleViewSet, basename="trigger-rule")
 router.register("jobs", JobViewSet, basename="job")
 router.register("teams", TeamViewSet, basename="team")
 router.register("team-members", TeamMemberViewSet, basename="team-member")

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from abs_platform.tenancy.admin import TenantScopedAdmin, admin_workspace
 
-from .models import Offer, PlayStep, PlayTemplate
+from .models import Offer, PlayRun, PlayRunTask, PlayStep, PlayTemplate, TriggerRule
 
 
 class ScopedManyToMany:
@@ -48,4 +48,32 @@ class PlayStepAdmin(TenantScopedAdmin):
     list_display = ("template", "position", "name", "day_offset", "channel", "team_role", "tenant")
     list_filter = ("channel", "team_role")
     search_fields = ("name", "template__name")
+    list_select_related = ("tenant", "template")
+
+
+class PlayRunTaskInline(admin.TabularInline):
+    model = PlayRunTask
+    fields = ("step_position", "task", "held")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlayRun)
+class PlayRunAdmin(TenantScopedAdmin):
+    list_display = ("template", "account", "state", "template_version", "started_at", "tenant")
+    list_filter = ("state",)
+    search_fields = ("template__name", "account__name")
+    list_select_related = ("tenant", "template", "account")
+    readonly_fields = ("template", "template_version", "steps", "account", "started_at", "signal")
+    inlines = [PlayRunTaskInline]
+
+
+@admin.register(TriggerRule)
+class TriggerRuleAdmin(TenantScopedAdmin):
+    list_display = ("signal_type", "template", "action", "active", "tenant")
+    list_filter = ("signal_type", "action", "active")
     list_select_related = ("tenant", "template")

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from abs_platform.tenancy.models import Role
 from abs_platform.web.booleans import parse_bool
 from abs_platform.web.fields import TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
@@ -31,6 +32,7 @@ from .models import (
     PlayStep,
     PlayTemplate,
     RunState,
+    TriggerRule,
 )
 
 CHECKBOXES = {"template": "plays/checkboxes.html"}
@@ -464,3 +466,49 @@ class PlayRunViewSet(TenantModelViewSet):
                 {task["account"] for task in data["tasks"]} | {problem["account"] for problem in data["problems"]}
             )
         return context
+
+
+class TriggerRuleSerializer(serializers.ModelSerializer):
+    template = TenantRelatedField(model=PlayTemplate)
+    template_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TriggerRule
+        fields = ["id", "signal_type", "template", "template_name", "action", "active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators = []  # uniqueness per workspace: validate()
+
+    def get_template_name(self, rule) -> str:
+        return rule.template.name
+
+    def validate(self, attrs):
+        signal_type = attrs.get("signal_type", getattr(self.instance, "signal_type", None))
+        template = attrs.get("template", getattr(self.instance, "template", None))
+        if services.trigger_rule_taken(signal_type, template, exclude_pk=getattr(self.instance, "pk", None)):
+            raise serializers.ValidationError(services.TRIGGER_RULE_TAKEN)
+        return attrs
+
+    def create(self, validated_data):
+        return services.trigger_rule_save(TriggerRule(), **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.trigger_rule_save(instance, **validated_data)
+
+
+class TriggerRuleViewSet(TenantModelViewSet):
+    """Trigger rules: a new signal of `signal_type` on a target account suggests the play `template` to the
+    account's AE (a task, source `trigger`) or, with `action` `launch`, launches it (despite problems and touch
+    conflicts; when it cannot run, the AE gets the suggestion with the reason). Each rule acts once per signal.
+    Everyone reads; admins write."""
+
+    serializer_class = TriggerRuleSerializer
+    ordering_fields = ["created_at"]
+    ordering = ["created_at"]
+    write_role = Role.ADMIN
+    fragment_template = "plays/trigger_rules.html"
+
+    def scoped_queryset(self):
+        return TriggerRule.objects.select_related("template")
+
+    def perform_destroy(self, instance):
+        services.trigger_rule_delete(rule=instance)

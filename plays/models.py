@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from abs_platform.tenancy.models import TenantOwnedModel
-from accounts.models import ActivityChannel
+from accounts.models import ActivityChannel, SignalType
 from teams.models import TeamRole
 
 from .merge import compile_message
@@ -239,3 +239,43 @@ class PlayRunTask(TenantOwnedModel):
 
     class Meta:
         ordering = ["run", "step_position", "id"]
+
+
+class TriggerAction(models.TextChoices):
+    SUGGEST = "suggest", "Suggest the play to the account's AE"
+    LAUNCH = "launch", "Launch the play"
+
+
+class TriggerRule(TenantOwnedModel):
+    """A signal of ``signal_type`` on a target account suggests (a task for the account's AE) or launches
+    ``template``."""
+
+    signal_type = models.CharField(max_length=20, choices=SignalType.choices)
+    template = models.ForeignKey(PlayTemplate, on_delete=models.CASCADE, related_name="trigger_rules")
+    action = models.CharField(max_length=10, choices=TriggerAction.choices, default=TriggerAction.SUGGEST)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["signal_type", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "signal_type", "template"],
+                name="trigger_rule_unique",
+                violation_error_message="A rule for this signal type and play already exists.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_signal_type_display()} → {self.template}"
+
+
+class TriggerFiring(TenantOwnedModel):
+    """A rule acted on a signal (once per rule and signal): the run it launched or the task suggesting it."""
+
+    rule = models.ForeignKey(TriggerRule, on_delete=models.CASCADE, related_name="firings")
+    signal = models.ForeignKey("accounts.Signal", on_delete=models.CASCADE, related_name="trigger_firings")
+    run = models.ForeignKey(PlayRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "signal"], name="trigger_firing_once")]

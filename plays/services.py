@@ -5,10 +5,11 @@ from django.db import transaction
 
 from accounts.services import KEEP, given
 
-from .models import Offer, PlayStep, PlayTemplate
+from .models import Offer, PlayStep, PlayTemplate, TriggerRule
 
 OFFER_NAME_TAKEN = "An offer with this name already exists."
 TEMPLATE_NAME_TAKEN = "A play template with this name already exists."
+TRIGGER_RULE_TAKEN = "A rule for this signal type and play already exists."
 TEMPLATE_HAS_RUNS = "This play has been launched: its runs keep it. Stop using it instead of deleting it."
 
 
@@ -107,3 +108,23 @@ def play_step_delete(*, step: PlayStep) -> None:
     template = step.template
     step.delete()
     _next_version(template)
+
+
+def trigger_rule_taken(signal_type: str, template, *, exclude_pk=None) -> bool:
+    return TriggerRule.objects.filter(signal_type=signal_type, template=template).exclude(pk=exclude_pk).exists()
+
+
+@transaction.atomic
+def trigger_rule_save(rule: TriggerRule, **fields) -> TriggerRule:
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    if trigger_rule_taken(rule.signal_type, rule.template, exclude_pk=rule.pk):
+        raise ValidationError(TRIGGER_RULE_TAKEN)
+    rule.full_clean(validate_constraints=False)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def trigger_rule_delete(*, rule: TriggerRule) -> None:
+    rule.delete()

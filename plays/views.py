@@ -18,6 +18,7 @@ def page(request, tenant_slug):
             "templates_url": api("play-template"),
             "offers_url": api("offer"),
             "runs_url": api("play-run"),
+            "triggers_url": api("trigger-rule"),
             "format_choices": OfferFormat.choices,
             "effort_choices": Effort.choices,
             "stage_choices": LifecycleStage.choices,

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from abs_platform.tenancy.models import Role
 from teams.models import Team, TeamAccount, TeamMember, TeamRole
@@ -58,3 +60,11 @@ def sales(tenant_a, member_a):
         team_role=TeamRole.SDR,
     )
     return {"acme": acme, "carla": carla, "dan": dan, "ae": member_a, "sdr": sdr, "template": template, "tier": tier}
+
+
+def queries(client, url) -> int:
+    """Queries of a second read (the first may fill the access cache)."""
+    client.get(url, HTTP_HX_REQUEST="true")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    return len(captured.captured_queries)

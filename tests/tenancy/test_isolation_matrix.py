@@ -42,7 +42,7 @@ from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
 from planning import services as planning_services
-from plays.models import PlayRun
+from plays.models import PlayRun, TriggerRule
 from tasks.models import Task
 from teams import services as team_services
 from teams.models import TeamRole
@@ -279,6 +279,7 @@ def _build_workspace(world: World, slug: str, label: str):
             team_services.team_account_add(team=team, account=account),
             team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
             PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
+            TriggerRule.objects.create(signal_type="funding", template=template),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -404,6 +405,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "TeamMemberViewSet",
         "TeamViewSet",
         "TierOverrideViewSet",
+        "TriggerRuleViewSet",
     ]
 
 
