@@ -19,6 +19,15 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from planning.api import (
+    AccountPlanViewSet,
+    AccountReviewViewSet,
+    HandOffViewSet,
+    ReviewActionViewSet,
+    ReviewCadenceViewSet,
+    ReviewScheduleViewSet,
+    TimelineViewSet,
+)
 from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet, TriggerRuleViewSet
 from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
@@ -65,3 +74,10 @@ router.register("role-requirements", RoleRequirementViewSet, basename="role-requ
 router.register("staffing", StaffingViewSet, basename="staffing")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")
+router.register("account-plans", AccountPlanViewSet, basename="account-plan")
+router.register("review-cadences", ReviewCadenceViewSet, basename="review-cadence")
+router.register("account-reviews", AccountReviewViewSet, basename="account-review")
+router.register("review-actions", ReviewActionViewSet, basename="review-action")
+router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
+router.register("hand-offs", HandOffViewSet, basename="hand-off")
+router.register("timeline", TimelineViewSet, basename="timeline")

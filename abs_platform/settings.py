@@ -233,7 +233,6 @@ SPECTACULAR_SETTINGS = {
         "OpportunityKindEnum": "accounts.models.OpportunityKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "CriterionKindEnum": "icp.models.CriterionKind",
-        "TeamRoleEnum": "teams.models.TeamRole",
     },
 }
 

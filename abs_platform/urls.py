@@ -32,6 +32,7 @@ tenant_patterns = [
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
     path("my-day/", include("tasks.urls")),
+    path("planning/", include("planning.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 

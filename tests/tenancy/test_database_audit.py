@@ -30,6 +30,7 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
     PlayRun,
@@ -90,6 +91,15 @@ def model_references(*, one_to_one: bool = True) -> list[tuple[str, str, str, st
     )
 
 
+def one_to_one_columns() -> set[tuple[str, str]]:
+    return {
+        (model._meta.db_table, field.column)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.one_to_one
+    }
+
+
 def fill_every_tenant_table(tenant):
     """One row (and its history) in every tenant table, the way the app writes them."""
     user = UserFactory(username=f"user_{tenant.slug}")
@@ -125,8 +135,17 @@ def fill_every_tenant_table(tenant):
         TeamAccount.objects.create(team=team, account=account)
         RoleRequirement.objects.create(tier=tier, role=TeamRole.SDR)
         StaffingSettings.objects.create()
+        plan = AccountPlan.objects.create(account=account, owner=user)
+        AccountPlanPlay.objects.create(plan=plan, template=template)
+        ReviewCadence.objects.create(tier=tier, months=1)
+        TierFactory(tenant=tenant)  # a tier without a cadence, for the one-to-one reference's test
+        review = AccountReview.objects.create(
+            account=account, period_start="2026-01-01", period_end="2026-01-31", held_on="2026-02-01", status="green"
+        )
+        ReviewAction.objects.create(review=review, position=1, title="Call", assignee=user, due_on="2026-02-05")
+        task = Task.objects.create(account=account, contact=contact, title="Call", due_on="2026-02-05")
+        HandOff.objects.create(account=account, from_user=user, to_user=user, passed_at=timezone.now(), task=task)
         TouchLimit.objects.create()
-        Task.objects.create(account=account, contact=contact, assignee=user, title="Call", due_on=date(2026, 1, 5))
 
 
 def table_counts(tables) -> dict[str, int]:
@@ -223,15 +242,23 @@ class TestSameTenantReferences:
     def test_a_raw_update_pointing_into_another_workspace_fails(self, both_filled, reference):
         table, column, target, target_column = reference
         tenant_a, tenant_b = both_filled
+        # One row of A aims at a row of B; for a one-to-one reference, a row no row of the table names yet (else
+        # its uniqueness fails before the same-workspace key is checked).
+        unnamed = f'WHERE "{target_column}" NOT IN (SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL)'
         with as_tenant(tenant_b), connection.cursor() as cursor:
-            cursor.execute(f'SELECT "{target_column}" FROM "{target}" ORDER BY id LIMIT 1')
+            cursor.execute(
+                f'SELECT "{target_column}" FROM "{target}" '
+                f"{unnamed if (table, column) in one_to_one_columns() else ''} ORDER BY id LIMIT 1"
+            )
             foreign_id = cursor.fetchone()[0]
         name = same_tenant_constraints()[reference]
         with as_tenant(tenant_a), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             refused = pytest.raises(IntegrityError, match=f'violates foreign key constraint "{name}"')
             with refused, transaction.atomic():
-                cursor.execute(f'UPDATE "{table}" SET "{column}" = %s', [foreign_id])
+                cursor.execute(
+                    f'UPDATE "{table}" SET "{column}" = %s WHERE id = (SELECT min(id) FROM "{table}")', [foreign_id]
+                )
 
     def test_an_orm_update_that_skips_save_is_refused_too(self, tenant_a, tenant_b):
         child = AccountFactory(tenant=tenant_a, name="Child")
