@@ -1,5 +1,5 @@
-"""A sales user launches a play from an account page, finds its tasks in "My day", completes one with an outcome
-and sees the run's progress move."""
+"""A sales user launches a play from an account page, finds its tasks in "My day", completes one with an outcome,
+sees the run's progress move and the activity on the account's timeline."""
 
 import re
 
@@ -41,8 +41,7 @@ def test_launch_a_play_and_complete_its_first_task(page: Page, tenant_a, sales):
     expect(intro).to_have_count(1)
     intro.get_by_label("Outcome").select_option(label="Replied")
     intro.get_by_role("button", name="Done").click()
-    expect(intro).to_have_count(0)  # done: off the day's list
-    expect(my_day.locator("li.task", has_text="Intro e-mail")).to_have_count(1)  # Dan's is still to do
+    expect(my_day.locator("li.task-open", has_text="Intro e-mail")).to_have_count(1)  # only Dan's is still to do
 
     page.goto(f"/t/alpha/accounts/{acme.pk}/")
     page.locator("#account-runs").get_by_role("link", name="Land").click()
@@ -50,3 +49,8 @@ def test_launch_a_play_and_complete_its_first_task(page: Page, tenant_a, sales):
     run = page.locator("#run-detail")
     expect(run.locator(".run-progress")).to_have_text("1 of 4 done")
     expect(run).to_contain_text("best outcome: Replied")
+
+    page.goto(f"/t/alpha/accounts/{acme.pk}/")
+    page.get_by_role("link", name="Timeline of everything at this account").click()
+    activity = page.locator("#timeline-events li.event-activity", has_text="Intro e-mail")
+    expect(activity).to_contain_text("Carla Diaz")
