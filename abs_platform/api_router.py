@@ -20,6 +20,16 @@ from accounts.api import (
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
+from planning.api import (
+    AccountPlanViewSet,
+    AccountReviewViewSet,
+    HandOffViewSet,
+    ReviewActionViewSet,
+    ReviewCadenceViewSet,
+    ReviewScheduleViewSet,
+    TimelineViewSet,
+)
+from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet, TriggerRuleViewSet
 from tasks.api import TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
@@ -51,6 +61,11 @@ router.register("sign-offs", SignOffViewSet, basename="sign-off")
 router.register("tier-overrides", TierOverrideViewSet, basename="tier-override")
 router.register("personas", PersonaViewSet, basename="persona")
 router.register("committee-requirements", CommitteeRequirementViewSet, basename="committee-requirement")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("play-templates", PlayTemplateViewSet, basename="play-template")
+router.register("play-steps", PlayStepViewSet, basename="play-step")
+router.register("play-runs", PlayRunViewSet, basename="play-run")
+router.register("trigger-rules", TriggerRuleViewSet, basename="trigger-rule")
 router.register("jobs", JobViewSet, basename="job")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("teams", TeamViewSet, basename="team")
@@ -61,3 +76,10 @@ router.register("role-requirements", RoleRequirementViewSet, basename="role-requ
 router.register("staffing", StaffingViewSet, basename="staffing")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")
+router.register("account-plans", AccountPlanViewSet, basename="account-plan")
+router.register("review-cadences", ReviewCadenceViewSet, basename="review-cadence")
+router.register("account-reviews", AccountReviewViewSet, basename="account-review")
+router.register("review-actions", ReviewActionViewSet, basename="review-action")
+router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
+router.register("hand-offs", HandOffViewSet, basename="hand-off")
+router.register("timeline", TimelineViewSet, basename="timeline")

@@ -28,9 +28,11 @@ tenant_patterns = [
     path("contacts/", include("accounts.contact_urls")),
     path("icp/", include("icp.urls")),
     path("personas/", include("personas.urls")),
+    path("plays/", include("plays.urls")),
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
     path("my-day/", include("tasks.urls")),
+    path("planning/", include("planning.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 

@@ -301,9 +301,9 @@ class TestQueryBudget:
         # session, user, membership and workspace switcher come from the cache; the account with its owner
         # and tiers, its technologies, its ancestors, its tier's committee requirements with their current
         # counts, its contacts, the hierarchy with each node's contacts, pipeline and engagement, the nodes'
-        # coverage, the teams for the Teams section (8); +4 for the request's transaction (savepoint, tenant
-        # setting, its restore, release)
-        assert small == large == 12
+        # coverage, the teams for the Teams section, the plan and review due date of the planning section (9); +4 for
+        # the request's transaction (savepoint, tenant setting, its restore, release)
+        assert small == large == 13
 
 
 def test_header_shows_owner_tiers_and_technologies_by_name(client_for, member_a, tenant_a, committee):

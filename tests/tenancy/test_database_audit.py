@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.utils import timezone
 
 from abs_platform.jobs.models import Job
 from abs_platform.tenancy.db import (
@@ -29,6 +30,16 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
+from plays.models import (
+    OfferPersona,
+    PlayRun,
+    PlayRunTask,
+    PlayTemplatePersona,
+    PlayTemplateTier,
+    TriggerFiring,
+    TriggerRule,
+)
 from tasks.models import Task, TouchLimit
 from teams.models import RoleRequirement, StaffingSettings, Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import as_tenant
@@ -46,6 +57,7 @@ from tests.factories import (
     TierFactory,
     UserFactory,
 )
+from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 # Read before any tenant is known, so exempt from row-level security by design (ADR 0001).
@@ -65,17 +77,27 @@ def tenant_models() -> list:
     ]
 
 
-def model_references() -> list[tuple[str, str, str, str]]:
-    """(table, column, referenced table, referenced column) of every constrained foreign key between tenant models."""
+def model_references(*, one_to_one: bool = True) -> list[tuple[str, str, str, str]]:
+    """(table, column, referenced table, referenced column) of every constrained foreign key between tenant models
+    (one-to-one keys too, unless ``one_to_one`` is false)."""
     return sorted(
         (model._meta.db_table, field.column, field.related_model._meta.db_table, field.target_field.column)
         for model in apps.get_models()
         if issubclass(model, TenantOwnedModel)
         for field in model._meta.concrete_fields
-        if (field.many_to_one or field.one_to_one)
+        if (field.many_to_one or (one_to_one and field.one_to_one))
         and field.db_constraint
         and issubclass(field.related_model, TenantOwnedModel)
     )
+
+
+def one_to_one_columns() -> set[tuple[str, str]]:
+    return {
+        (model._meta.db_table, field.column)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.one_to_one
+    }
 
 
 def fill_every_tenant_table(tenant):
@@ -86,7 +108,7 @@ def fill_every_tenant_table(tenant):
     persona = PersonaFactory(tenant=tenant)
     account = AccountFactory(tenant=tenant, name=f"{tenant.name} sub", parent=parent, tier=tier, suggested_tier=tier)
     contact = ContactFactory(tenant=tenant, account=account, persona=persona)
-    SignalFactory(tenant=tenant, account=account, contact=contact)
+    signal = SignalFactory(tenant=tenant, account=account, contact=contact)
     OpportunityFactory(tenant=tenant, account=account)
     ActivityFactory(tenant=tenant, account=account, contact=contact)
     CommitteeRequirementFactory(tenant=tenant, tier=tier, persona=persona)
@@ -97,13 +119,33 @@ def fill_every_tenant_table(tenant):
         AccountTechnology.objects.create(account=account, technology=technology)
         SavedView.objects.create(name="Mine", user=user, query="q=a")
         ImportBatch.objects.create(kind="accounts", content="name\nA\n", job=Job.objects.create(kind="import"))
+        offer = OfferFactory(tenant=tenant)
+        template = PlayTemplateFactory(tenant=tenant)
+        PlayStepFactory(tenant=tenant, template=template, offer=offer)
+        OfferPersona.objects.create(offer=offer, persona=persona)
+        PlayTemplateTier.objects.create(template=template, tier=tier)
+        PlayTemplatePersona.objects.create(template=template, persona=persona)
+        run = PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now())
+        task = Task.objects.create(account=account, title="Step", due_on=date(2026, 3, 2))
+        PlayRunTask.objects.create(run=run, task=task, step_position=1)
+        rule = TriggerRule.objects.create(signal_type="funding", template=template)
+        TriggerFiring.objects.create(rule=rule, signal=signal, run=run, task=task)
         team = Team.objects.create(name="Strategic", rule_tier=tier)
         TeamMember.objects.create(team=team, user=user, role=TeamRole.SDR)
         TeamAccount.objects.create(team=team, account=account)
         RoleRequirement.objects.create(tier=tier, role=TeamRole.SDR)
         StaffingSettings.objects.create()
+        plan = AccountPlan.objects.create(account=account, owner=user)
+        AccountPlanPlay.objects.create(plan=plan, template=template)
+        ReviewCadence.objects.create(tier=tier, months=1)
+        TierFactory(tenant=tenant)  # a tier without a cadence, for the one-to-one reference's test
+        review = AccountReview.objects.create(
+            account=account, period_start="2026-01-01", period_end="2026-01-31", held_on="2026-02-01", status="green"
+        )
+        ReviewAction.objects.create(review=review, position=1, title="Call", assignee=user, due_on="2026-02-05")
+        task = Task.objects.create(account=account, contact=contact, title="Call", due_on="2026-02-05")
+        HandOff.objects.create(account=account, from_user=user, to_user=user, passed_at=timezone.now(), task=task)
         TouchLimit.objects.create()
-        Task.objects.create(account=account, contact=contact, assignee=user, title="Call", due_on=date(2026, 1, 5))
 
 
 def table_counts(tables) -> dict[str, int]:
@@ -195,19 +237,28 @@ class TestSameTenantReferences:
         assert ("accounts_account", "parent_id", "accounts_account", "id") in references
         assert sorted(same_tenant_constraints()) == references
 
-    @pytest.mark.parametrize("reference", model_references(), ids="{0[0]}.{0[1]}".format)
+    # One-to-one keys are unique across workspaces, so pointing one at a taken row fails on uniqueness first.
+    @pytest.mark.parametrize("reference", model_references(one_to_one=False), ids="{0[0]}.{0[1]}".format)
     def test_a_raw_update_pointing_into_another_workspace_fails(self, both_filled, reference):
         table, column, target, target_column = reference
         tenant_a, tenant_b = both_filled
+        # One row of A aims at a row of B; for a one-to-one reference, a row no row of the table names yet (else
+        # its uniqueness fails before the same-workspace key is checked).
+        unnamed = f'WHERE "{target_column}" NOT IN (SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL)'
         with as_tenant(tenant_b), connection.cursor() as cursor:
-            cursor.execute(f'SELECT "{target_column}" FROM "{target}" ORDER BY id LIMIT 1')
+            cursor.execute(
+                f'SELECT "{target_column}" FROM "{target}" '
+                f"{unnamed if (table, column) in one_to_one_columns() else ''} ORDER BY id LIMIT 1"
+            )
             foreign_id = cursor.fetchone()[0]
         name = same_tenant_constraints()[reference]
         with as_tenant(tenant_a), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             refused = pytest.raises(IntegrityError, match=f'violates foreign key constraint "{name}"')
             with refused, transaction.atomic():
-                cursor.execute(f'UPDATE "{table}" SET "{column}" = %s', [foreign_id])
+                cursor.execute(
+                    f'UPDATE "{table}" SET "{column}" = %s WHERE id = (SELECT min(id) FROM "{table}")', [foreign_id]
+                )
 
     def test_an_orm_update_that_skips_save_is_refused_too(self, tenant_a, tenant_b):
         child = AccountFactory(tenant=tenant_a, name="Child")

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django_filters import NumberFilter
 from drf_spectacular.generators import SchemaGenerator
@@ -40,6 +41,8 @@ from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
+from planning import services as planning_services
+from plays.models import PlayRun, TriggerRule
 from tasks.models import Task
 from teams import services as team_services
 from teams.models import TeamRole
@@ -61,6 +64,7 @@ from tests.factories import (
     TierFactory,
     UserFactory,
 )
+from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +89,9 @@ PAGE_OBJECTS = {
     "accounts:import-progress": "accounts.importbatch",
     "icp:job": f"jobs.job:{FIT_JOB_KIND}",
     "personas:job": f"jobs.job:{REMATCH_JOB_KIND}",
+    "planning:review-compare": "planning.accountreview",
+    "planning:timeline": "accounts.account",
+    "plays:run": "plays.playrun",
 }
 # What a list of ids in a body (``TenantIdsField``) names, by its noun.
 IDS_OBJECTS = {"account": "accounts.account", "contact": "accounts.contact"}
@@ -257,12 +264,28 @@ def _build_workspace(world: World, slug: str, label: str):
                 account=account, contact=contact, assignee=owner, title=f"{label} task", due_on=date(2026, 1, 5)
             ),
         ]
+        template = PlayTemplateFactory(tenant=tenant, name=f"{label} play")
+        offer = OfferFactory(tenant=tenant, name=f"{label} offer")
+        review = planning_services.review_create(
+            account=account, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), status="green"
+        )
         team = team_services.team_create(name=f"{label} Team", rule_tier=tier)
         objects += [
+            template,
+            offer,
+            PlayStepFactory(tenant=tenant, template=template, offer=offer, name=f"{label} step"),
+            planning_services.plan_create(account=account, strategy=f"{label} strategy"),
+            review,
+            planning_services.review_action_create(
+                review=review, title=f"{label} action", assignee=owner, due_on=date(2026, 2, 1)
+            ),
+            planning_services.hand_off_pass(account=account, from_user=owner, to_user=owner, notes=f"{label} lead"),
             team,
             team_services.team_member_add(team=team, user=users[Role.MEMBER], role=TeamRole.SDR),
             team_services.team_account_add(team=team, account=account),
             team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
+            PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
+            TriggerRule.objects.create(signal_type="funding", template=template),
         ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
@@ -279,6 +302,13 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def unthrottled(settings):
+    """Each key sends the matrix far more than a minute's allowance of requests; the limit has its own tests
+    (test_brute_force.py), and a 429 here would hide the answer under test."""
+    settings.API_KEY_THROTTLE_RATE = None
 
 
 @pytest.fixture
@@ -357,14 +387,22 @@ def test_every_viewset_of_the_router_is_aimed_at():
     aimed = {route.view_class for route in workspace_routes() if route.api_mount}
     assert {viewset for _, viewset, _ in router.registry} <= aimed
     assert sorted({endpoint.route.view_class.__name__ for endpoint in body_endpoints()}) == [
+        "AccountPlanViewSet",
+        "AccountReviewViewSet",
         "AccountTechnologyViewSet",
         "AccountViewSet",
         "ActivityViewSet",
         "CommitteeRequirementViewSet",
         "ContactViewSet",
         "CriterionViewSet",
+        "HandOffViewSet",
         "IcpViewSet",
+        "OfferViewSet",
         "OpportunityViewSet",
+        "PlayRunViewSet",
+        "PlayStepViewSet",
+        "PlayTemplateViewSet",
+        "ReviewActionViewSet",
         "RoleRequirementViewSet",
         "SignOffViewSet",
         "SignalViewSet",
@@ -373,6 +411,7 @@ def test_every_viewset_of_the_router_is_aimed_at():
         "TeamMemberViewSet",
         "TeamViewSet",
         "TierOverrideViewSet",
+        "TriggerRuleViewSet",
     ]
 
 
