@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "abs_platform.web.filters.QueryParamFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "abs_platform.web.filters.NamedSearchFilter",
         "abs_platform.web.filters.StrictOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["abs_platform.tenancy.throttling.ApiKeyRateThrottle"],

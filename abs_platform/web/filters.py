@@ -144,3 +144,13 @@ class RequestedFilterSet(filters.FilterSet):
         for name, value in self._clean()[0].items():
             queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+
+class NamedSearchFilter(SearchFilter):
+    """DRF's search, with its refusals (e.g. a NUL character) named by the parameter, as every other 400 is."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ApiValidationError as error:
+            raise ApiValidationError({self.search_param: error.detail}) from None

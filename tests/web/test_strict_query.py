@@ -168,3 +168,10 @@ def test_beyond_the_exact_limit_the_count_is_flagged_as_an_estimate(api_a, tenan
     assert estimated["count"] >= 4  # the planner's estimate, never below what was counted
     exact = api_a.get("/api/v1/accounts/?page_size=1&industry=Software&search=e").json()
     assert (exact["count"], exact["count_exact"]) == (2, True)  # Bee, Eel
+
+
+@pytest.mark.parametrize("path", ["/api/v1/accounts/", "/api/v1/play-templates/", "/api/v1/teams/"])
+def test_a_nul_character_in_search_is_a_400_naming_search(api_a, path):
+    response = api_a.get(f"{path}?search=dd%008")
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Null characters are not allowed."]}
