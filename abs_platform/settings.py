@@ -228,7 +228,6 @@ SPECTACULAR_SETTINGS = {
     # (without these, `check --deploy` warns drf_spectacular.W001).
     "ENUM_NAME_OVERRIDES": {
         "BuyingRoleEnum": "accounts.models.BuyingRole",
-        "TeamRoleEnum": "teams.models.TeamRole",
         "SeniorityEnum": "accounts.models.Seniority",
         "ContactStatusEnum": "accounts.models.ContactStatus",
         "OpportunityKindEnum": "accounts.models.OpportunityKind",

@@ -116,3 +116,16 @@ def test_a_conflicting_task_asks_to_confirm_then_creates(client_for, tenant_a, a
     assert "Task “Fourth” added" in created.content.decode()
     with as_tenant(tenant_a):
         assert Task.objects.count() == 4
+
+
+def test_edit_in_place(client_for, tenant_a, acme, jo, member_a, today):
+    task = TaskFactory(tenant=tenant_a, account=acme, contact=jo, assignee=member_a, title="Call Jo", due_on=today)
+    client = client_for(member_a)
+    form = client.get(f"/t/alpha/api/tasks/{task.pk}/edit/", **HTMX).content.decode()
+    assert f'hx-put="/t/alpha/api/tasks/{task.pk}/"' in form
+    assert 'value="Call Jo"' in form and f'value="{today.isoformat()}"' in form
+    assert f'<option value="{jo.pk}" selected>Jo Lee</option>' in form
+    body = f"account={acme.pk}&title=Call+Jo+again&due_on={today.isoformat()}&contact={jo.pk}&assignee={member_a.pk}"
+    saved = client.put(f"/t/alpha/api/tasks/{task.pk}/", body, content_type="application/x-www-form-urlencoded", **HTMX)
+    assert saved.status_code == 200
+    assert "<strong>Call Jo again</strong>" in saved.content.decode()
