@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "OpportunityKindEnum": "accounts.models.OpportunityKind",
         "ImportKindEnum": "accounts.models.ImportKind",
         "CriterionKindEnum": "icp.models.CriterionKind",
+        "TeamRoleEnum": "teams.models.TeamRole",
     },
 }
 

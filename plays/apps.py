@@ -15,3 +15,9 @@ class PlaysConfig(AppConfig):
         register_account_section(
             AccountSection(name="plays", template_name="plays/account_plays_card.html", context=lambda account: {})
         )
+
+    def load_demo(self, tenant, *, main: bool, **options) -> None:
+        """The playbook, offers, a trigger rule and runs in flight (after teams and tasks)."""
+        from .demo import load_demo
+
+        load_demo(tenant, runs=6 if main else 2)
