@@ -95,10 +95,12 @@ class StaleMark(TenantOwnedModel):
         ordering = ["-since", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contact"], condition=models.Q(cleared_on__isnull=True), name="stale_mark_open_contact"
+                fields=["tenant", "contact"],
+                condition=models.Q(cleared_on__isnull=True),
+                name="stale_mark_open_contact",
             ),
             models.UniqueConstraint(
-                fields=["account"],
+                fields=["tenant", "account"],
                 condition=models.Q(cleared_on__isnull=True, contact__isnull=True),
                 name="stale_mark_open_account",
             ),
