@@ -7,6 +7,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
+from abs_platform.jobs.models import Job
+from abs_platform.tenancy.context import get_current_tenant
 from abs_platform.tenancy.models import Role
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.jobs import JobSerializer, job_location
@@ -55,14 +57,21 @@ class CoverageResultFilter(RequestedFilterSet):
 
 
 class _RunViewSet(ViewSet):
-    """``POST``: queue a run of the check (members and above); 202 with the job and its ``Location``."""
+    """``POST``: queue a run of the check (members and above); 202 with the job and its ``Location`` (htmx: the
+    job's progress, polling itself)."""
 
     read_role = Role.VIEWER
-    renderer_classes = [JSONRenderer]
     enqueue = None
 
     def get_write_role(self):
         return Role.MEMBER
+
+    def get_fragment_template(self, response) -> str:
+        return "checks/job.html" if response.status_code < 300 else "partials/error.html"
+
+    def get_fragment_context(self, data, response) -> dict:
+        job = Job.objects.filter(pk=data.get("id")).first() if response.status_code < 300 else None
+        return {"job": job, "tenant": get_current_tenant(), "data": data, "status": response.status_code}
 
     @extend_schema(request=None, responses={202: JobSerializer})
     def create(self, request, *args, **kwargs):

@@ -334,3 +334,29 @@ def test_the_fan_out_queues_one_job_per_active_workspace(tenant_a, tenant_b, dja
         assert coverage_check_all.run() == 1
     with as_tenant(tenant_a):
         assert list(Job.objects.values_list("kind", "task")) == [("coverage_check", "checks.coverage_check")]
+
+
+class TestPage:
+    def test_the_data_health_page_shows_the_figures_gaps_and_stale_records(self, client_for, member_a, workspace):
+        with as_tenant(workspace["alpha"].tenant):
+            services.coverage_check()
+            services.decay_check()
+        html = client_for(member_a).get("/t/alpha/data-health/").content.decode()
+        assert "Coverage checked never" in html  # run here without a job
+        assert "(1 of 3; goal 100 %)" in html
+        assert "(5 of 6; goal 75 %)" in html
+        assert "(2 of 5; expected about 20 %)" in html
+        assert "<td>90 days</td><td>33 % (2 of 6)</td>" in html
+        assert ">Beta</a>" in html and ">Alpha</a>" not in html
+        assert "missing industry" in html and "<td>Bounced</td>" in html
+        assert "Run coverage check now" in html
+
+    def test_run_now_answers_htmx_with_the_progress_that_polls_itself(self, client_for, member_a, viewer_a, workspace):
+        client = client_for(member_a)
+        response = client.post("/t/alpha/api/checks/coverage/run/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 202
+        with as_tenant(workspace["alpha"].tenant):
+            job = Job.objects.get(kind="coverage_check")
+        assert f'hx-get="/t/alpha/data-health/jobs/{job.pk}/"' in response.content.decode()
+        assert "Checking…" in client.get(f"/t/alpha/data-health/jobs/{job.pk}/").content.decode()
+        assert "Run coverage check now" not in client_for(viewer_a).get("/t/alpha/data-health/").content.decode()
