@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from abs_platform.tenancy.admin import TenantScopedAdmin
 
-from .models import CheckSettings, CoverageResult, StaleMark
+from .models import CheckSettings, CoverageResult, StaleMark, TierStaleness
 
 
 @admin.register(CheckSettings)
@@ -38,3 +38,9 @@ class StaleMarkAdmin(TenantScopedAdmin):
     raw_id_fields = ("account", "contact")
     date_hierarchy = "since"
     list_per_page = 50
+
+
+@admin.register(TierStaleness)
+class TierStalenessAdmin(TenantScopedAdmin):
+    list_display = ("__str__", "tier", "stale_after_days", "tenant")
+    list_select_related = ("tenant", "tier")

@@ -50,6 +50,20 @@ class CheckSettings(TenantOwnedModel):
         return f"Goals: accounts {self.accounts_goal} %, personas {self.personas_goal} %"
 
 
+class TierStaleness(TenantOwnedModel):
+    """A shorter contact staleness threshold for one tier's accounts (a longer one than the workspace's does not
+    apply: the shorter wins)."""
+
+    tier = models.OneToOneField("icp.Tier", on_delete=models.CASCADE, related_name="staleness")
+    stale_after_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(3650)])
+
+    class Meta:
+        verbose_name_plural = "tier staleness thresholds"
+
+    def __str__(self):
+        return f"{self.tier}: stale after {self.stale_after_days} days"
+
+
 class CoverageResult(TenantOwnedModel):
     """The last coverage check of one target account (upserted by every run)."""
 

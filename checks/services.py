@@ -22,7 +22,7 @@ from tasks.services import tasks_create
 from teams.models import TeamAccount, TeamRole
 from teams.selectors import account_team_roles, missing_roles
 
-from .models import CheckSettings, CoverageResult, GapKind, StaleMark, StaleReason
+from .models import CheckSettings, CoverageResult, GapKind, StaleMark, StaleReason, TierStaleness
 
 User = get_user_model()
 
@@ -167,6 +167,8 @@ def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
 # ---------------------------------------------------------------- the data-decay check
 
 DECAY_JOB_KIND = "decay_check"
+# Reasons dated by the first run that saw them (the others by when the verification expired).
+FIRST_SEEN = (StaleReason.BOUNCED, StaleReason.LEFT_COMPANY)
 RECORD_VERIFIED_NOTE = "Closed by the decay check on {day}: the record is no longer stale."
 
 
@@ -178,20 +180,27 @@ def decay_check_enqueue() -> Job:
 
 
 def _stale_contacts(today, threshold: int) -> list[tuple[int, int, str, date]]:
-    """(contact id, account id, reason, since) of every stale contact (one query)."""
-    expired_before = today - timedelta(days=threshold)
+    """(contact id, account id, reason, since) of every stale contact (two queries). An active contact expires
+    ``threshold`` days after its verification, or its account tier's threshold when that is shorter."""
+    by_tier = {
+        tier_id: min(days, threshold)
+        for tier_id, days in TierStaleness.objects.values_list("tier_id", "stale_after_days")
+    }
+    shortest = min([threshold, *by_tier.values()])
     rows = Contact.objects.filter(
         Q(status__in=(ContactStatus.BOUNCED, ContactStatus.LEFT_COMPANY))
-        | Q(status=ContactStatus.ACTIVE) & (Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=expired_before))
-    ).values_list("pk", "account_id", "status", "last_verified_on", "created_at")
+        | Q(status=ContactStatus.ACTIVE)
+        & (Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=shortest)))
+    ).values_list("pk", "account_id", "account__tier_id", "status", "last_verified_on", "created_at")
     stale = []
-    for pk, account_id, status, verified, created in rows:
+    for pk, account_id, tier_id, status, verified, created in rows:
+        days = by_tier.get(tier_id, threshold)
         if status != ContactStatus.ACTIVE:
             stale.append((pk, account_id, status, today))
         elif verified is None:
             stale.append((pk, account_id, StaleReason.UNVERIFIED, timezone.localdate(created)))
-        else:
-            stale.append((pk, account_id, StaleReason.EXPIRED, verified + timedelta(days=threshold)))
+        elif verified < today - timedelta(days=days):
+            stale.append((pk, account_id, StaleReason.EXPIRED, verified + timedelta(days=days)))
     return stale
 
 
@@ -237,8 +246,13 @@ def decay_check(*, job: Job | None = None) -> dict:
         ]
         changed = []
         for key, mark in open_marks.items():
-            if key in found and found[key][0] != mark.reason:
-                mark.reason, mark.since = found[key]
+            if key not in found:
+                continue
+            reason, since = found[key]
+            if reason in FIRST_SEEN and reason == mark.reason:
+                since = mark.since
+            if (reason, since) != (mark.reason, mark.since):
+                mark.reason, mark.since = reason, since
                 changed.append(mark)
         cleared = [mark.pk for key, mark in open_marks.items() if key not in found]
         StaleMark.objects.bulk_create(new)

@@ -12,7 +12,7 @@ from abs_platform.jobs.models import Job
 from abs_platform.tenancy.context import workspace_today
 from accounts.models import Account, Contact
 from checks import selectors, services
-from checks.models import CoverageResult, StaleMark
+from checks.models import CoverageResult, StaleMark, TierStaleness
 from tasks.models import Task, TaskSource
 from teams import services as team_services
 from teams.models import TeamRole
@@ -224,6 +224,26 @@ class TestDecayCheck:
             ("Beta", "Flo", "owner_a", "", "open"),
             ("Gamma", "Gil", "owner_a", "", "open"),
             ("Gamma", None, "owner_a", "", "open"),  # its firmographics
+        ]
+
+    def test_a_tier_may_have_a_shorter_threshold_and_a_longer_one_does_not_apply(self, tenant_a, workspace):
+        today = workspace["today"]
+        with as_tenant(tenant_a):
+            TierStaleness.objects.create(tier=workspace["alpha"].tier, stale_after_days=290)
+            services.decay_check()
+        # Bea (verified 340 days ago) and Cy (300) have expired at 290 days; Dee (280) has not. Ed's expiry moves
+        # to day 290.
+        assert [row for row in marks(tenant_a) if row[2] == "expired"] == [
+            ("Alpha", "Ed", "expired", today - timedelta(days=110), None),
+            ("Beta", "Bea", "expired", today - timedelta(days=50), None),
+            ("Gamma", "Cy", "expired", today - timedelta(days=10), None),
+        ]
+        with as_tenant(tenant_a):
+            TierStaleness.objects.update(stale_after_days=500)
+            services.decay_check()
+        # Longer than the workspace's 365 days: 365 applies. Bea and Cy are fresh again; Ed expired 35 days ago.
+        assert [row for row in marks(tenant_a) if row[2] == "expired" and row[4] is None] == [
+            ("Alpha", "Ed", "expired", today - timedelta(days=35), None),
         ]
 
     def test_a_second_run_changes_nothing_and_a_re_verified_record_is_cleared_and_its_task_closed(

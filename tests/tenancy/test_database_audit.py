@@ -30,7 +30,7 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
-from checks.models import CheckSettings, CoverageResult, StaleMark
+from checks.models import CheckSettings, CoverageResult, StaleMark, TierStaleness
 from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
@@ -148,6 +148,7 @@ def fill_every_tenant_table(tenant):
         HandOff.objects.create(account=account, from_user=user, to_user=user, passed_at=timezone.now(), task=task)
         TouchLimit.objects.create()
         CheckSettings.objects.create()
+        TierStaleness.objects.create(tier=tier, stale_after_days=180)
         CoverageResult.objects.create(
             account=account,
             checked_at=timezone.now(),
