@@ -1,7 +1,7 @@
 """The checks' API: per-account coverage results, open stale records, the workspace summary, and "run now"."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -157,6 +157,40 @@ class StaleMarkViewSet(TenantModelViewSet):
         return selectors.stale_mark_list()
 
 
+class DecayRateSerializer(serializers.Serializer):
+    window_start = serializers.DateField()
+    contacts_at_start = serializers.IntegerField()
+    decayed = serializers.IntegerField()
+    percent = serializers.IntegerField(allow_null=True)
+    expected_percent = serializers.IntegerField()
+
+
+class ProjectionSerializer(serializers.Serializer):
+    days = serializers.IntegerField()
+    personas_required = serializers.IntegerField()
+    personas_covered = serializers.IntegerField()
+    personas_percent = serializers.IntegerField(allow_null=True)
+
+
+@extend_schema_serializer(many=False)  # the list action answers one object, not a list
+class CheckSummarySerializer(serializers.Serializer):
+    coverage_checked_at = serializers.DateTimeField(allow_null=True)
+    decay_checked_at = serializers.DateTimeField(allow_null=True)
+    accounts = serializers.IntegerField()
+    without_gap = serializers.IntegerField()
+    accounts_percent = serializers.IntegerField(allow_null=True)
+    accounts_goal = serializers.IntegerField()
+    data_complete = serializers.IntegerField()
+    team_complete = serializers.IntegerField()
+    personas_required = serializers.IntegerField()
+    personas_covered = serializers.IntegerField()
+    personas_percent = serializers.IntegerField(allow_null=True)
+    personas_goal = serializers.IntegerField()
+    stale_by_reason = serializers.DictField(child=serializers.IntegerField())
+    decay = DecayRateSerializer()
+    projections = ProjectionSerializer(many=True)
+
+
 class CheckSummaryViewSet(ViewSet):
     """The workspace's data health (`GET /checks/summary/`, formulas in docs/metrics.md)."""
 
@@ -166,6 +200,6 @@ class CheckSummaryViewSet(ViewSet):
     def get_write_role(self):
         return Role.ADMIN
 
-    @extend_schema(responses=inline_serializer("CheckSummary", {"accounts": serializers.IntegerField()}))
+    @extend_schema(responses=CheckSummarySerializer)
     def list(self, request, *args, **kwargs):
-        return Response(selectors.summary())
+        return Response(CheckSummarySerializer(selectors.summary()).data)
