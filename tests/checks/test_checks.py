@@ -270,6 +270,21 @@ class TestDecayCheck:
         assert marks(tenant_a)[0] == ("Alpha", "Ed", "expired", today - timedelta(days=35), today)
         assert tasks(tenant_a, TaskSource.DECAY)[0] == ("Alpha", "Ed", "owner_a", "", "done")
 
+    def test_a_run_costs_the_same_queries_whatever_the_number_of_stale_records(self, tenant_a, owner_a, workspace):
+        def run():
+            with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
+                services.decay_check()
+            return len(queries)
+
+        few = run()
+        with as_tenant(tenant_a, owner_a):
+            StaleMark.objects.all().delete()
+            Task.objects.all().delete()
+            for n in range(5):
+                account = AccountFactory(tenant=tenant_a, name=f"More {n}", owner=owner_a)
+                ContactFactory(tenant=tenant_a, account=account, status="bounced")
+        assert run() == few
+
     def test_the_summary_counts_stale_records_by_reason_and_the_decay_rate(self, tenant_a, workspace):
         today = workspace["today"]
         with as_tenant(tenant_a):
