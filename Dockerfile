@@ -24,6 +24,7 @@ COPY teams/ teams/
 COPY tasks/ tasks/
 COPY plays/ plays/
 COPY planning/ planning/
+COPY checks/ checks/
 COPY metrics/ metrics/
 COPY templates/ templates/
 COPY static/ static/

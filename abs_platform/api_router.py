@@ -18,6 +18,13 @@ from accounts.api import (
     SignalViewSet,
     TechnologyViewSet,
 )
+from checks.api import (
+    CheckSummaryViewSet,
+    CoverageResultViewSet,
+    CoverageRunViewSet,
+    DecayRunViewSet,
+    StaleMarkViewSet,
+)
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
@@ -46,6 +53,12 @@ router.register("accounts/export", AccountExportViewSet, basename="account-expor
 router.register("contacts/export", ContactExportViewSet, basename="contact-export")
 router.register("imports", ImportBatchViewSet, basename="import")
 router.register("accounts", AccountViewSet, basename="account")
+# The run routes come before their lists: the lists' detail routes would take "run" for an id.
+router.register("checks/coverage/run", CoverageRunViewSet, basename="coverage-run")
+router.register("checks/coverage", CoverageResultViewSet, basename="coverage-result")
+router.register("checks/stale/run", DecayRunViewSet, basename="decay-run")
+router.register("checks/stale", StaleMarkViewSet, basename="stale-mark")
+router.register("checks/summary", CheckSummaryViewSet, basename="check-summary")
 router.register("members", MemberViewSet, basename="member")
 router.register("saved-views", SavedViewViewSet, basename="saved-view")
 router.register("contacts", ContactViewSet, basename="contact")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "tasks",
     "plays",
     "planning",
+    "checks",
     "metrics",
 ]
 
@@ -276,6 +278,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "jobs-relay": {"task": "jobs.relay", "schedule": 60.0},  # abs_platform/jobs/tasks.py
     "jobs-fail-stalled": {"task": "jobs.fail_stalled", "schedule": 600.0},
+    # checks/tasks.py: one decay check (01:30 UTC) and one coverage check (02:00 UTC) job per active workspace, daily.
+    "checks-coverage": {"task": "checks.coverage_check_all", "schedule": crontab(minute=0, hour=2)},
+    "checks-decay": {"task": "checks.decay_check_all", "schedule": crontab(minute=30, hour=1)},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -33,6 +33,7 @@ tenant_patterns = [
     path("metrics/", include("metrics.urls")),
     path("my-day/", include("tasks.urls")),
     path("planning/", include("planning.urls")),
+    path("data-health/", include("checks.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 

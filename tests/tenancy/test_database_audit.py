@@ -30,6 +30,7 @@ from abs_platform.tenancy.db import (
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from checks.models import CheckSettings, CoverageResult, StaleMark, TierStaleness
 from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
@@ -146,6 +147,18 @@ def fill_every_tenant_table(tenant):
         task = Task.objects.create(account=account, contact=contact, title="Call", due_on="2026-02-05")
         HandOff.objects.create(account=account, from_user=user, to_user=user, passed_at=timezone.now(), task=task)
         TouchLimit.objects.create()
+        CheckSettings.objects.create()
+        TierStaleness.objects.create(tier=tier, stale_after_days=180)
+        CoverageResult.objects.create(
+            account=account,
+            checked_at=timezone.now(),
+            data_complete=True,
+            firmographics_verified=True,
+            personas_required=1,
+            personas_covered=1,
+            team_complete=True,
+        )
+        StaleMark.objects.create(account=account, contact=contact, reason="bounced", since=date(2026, 3, 2))
 
 
 def table_counts(tables) -> dict[str, int]:

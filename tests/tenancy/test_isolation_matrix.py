@@ -39,6 +39,9 @@ from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from accounts import imports
 from accounts.api.common import TenantIdsField
 from accounts.models import AccountTechnology, SavedView
+from checks import services as checks_services
+from checks.models import CoverageResult, StaleMark
+from checks.services import COVERAGE_JOB_KIND
 from icp.selectors import FIT_JOB_KIND
 from personas.services import REMATCH_JOB_KIND
 from planning import services as planning_services
@@ -92,6 +95,7 @@ PAGE_OBJECTS = {
     "planning:review-compare": "planning.accountreview",
     "planning:timeline": "accounts.account",
     "plays:run": "plays.playrun",
+    "checks:job": f"jobs.job:{COVERAGE_JOB_KIND}",
 }
 # What a list of ids in a body (``TenantIdsField``) names, by its noun.
 IDS_OBJECTS = {"account": "accounts.account", "contact": "accounts.contact"}
@@ -287,8 +291,11 @@ def _build_workspace(world: World, slug: str, label: str):
             PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
             TriggerRule.objects.create(signal_type="funding", template=template),
         ]
+        checks_services.coverage_check()
+        checks_services.decay_check()
+        objects += [CoverageResult.objects.get(account=account), StaleMark.objects.filter(account=account).first()]
         by_key = {obj._meta.label_lower: obj for obj in objects}
-        for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND):
+        for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND, COVERAGE_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
         by_key["jobs.job"] = by_key[f"jobs.job:{FIT_JOB_KIND}"]
         by_key["auth.user"] = owner

@@ -31,6 +31,7 @@ def test_member_header_marks_the_section_and_links_the_other_workspace(client, t
         '<a href="/t/alpha/icp/">ICP</a>'
         '<a href="/t/alpha/personas/">Personas</a><a href="/t/alpha/teams/">Teams</a>'
         '<a href="/t/alpha/plays/">Plays</a><a href="/t/alpha/planning/">Planning</a>'
+        '<a href="/t/alpha/data-health/">Data health</a>'
         '<a href="/t/alpha/metrics/" aria-current="page">Metrics</a></nav>'
     ) in header
     assert '<summary title="Switch workspace">Alpha Corp</summary>' in header
