@@ -299,6 +299,10 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
             context["industries"] = selectors.account_industries()  # the industry field's suggestions
         # Rows link to ``<account_pages_url><id>/``.
         context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
+        # An empty list says "no match" under a search or filter, and what to do first without one.
+        context["filtered"] = any(
+            self.request.query_params.get(name) for name in [*self.filterset_class.base_filters, "search"]
+        )
         if self.is_page_layout() and context["object_id"] and response.status_code < 400:
             # The card shows more of the account than the serializer: read it as the page does.
             context["account"] = selectors.accounts_for_page().get(pk=context["object_id"])

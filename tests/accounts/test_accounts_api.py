@@ -184,9 +184,19 @@ class TestListing:
             url = page["next"]
         assert seen == [f"Company {index}" for index in range(7)]
 
-    def test_empty_state(self, client_for, member_a):
+    def test_empty_state_says_what_to_do_first(self, client_for, member_a, viewer_a):
         html = client_for(member_a).get("/t/alpha/api/accounts/", HTTP_HX_REQUEST="true").content.decode()
-        assert "No accounts match." in html
+        assert "No accounts yet." in html and "Import a CSV file or add your first target account" in html
+        assert "No accounts match." not in html
+        html = client_for(viewer_a).get("/t/alpha/api/accounts/", HTTP_HX_REQUEST="true").content.decode()
+        assert "Once a member imports or adds accounts, they show up here." in html
+
+    def test_empty_state_under_a_filter_says_no_match(self, client_for, member_a, tenant_a):
+        AccountFactory(tenant=tenant_a, name="Acme")
+        client = client_for(member_a)
+        for query in ("search=zzz", "status=&tier=&search=&is_target=false"):
+            html = client.get(f"/t/alpha/api/accounts/?{query}", HTTP_HX_REQUEST="true").content.decode()
+            assert "No accounts match." in html and "Clear the search or filters" in html, query
 
     def test_responses_vary_on_hx_request(self, api_a):
         assert "HX-Request" in api_a.get("/api/v1/accounts/")["Vary"]

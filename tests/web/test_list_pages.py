@@ -75,7 +75,7 @@ def test_a_page_link_past_the_end_after_rows_went_lists_the_pages_left(client_fo
     with as_tenant(tenant_a):
         Account.objects.filter(pk__in=[account.pk for account in accounts[:20]]).delete()
     html = client.get(third, **HTMX).content.decode()
-    assert "No accounts match." in html
+    assert "No accounts on this page." in html
     assert pager(html) == "40 ← Previous 1 2"
 
 
