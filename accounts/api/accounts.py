@@ -84,7 +84,7 @@ class AccountSerializer(LocalizedNumbersModelSerializer):
             "annual_revenue": {"min_value": 0},
             # The dashboard's empty form starts from the model defaults (DRF's BooleanField starts unchecked,
             # and an unchecked box posts False: new accounts would silently leave the target list).
-            "is_target": {"initial": True},
+            "is_target": {"initial": True, "label": "Target account"},
             "status": {"initial": AccountStatus.PROSPECT},
         }
 

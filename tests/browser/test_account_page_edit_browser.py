@@ -77,7 +77,7 @@ def test_member_edits_owner_and_employee_count_on_the_account_page(page: Page, t
     # The header follows an edit too: taken off the target list, renamed.
     page.locator("#account-facts").get_by_role("button", name="Edit").click()
     form.get_by_role("textbox", name="Name", exact=True).fill("Initech Global")
-    form.get_by_role("checkbox", name="Is target").uncheck()
+    form.get_by_role("checkbox", name="Target account").uncheck()
     form.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Initech Global")
     expect(page.locator("#account-head .badge")).to_have_text("not targeted")

@@ -66,7 +66,7 @@ def test_member_creates_an_account_and_sees_domain_errors(page: Page, tenant_a, 
     page.get_by_role("button", name="New account").click()
     form = page.locator("#account-panel form")
     expect(form.get_by_role("heading", name="New account")).to_be_visible()
-    expect(form.get_by_role("checkbox", name="Is target")).to_be_checked()
+    expect(form.get_by_role("checkbox", name="Target account")).to_be_checked()
     field(form, "Name").fill("Example Corp")
     field(form, "Domain").fill("https://www.Example-Corp.com/")
     form.get_by_role("button", name="Create account").click()
