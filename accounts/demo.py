@@ -221,20 +221,24 @@ def load_demo_accounts(tenant, *, owners: list, count: int, seed: int) -> int:
             prefix = PREFIXES[index % len(PREFIXES)]
             suffix = SUFFIXES[(index // len(PREFIXES) + index) % len(SUFFIXES)]
             domain = f"{prefix}{suffix}".lower().replace(" ", "") + rng.choice([".com", ".io", ".co", ".net"])
+            employees = rng.choice([40, 120, 350, 800, 1500, 4000, 12000, 45000])
+            # Every row draws its random values, created or not, so a second run draws the same rows again.
+            fields = {
+                "annual_revenue": Decimal(employees * rng.randint(90, 400) * 1000),
+                "country": rng.choice(COUNTRIES),
+                "status": rng.choices(list(AccountStatus), weights=[70, 22, 8])[0],
+                "owner": rng.choice(owners[:4]) if rng.random() > 0.15 else None,
+                "is_target": rng.random() > 0.1,
+            }
             if domain in existing:
                 continue
-            employees = rng.choice([40, 120, 350, 800, 1500, 4000, 12000, 45000])
             Account.objects.create(
                 name=f"{prefix} {suffix}",
                 domain=domain,
                 website=f"https://www.{domain}",
                 industry=INDUSTRIES[suffix],
                 employee_count=employees,
-                annual_revenue=Decimal(employees * rng.randint(90, 400) * 1000),
-                country=rng.choice(COUNTRIES),
-                status=rng.choices(list(AccountStatus), weights=[70, 22, 8])[0],
-                owner=rng.choice(owners[:4]) if rng.random() > 0.15 else None,
-                is_target=rng.random() > 0.1,
+                **fields,
             )
             existing.add(domain)
             created += 1

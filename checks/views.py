@@ -5,6 +5,7 @@ from abs_platform.jobs.models import Job
 from abs_platform.tenancy.models import Role, role_at_least
 
 from . import selectors
+from .models import StaleReason
 from .services import COVERAGE_JOB_KIND, DECAY_JOB_KIND
 
 PAGE_ROWS = 50
@@ -13,12 +14,14 @@ PAGE_ROWS = 50
 def page(request, tenant_slug):
     """Data health: when the checks last ran ("Run now" with progress), coverage against the goals, the gaps,
     stale records by reason, the decay rate and the projected persona coverage."""
+    summary = selectors.summary()
     return render(
         request,
         "checks/page.html",
         {
             "nav": "data-health",
-            "summary": selectors.summary(),
+            "summary": summary,
+            "stale_counts": [(label, summary["stale_by_reason"].get(value, 0)) for value, label in StaleReason.choices],
             "gaps": selectors.coverage_result_list().exclude(gaps=[])[:PAGE_ROWS],
             "stale": selectors.stale_mark_list()[:PAGE_ROWS],
             "can_run": role_at_least(request.tenant_role, Role.MEMBER),

@@ -386,6 +386,25 @@ class TestPage:
         assert "missing industry" in html and "<td>Bounced</td>" in html
         assert "Run coverage check now" in html
 
+    def test_before_any_check_the_page_says_so_and_what_the_checks_do(self, client_for, member_a, viewer_a, workspace):
+        html = client_for(member_a).get("/t/alpha/data-health/").content.decode()
+        assert "Coverage has not been checked yet." in html
+        assert "It runs every night, or now with “Run coverage check now”." in html
+        assert "of target accounts without a gap" not in html and "No gaps found" not in html
+        assert "Not checked yet: the decay check marks contacts and accounts" in html
+        assert "It runs every night." in client_for(viewer_a).get("/t/alpha/data-health/").content.decode()
+
+    def test_stale_records_are_counted_by_their_reasons_label(self, client_for, member_a, workspace):
+        with as_tenant(workspace["alpha"].tenant):
+            services.decay_check()
+        html = client_for(member_a).get("/t/alpha/data-health/").content.decode()
+        counts = html[html.index("<h2>Stale records</h2>") :].split("</p>")[0]
+        assert counts.endswith(
+            "<p>Not verified within the threshold: 1 · Never verified: 1 · Bounced: 1 · Left the company: 1 · "
+            "Firmographics not verified within 12 months: 1"
+        )
+        assert "left_company" not in html
+
     def test_run_now_answers_htmx_with_the_progress_that_polls_itself(self, client_for, member_a, viewer_a, workspace):
         client = client_for(member_a)
         response = client.post("/t/alpha/api/checks/coverage/run/", HTTP_HX_REQUEST="true")
