@@ -1,5 +1,7 @@
 """Target accounts: serializer, filters, viewset and bulk changes."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import TextChoices
 from django.urls import reverse
@@ -230,9 +232,10 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
         services.account_delete(account=instance)
 
     def get_write_role(self):
-        if self.action == "bulk" and self.request.data.get("action") == BulkAction.SET_TIER:
+        data = self.request.data if isinstance(self.request.data, Mapping) else {}  # the serializer refuses others
+        if self.action == "bulk" and data.get("action") == BulkAction.SET_TIER:
             return Role.ADMIN  # tier overrides are an admin decision, as on the tier-overrides endpoint
-        if self.action == "create" and self.request.data.get("tier") not in (None, ""):
+        if self.action == "create" and data.get("tier") not in (None, ""):
             return Role.ADMIN  # the same decision when the account is created
         if self.action == "industries":
             return Role.ADMIN  # renaming a workspace's industry changes every account with it

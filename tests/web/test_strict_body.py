@@ -81,3 +81,10 @@ def test_form_only_keys_are_refused_in_json(api_a, tenant_a):
     response = api_a.post("/api/v1/criteria/", {"icp": icp.pk, "kind": "employees", "min": 100}, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["min"]
+
+
+@pytest.mark.parametrize("body", [5835, [1, 2], "text"])
+@pytest.mark.parametrize("path", ["/api/v1/accounts/", "/api/v1/accounts/bulk/"])
+def test_a_body_that_is_not_an_object_is_a_400_not_a_server_error(api_a, path, body):
+    response = api_a.post(path, body, format="json")
+    assert response.status_code == 400
