@@ -231,11 +231,14 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     def perform_destroy(self, instance):
         services.account_delete(account=instance)
 
+    def _body_field(self, name):
+        """A field of the request's body, None when the body is no object (the serializer then refuses it)."""
+        return self.request.data.get(name) if isinstance(self.request.data, Mapping) else None
+
     def get_write_role(self):
-        data = self.request.data if isinstance(self.request.data, Mapping) else {}  # the serializer refuses others
-        if self.action == "bulk" and data.get("action") == BulkAction.SET_TIER:
+        if self.action == "bulk" and self._body_field("action") == BulkAction.SET_TIER:
             return Role.ADMIN  # tier overrides are an admin decision, as on the tier-overrides endpoint
-        if self.action == "create" and data.get("tier") not in (None, ""):
+        if self.action == "create" and self._body_field("tier") not in (None, ""):
             return Role.ADMIN  # the same decision when the account is created
         if self.action == "industries":
             return Role.ADMIN  # renaming a workspace's industry changes every account with it
