@@ -15,7 +15,7 @@ from abs_platform.tenancy.selectors import tenant_memberships
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.pagination import TenantCursorPagination
-from abs_platform.web.viewsets import TenantModelViewSet
+from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 from accounts.models import Account, ActivityChannel, Contact, Opportunity
 from plays.models import PlayTemplate
 from teams.models import Team
@@ -37,18 +37,6 @@ class AttendeeField(TenantMemberField):
 
     def get_queryset(self):
         return User.objects.filter(pk__in=tenant_memberships().values("user_id")).order_by("username")
-
-
-class ReadBack:
-    """A write answers the object as a read does (through the viewset's selector)."""
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
 class AccountFilter(RequestedFilterSet):
@@ -116,7 +104,7 @@ class AccountPlanFilter(AccountFilter):
         fields = ["account", "owner"]
 
 
-class AccountPlanViewSet(ReadBack, TenantModelViewSet):
+class AccountPlanViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Account plans, one per account: business objectives, challenges, research notes (markets, company,
     contacts), strategy, next steps, owner. Every change is kept: `GET …/<id>/changes/` lists who changed
     which field from what to what, and when. Filters: `account`, `owner`."""
@@ -182,7 +170,7 @@ class ReviewCadenceSerializer(serializers.ModelSerializer):
         return instance
 
 
-class ReviewCadenceViewSet(ReadBack, TenantModelViewSet):
+class ReviewCadenceViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """The review cadence of each tier (`id` is the tier's): `review_months` between two reviews of an account
     of the tier (0: not reviewed). Unset, Tier 1 (rank 1) is monthly, rank 2 quarterly, others none. Everyone
     reads; admins change it with PUT or PATCH."""
@@ -239,7 +227,7 @@ class ReviewActionFilter(RequestedFilterSet):
         fields = ["review", "assignee"]
 
 
-class ReviewActionViewSet(ReadBack, TenantModelViewSet):
+class ReviewActionViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """The prioritized actions of account reviews, in order (`position` 1 first). Creating one makes its task
     for the assignee. Filters: `review`, `assignee`."""
 
@@ -331,7 +319,7 @@ class AccountReviewFilter(AccountFilter):
         fields = ["account", "status"]
 
 
-class AccountReviewViewSet(ReadBack, TenantModelViewSet):
+class AccountReviewViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Account reviews, the same format every time: period (`period_start`–`period_end`), red/amber/green
     `status`, progress, lessons learned, attendees (workspace members) and the prioritized `actions` (added
     through `/review-actions/`, each becomes a task). Filters: `account`, `status`. Latest period first."""
@@ -498,7 +486,7 @@ class HandOffFilter(AccountFilter):
         fields = ["account", "state", "to_user", "from_user"]
 
 
-class HandOffViewSet(ReadBack, TenantModelViewSet):
+class HandOffViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Hand-offs of qualified leads from an SDR (`from_user`: who passes it) to the account's AE (`to_user`):
     `passed`, then `accepted` into the sales cycle (`POST …/<id>/accept/` links an open opportunity of the
     account or opens a new one) or `rejected` with a reason (`POST …/<id>/reject/`). `passed_at` and

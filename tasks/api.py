@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from abs_platform.tenancy.context import get_current_user, workspace_today, workspace_zone
+from abs_platform.tenancy.context import acting_user_id, workspace_today, workspace_zone
 from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import assignable_members
 from abs_platform.web.booleans import parse_bool
@@ -28,11 +28,6 @@ PROCEED_PARAM = "proceed"
 STATE_ACTIONS = ("complete", "skip", "cancel", "reopen")
 
 
-def _acting_user_id():
-    user = get_current_user()
-    return user.pk if getattr(user, "is_authenticated", False) else None
-
-
 class TaskSerializer(serializers.ModelSerializer):
     account = TenantRelatedField(model=Account, style={"in_form": False})
     account_name = serializers.SerializerMethodField()
@@ -40,7 +35,7 @@ class TaskSerializer(serializers.ModelSerializer):
         model=Contact, required=False, allow_null=True, help_text="A contact of the task's account."
     )
     contact_name = serializers.SerializerMethodField()
-    assignee = TenantMemberField(required=False, allow_null=True, initial=_acting_user_id)
+    assignee = TenantMemberField(required=False, allow_null=True, initial=acting_user_id)
     assignee_name = serializers.SerializerMethodField()
     due_on = serializers.DateField(initial=lambda: workspace_today().isoformat())
     outcome = serializers.SerializerMethodField(help_text="The outcome logged when the task was completed.")
@@ -339,7 +334,7 @@ class TaskViewSet(TenantModelViewSet):
                 "channel": value("channel", instance.channel if instance else ""),
                 "team_role": value("team_role", instance.team_role if instance else ""),
                 "contact": chosen_id("contact", instance.contact_id if instance else None),
-                "assignee": chosen_id("assignee", instance.assignee_id if instance else _acting_user_id()),
+                "assignee": chosen_id("assignee", instance.assignee_id if instance else acting_user_id()),
             },
             "conflicts": conflicts if self.action == "create" else [],
         }

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from abs_platform.tenancy.context import get_current_tenant, get_current_user
+from abs_platform.tenancy.context import acting_user, get_current_tenant
 from abs_platform.tenancy.models import Membership
 from accounts import services as accounts_services
 from accounts.models import Account, Activity, ActivityChannel, ActivityDirection, Contact
@@ -24,11 +24,6 @@ ONLY_CLOSED_REOPEN = "Only a skipped or cancelled task can be reopened; this one
 
 # Fields checked by ``_check_references`` (set-based) instead of Django's one query per foreign key.
 _REFERENCES = ["tenant", "account", "contact", "assignee", "activity", "created_by", "updated_by"]
-
-
-def _acting_user() -> User | None:
-    user = get_current_user()
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _check_references(tasks: list[Task]) -> None:
@@ -71,7 +66,7 @@ def _new_task(
     message: str = "",
     source: str = TaskSource.MANUAL,
 ) -> Task:
-    user = _acting_user()
+    user = acting_user()
     return Task(
         tenant=get_current_tenant(),
         account=account,
@@ -129,7 +124,7 @@ def tasks_create(specs: list[dict[str, Any]]) -> list[Task]:
     tasks = _validated([_new_task(**spec) for spec in specs])
     for task in tasks:
         task.check_same_tenant_references()
-    return bulk_create_with_history(tasks, Task, default_user=_acting_user())
+    return bulk_create_with_history(tasks, Task, default_user=acting_user())
 
 
 def _locked_open(task: Task) -> Task:

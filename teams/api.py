@@ -13,8 +13,7 @@ from abs_platform.tenancy import selectors as tenancy_selectors
 from abs_platform.tenancy.models import Role, role_at_least
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
-from abs_platform.web.viewsets import FORM_STYLE, TenantModelViewSet, refuse_unknown_fields
-from accounts.api.common import ReadBackAfterWrite
+from abs_platform.web.viewsets import FORM_STYLE, ReadBackAfterWrite, TenantModelViewSet, refuse_unknown_fields
 from accounts.models import Account
 from icp.models import Tier
 from personas.api import ListOfStrings

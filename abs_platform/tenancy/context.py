@@ -60,6 +60,18 @@ def get_current_user():
     return scope.user if scope else None
 
 
+def acting_user():
+    """The logged-in user of the current scope; None for anonymous requests and system work."""
+    user = get_current_user()
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def acting_user_id() -> int | None:
+    """``acting_user()``'s id (e.g. the initial value of a form's member field)."""
+    user = acting_user()
+    return user.pk if user else None
+
+
 @contextmanager
 def tenant_context(tenant: "Tenant", user=None):
     """Make ``tenant`` current for the block; restores the previous scope after."""

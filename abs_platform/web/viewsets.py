@@ -57,6 +57,18 @@ def refuse_unknown_fields(serializer) -> None:
         raise serializers.ValidationError(errors)
 
 
+class ReadBackAfterWrite:
+    """A write answers the object as a read does: read back through the selector (its annotated names)."""
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
 class TenantModelViewSet(viewsets.ModelViewSet):
     """A tenant-owned resource served as JSON (integrations) and HTML fragments (htmx).
 

@@ -17,7 +17,7 @@ from abs_platform.tenancy.models import Role
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.numbers import LocalizedNumbersModelSerializer
-from abs_platform.web.viewsets import TenantModelViewSet
+from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 
 from .. import selectors, services
 from ..domains import normalize_domain
@@ -25,7 +25,7 @@ from ..models import (
     Account,
     AccountStatus,
 )
-from .common import ReadBackAfterWrite, TenantIdsField, Tier
+from .common import TenantIdsField, Tier
 
 TIER_SET_ON_CREATE = "Set by hand when the account was created."
 TIER_CHANGE_ELSEWHERE = "Change a tier through /api/v1/tier-overrides/ (admins), with the reason."

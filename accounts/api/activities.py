@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
-from abs_platform.tenancy.context import get_current_user, workspace_zone
+from abs_platform.tenancy.context import acting_user_id, workspace_zone
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.viewsets import TenantModelViewSet
@@ -47,11 +47,6 @@ class IdempotencyKeyConflict(APIException):
     default_code = "idempotency_key_reused"
 
 
-def _acting_user_id():
-    user = get_current_user()
-    return user.pk if getattr(user, "is_authenticated", False) else None
-
-
 class ActivitySerializer(serializers.ModelSerializer):
     account = TenantRelatedField(model=Account, style={"in_form": False})
     account_name = serializers.SerializerMethodField()
@@ -71,7 +66,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         style={"form_help": "When it happened: now unless you change it, and not in the future."},
     )
     owner = TenantMemberField(
-        required=False, allow_null=True, initial=_acting_user_id, help_text="The team member who made or received it."
+        required=False, allow_null=True, initial=acting_user_id, help_text="The team member who made or received it."
     )
     owner_name = serializers.SerializerMethodField()
     idempotency_key = serializers.CharField(

@@ -20,18 +20,6 @@ Tier = Account._meta.get_field("tier").related_model
 Persona = Contact._meta.get_field("persona").related_model
 
 
-class ReadBackAfterWrite:
-    """A write answers the object as a read does: read back through the selector (its annotated names)."""
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-
 class TenantIdsField(serializers.ListField):
     """Ids of this workspace's objects (JSON list or repeated form field), answered as the objects; unknown
     ids — including other workspaces' — are listed in the error, which reveals nothing about them."""

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from abs_platform.tenancy.context import workspace_today
 from abs_platform.web.fields import TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
-from abs_platform.web.viewsets import TenantModelViewSet
+from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 
 from .. import selectors, services
 from ..freshness import FRESHNESS_DAYS, FRESHNESS_LABELS, freshness, freshness_q, needs_verification_q
@@ -27,7 +27,7 @@ from ..models import (
     ContactStatus,
     Seniority,
 )
-from .common import Persona, ReadBackAfterWrite, TenantIdsField, requested_account
+from .common import Persona, TenantIdsField, requested_account
 
 
 class ContactSerializer(serializers.ModelSerializer):
