@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "plays",
     "planning",
     "checks",
+    "webhooks",
     "metrics",
 ]
 

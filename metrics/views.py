@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from . import selectors
+from .selectors import summary
 
 
 def page(request, tenant_slug):
@@ -9,6 +9,6 @@ def page(request, tenant_slug):
         "metrics/page.html",
         {
             "nav": "metrics",
-            **selectors.programme_figures_cached(),
+            **summary.programme_figures_cached(),
         },
     )
