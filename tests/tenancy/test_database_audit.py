@@ -31,6 +31,7 @@ from abs_platform.tenancy.db import (
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
 from checks.models import CheckSettings, CoverageResult, StaleMark, TierStaleness
+from metrics.models import MetricsSettings
 from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
@@ -148,6 +149,7 @@ def fill_every_tenant_table(tenant):
         HandOff.objects.create(account=account, from_user=user, to_user=user, passed_at=timezone.now(), task=task)
         TouchLimit.objects.create()
         CheckSettings.objects.create()
+        MetricsSettings.objects.create()
         TierStaleness.objects.create(tier=tier, stale_after_days=180)
         CoverageResult.objects.create(
             account=account,
