@@ -37,7 +37,7 @@ from planning.api import (
     TimelineViewSet,
 )
 from plays.api import OfferViewSet, PlayRunViewSet, PlayStepViewSet, PlayTemplateViewSet, TriggerRuleViewSet
-from tasks.api import TaskViewSet, TouchLimitViewSet
+from tasks.api import TaskScheduleRunViewSet, TaskViewSet, TouchLimitViewSet
 from teams.api import (
     RoleRequirementViewSet,
     StaffingViewSet,
@@ -87,6 +87,7 @@ router.register("team-accounts", TeamAccountViewSet, basename="team-account")
 router.register("team-gaps", TeamGapViewSet, basename="team-gap")
 router.register("role-requirements", RoleRequirementViewSet, basename="role-requirement")
 router.register("staffing", StaffingViewSet, basename="staffing")
+router.register("tasks/schedule/run", TaskScheduleRunViewSet, basename="task-schedule-run")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("touch-limit", TouchLimitViewSet, basename="touch-limit")
 router.register("account-plans", AccountPlanViewSet, basename="account-plan")

@@ -157,6 +157,8 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="abs@localhost")
+# Where the app is reached: the links in e-mails sent by background jobs (overdue-task reminders).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 if "EMAIL_URL" in env:
     vars().update(env.email("EMAIL_URL"))
 
@@ -282,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
     # checks/tasks.py: one decay check (01:30 UTC) and one coverage check (02:00 UTC) job per active workspace, daily.
     "checks-coverage": {"task": "checks.coverage_check_all", "schedule": crontab(minute=0, hour=2)},
     "checks-decay": {"task": "checks.decay_check_all", "schedule": crontab(minute=30, hour=1)},
+    # After the checks, daily: fit scores whose trigger events aged (icp/tasks.py, 02:30 UTC), review tasks of
+    # accounts whose review fell due (planning/tasks.py, 02:45 UTC), tasks whose day came and overdue-task
+    # reminders (tasks/tasks.py, 03:00 UTC); one job per active workspace each.
+    "tasks-schedule": {"task": "tasks.task_schedule_all", "schedule": crontab(minute=0, hour=3)},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
@@ -11,7 +11,7 @@ from abs_platform.jobs.models import Job
 from abs_platform.tenancy.context import get_current_tenant
 from abs_platform.tenancy.models import Role
 from abs_platform.web.filters import RequestedFilterSet
-from abs_platform.web.jobs import JobSerializer, job_location
+from abs_platform.web.jobs import JobRunViewSet
 from abs_platform.web.viewsets import TenantModelViewSet
 
 from . import selectors, services
@@ -56,15 +56,8 @@ class CoverageResultFilter(RequestedFilterSet):
         return queryset.filter(selectors.GAP_FILTERS[value])
 
 
-class _RunViewSet(ViewSet):
-    """``POST``: queue a run of the check (members and above); 202 with the job and its ``Location`` (htmx: the
-    job's progress, polling itself)."""
-
-    read_role = Role.VIEWER
-    enqueue = None
-
-    def get_write_role(self):
-        return Role.MEMBER
+class _RunViewSet(JobRunViewSet):
+    """``POST``: queue a run of the check (``JobRunViewSet``; htmx: the job's progress, polling itself)."""
 
     def get_fragment_template(self, response) -> str:
         return "checks/job.html" if response.status_code < 300 else "partials/error.html"
@@ -72,15 +65,6 @@ class _RunViewSet(ViewSet):
     def get_fragment_context(self, data, response) -> dict:
         job = Job.objects.filter(pk=data.get("id")).first() if response.status_code < 300 else None
         return {"job": job, "tenant": get_current_tenant(), "data": data, "status": response.status_code}
-
-    @extend_schema(request=None, responses={202: JobSerializer})
-    def create(self, request, *args, **kwargs):
-        job = type(self).enqueue()
-        return Response(
-            JobSerializer(job).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": job_location(request, job.pk)},
-        )
 
 
 class CoverageRunViewSet(_RunViewSet):

@@ -12,7 +12,7 @@ class TaskAdmin(TenantScopedAdmin):
     search_fields = ("title", "account__name")
     list_select_related = ("tenant", "account", "contact", "assignee")
     raw_id_fields = ("account", "contact", "activity")
-    readonly_fields = ("completed_at",)
+    readonly_fields = ("completed_at", "became_due_on", "reminded_on")
     date_hierarchy = "due_on"
     list_per_page = 50
 

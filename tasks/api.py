@@ -15,6 +15,7 @@ from abs_platform.tenancy.selectors import assignable_members
 from abs_platform.web.booleans import parse_bool
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.jobs import JobRunViewSet
 from abs_platform.web.viewsets import TenantModelViewSet, refuse_unknown_fields
 from accounts.models import Account, ActivityChannel, ActivityOutcome, Contact, check_activity_time
 from accounts.selectors import account_contact_choices
@@ -377,3 +378,11 @@ class TouchLimitViewSet(viewsets.ViewSet):
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
         return Response(TouchLimitSerializer(limit).data)
+
+
+class TaskScheduleRunViewSet(JobRunViewSet):
+    """Run the workspace's task scheduling now (`POST /tasks/schedule/run/`, members and above; it runs daily on
+    its own): open tasks whose day has come are marked due, assignees get their overdue-task reminders. 202, the
+    job and its `Location` (`GET /jobs/{id}/`: its counts `became_due`, `reminded`, `emails` once succeeded)."""
+
+    enqueue = staticmethod(services.task_schedule_enqueue)

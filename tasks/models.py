@@ -53,6 +53,12 @@ class Task(TenantOwnedModel):
         related_name="task",
         help_text="The activity logged when the task was completed.",
     )
+    became_due_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="The day the scheduling job found its day had come."
+    )
+    reminded_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="The last day its assignee was reminded that it is overdue."
+    )
 
     class Meta:
         ordering = ["due_on", "id"]

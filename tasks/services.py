@@ -1,20 +1,29 @@
 """Writes to tasks and the touch-conflict setting. Each runs in a transaction and validates like the admin does."""
 
 from datetime import date, datetime
+from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from abs_platform.tenancy.context import acting_user, get_current_tenant
+from abs_platform.jobs import services as jobs
+from abs_platform.jobs.models import Job
+from abs_platform.tenancy.context import acting_user, get_current_tenant, workspace_today
+from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership
 from accounts import services as accounts_services
 from accounts.models import Account, Activity, ActivityChannel, ActivityDirection, Contact
 from accounts.services import KEEP, given
 
+from . import events
 from .models import Task, TaskSource, TaskState, TouchLimit
 
 CONTACT_ELSEWHERE = "This contact does not work at the task's account."
@@ -160,6 +169,8 @@ def task_update(
         instructions=instructions,
         message=message,
     )
+    if "due_on" in fields and fields["due_on"] != locked.due_on:
+        locked.became_due_on = locked.reminded_on = None  # its new day is announced when it comes
     for name, value in fields.items():
         setattr(locked, name, value)
     _validated([locked])
@@ -227,3 +238,86 @@ def touch_limit_update(*, max_touches: int = KEEP, window_days: int = KEEP) -> T
     limit.full_clean(exclude=["tenant"])
     limit.save()
     return limit
+
+
+# ---------------------------------------------------------------- the daily schedule
+
+SCHEDULE_JOB_KIND = "task_schedule"
+
+
+def task_schedule_enqueue() -> Job:
+    """Queue a scheduling run of the current workspace, sent once the transaction commits."""
+    from .tasks import task_schedule
+
+    return jobs.job_create(kind=SCHEDULE_JOB_KIND, task=task_schedule)
+
+
+def task_schedule(*, job: Job | None = None) -> dict:
+    """Mark the open tasks whose day has come as due (``tasks_due``, once per task) and e-mail each assignee
+    the overdue tasks they were not reminded of today, in one transaction. Idempotent within a day. Returns the
+    run's counts."""
+    tenant = get_current_tenant()
+    with tenant_transaction(tenant):
+        today = workspace_today()
+        due = _mark_due(today)
+        reminded, emails = _remind_overdue(today)
+        counts = {"became_due": due, "reminded": reminded, "emails": emails}
+    if job is not None:
+        jobs.job_succeed(job=job, result=counts)
+    return counts
+
+
+def _mark_due(today: date) -> int:
+    """Set ``became_due_on`` of the open tasks due on or before ``today`` not marked yet, and send ``tasks_due``
+    with them; how many."""
+    unmarked = Task.objects.filter(state=TaskState.OPEN, became_due_on__isnull=True, due_on__lte=today)
+    ids = list(unmarked.select_for_update().values_list("pk", flat=True))
+    if ids:
+        Task.objects.filter(pk__in=ids).update(became_due_on=today, updated_at=timezone.now())
+        events.tasks_due.send(Task, tasks=list(Task.objects.filter(pk__in=ids).order_by("due_on", "id")))
+    return len(ids)
+
+
+REMINDER_SUBJECT = "{count} overdue task(s) in {workspace}"
+REMINDER_BODY = """Hello {name},
+
+These tasks of yours in {workspace} are past their due date:
+
+{lines}
+
+Complete, reschedule or skip them on My day: {url}
+"""
+
+
+def _remind_overdue(today: date) -> tuple[int, int]:
+    """One e-mail per assignee (an active member with an e-mail address) listing their open tasks due before
+    ``today`` that were not reminded of today; those tasks get ``reminded_on``. (tasks, e-mails)."""
+    tenant = get_current_tenant()
+    members = Membership.objects.filter(tenant=tenant, user__is_active=True).exclude(user__email="")
+    overdue = list(
+        Task.objects.filter(state=TaskState.OPEN, due_on__lt=today, assignee__in=members.values("user_id"))
+        .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
+        .select_for_update(of=("self",))
+        .select_related("account", "assignee")
+        .order_by("assignee_id", "due_on", "account__name", "id")
+    )
+    if not overdue:
+        return 0, 0
+    Task.objects.filter(pk__in=[task.pk for task in overdue]).update(reminded_on=today, updated_at=timezone.now())
+    url = settings.SITE_URL.rstrip("/") + reverse("tasks:my-day", kwargs={"tenant_slug": tenant.slug})
+    messages = []
+    for user, tasks in groupby(overdue, key=lambda task: task.assignee):
+        tasks = list(tasks)
+        lines = "\n".join(f"- {task.due_on.isoformat()} · {task.account.name}: {task.title}" for task in tasks)
+        messages.append(
+            EmailMessage(
+                subject=REMINDER_SUBJECT.format(count=len(tasks), workspace=tenant.name),
+                body=REMINDER_BODY.format(
+                    name=user.first_name or user.username, workspace=tenant.name, lines=lines, url=url
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[user.email],
+            )
+        )
+    get_connection().send_messages(messages)
+    return len(overdue), len(messages)

@@ -2,10 +2,13 @@
 what it found. Writes that start a job answer with its id and a ``Location`` pointing here."""
 
 from django.urls import reverse
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 from abs_platform.jobs import selectors
 from abs_platform.jobs.models import Job
+from abs_platform.tenancy.models import Role
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -49,3 +52,23 @@ def job_location(request, job_id: int) -> str:
     match = request.resolver_match
     kwargs = {"pk": job_id} | ({"tenant_slug": match.kwargs["tenant_slug"]} if "tenant_slug" in match.kwargs else {})
     return reverse(f"{match.namespace}:job-detail", kwargs=kwargs)
+
+
+class JobRunViewSet(viewsets.ViewSet):
+    """``POST``: queue a run of a scheduled job now (members and above); 202 with the job and its ``Location``.
+    Subclasses name the service that queues it (``enqueue``, returning the Job)."""
+
+    read_role = Role.VIEWER
+    enqueue = None
+
+    def get_write_role(self):
+        return Role.MEMBER
+
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def create(self, request, *args, **kwargs):
+        job = type(self).enqueue()
+        return Response(
+            JobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": job_location(request, job.pk)},
+        )
