@@ -33,6 +33,7 @@ from planning.api import (
     HandOffViewSet,
     ReviewActionViewSet,
     ReviewCadenceViewSet,
+    ReviewScheduleRunViewSet,
     ReviewScheduleViewSet,
     TimelineViewSet,
 )
@@ -94,6 +95,7 @@ router.register("account-plans", AccountPlanViewSet, basename="account-plan")
 router.register("review-cadences", ReviewCadenceViewSet, basename="review-cadence")
 router.register("account-reviews", AccountReviewViewSet, basename="account-review")
 router.register("review-actions", ReviewActionViewSet, basename="review-action")
+router.register("review-schedule/run", ReviewScheduleRunViewSet, basename="review-schedule-run")
 router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
 router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")

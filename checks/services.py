@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from abs_platform.jobs import services as jobs
 from abs_platform.jobs.models import Job
@@ -18,7 +17,7 @@ from abs_platform.tenancy.models import Membership
 from accounts.models import Account, Contact, ContactStatus
 from personas.coverage import accounts_with_coverage
 from tasks.models import Task, TaskSource, TaskState
-from tasks.services import tasks_create
+from tasks.services import tasks_close, tasks_create
 from teams.models import TeamAccount, TeamRole
 from teams.selectors import account_team_roles, missing_roles
 
@@ -160,7 +159,7 @@ def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
         tasks_create(specs)
     gaps = {result.account_id: result.gaps for result in results}
     closing = [task for account_id, task in open_tasks.items() if not gaps.get(account_id)]
-    _close_tasks(closing, GAP_CLOSED_NOTE.format(day=today.isoformat()), "Coverage gap closed")
+    tasks_close(closing, note=GAP_CLOSED_NOTE.format(day=today.isoformat()), reason="Coverage gap closed")
     return len(new), len(closing)
 
 
@@ -298,25 +297,9 @@ def _sync_decay_tasks(new_marks, stale_keys, today) -> tuple[int, int]:
             ]
         )
     closing = [task for key, task in tasks_by_key.items() if key not in stale_keys]
-    _close_tasks(closing, RECORD_VERIFIED_NOTE.format(day=today.isoformat()), "Record re-verified")
+    tasks_close(closing, note=RECORD_VERIFIED_NOTE.format(day=today.isoformat()), reason="Record re-verified")
     return len(marks), len(closing)
 
 
 def _key(mark) -> tuple:
     return (mark.contact_id, None if mark.contact_id else mark.account_id)
-
-
-def _close_tasks(tasks, note: str, reason: str) -> None:
-    """Close the tasks as done, with ``note`` (no activity: nobody logged a touch)."""
-    now = timezone.now()
-    for task in tasks:
-        task.state, task.completed_at, task.updated_at = TaskState.DONE, now, now
-        task.instructions = f"{task.instructions}\n\n{note}".strip()
-    if tasks:
-        bulk_update_with_history(
-            tasks,
-            Task,
-            ["state", "completed_at", "instructions", "updated_at"],
-            default_change_reason=reason,
-            manager=Task.objects,
-        )

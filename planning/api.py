@@ -14,6 +14,7 @@ from abs_platform.tenancy.models import Role
 from abs_platform.tenancy.selectors import tenant_memberships
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
+from abs_platform.web.jobs import JobRunViewSet
 from abs_platform.web.pagination import TenantCursorPagination
 from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 from accounts.models import Account, ActivityChannel, Contact, Opportunity
@@ -394,6 +395,15 @@ class ReviewScheduleViewSet(TenantModelViewSet):
 
     def scoped_queryset(self):
         return selectors.review_schedule()
+
+
+class ReviewScheduleRunViewSet(JobRunViewSet):
+    """Run the review schedule now (`POST /review-schedule/run/`, members and above; it runs daily on its own):
+    each target account whose review has fallen due gets one open "Hold the account review" task, and such
+    tasks of accounts no longer due are closed. 202, the job and its `Location` (`GET /jobs/{id}/`: its counts
+    `due`, `tasks_opened`, `tasks_closed` once succeeded)."""
+
+    enqueue = staticmethod(services.review_schedule_enqueue)
 
 
 # --- Hand-offs ------------------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from abs_platform.tenancy.context import workspace_today, workspace_zone
 from accounts.models import Account, Contact
 from plays.models import PlayTemplate
+from tasks.models import Task, TaskSource, TaskState
 from teams.models import TeamMember
 
 from .models import (
@@ -24,6 +25,9 @@ from .models import (
 )
 
 User = get_user_model()
+
+# The open "Hold the account review" tasks the review schedule opens (a review's actions are review tasks too).
+REVIEW_DUE_TASKS = Q(source=TaskSource.REVIEW, state=TaskState.OPEN, review_action__isnull=True)
 
 
 def plan_list() -> QuerySet[AccountPlan]:
@@ -174,6 +178,17 @@ def with_review_due(accounts: QuerySet[Account], today: date | None = None) -> Q
 def review_schedule(today: date | None = None) -> QuerySet[Account]:
     """Target accounts whose tier has a review cadence, with when their next review is due (``with_review_due``)."""
     return with_review_due(Account.objects.filter(is_target=True), today).filter(review_months__gt=0)
+
+
+def reviews_fallen_due(today: date) -> QuerySet[Account]:
+    """The target accounts of ``review_schedule`` whose next review is due on or before ``today`` (overdue from
+    tomorrow), with their open review-due task (``review_task_id``, null without one)."""
+    open_task = Task.objects.filter(REVIEW_DUE_TASKS, account=OuterRef("pk")).order_by("id").values("pk")[:1]
+    return (
+        review_schedule(today + timedelta(days=1))
+        .filter(review_overdue=True)
+        .annotate(review_task_id=Subquery(open_task))
+    )
 
 
 def tier_cadences():

@@ -7,14 +7,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from abs_platform.jobs import services as jobs
+from abs_platform.jobs.models import Job
 from abs_platform.tenancy.context import get_current_tenant, workspace_today
+from abs_platform.tenancy.db import tenant_transaction
+from abs_platform.tenancy.models import Membership
 from accounts import services as account_services
 from accounts.models import CLOSED_STAGES, Account, Contact, Opportunity
 from tasks import services as task_services
-from tasks.models import TaskSource, TaskState
+from tasks.models import Task, TaskSource, TaskState
 from teams.models import TeamRole
-from teams.selectors import member_for_role
+from teams.selectors import account_team_roles, member_for_role
 
+from . import selectors
 from .models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
 
 HAND_OFF_DECIDED = "This hand-off was already {state}."
@@ -75,6 +80,9 @@ REVIEW_PERIOD_TAKEN = {
 }
 
 
+REVIEW_HELD_NOTE = "Closed by the review held on {day}."
+
+
 @transaction.atomic
 def review_create(*, account: Account, attendees: list[User] = (), **fields) -> AccountReview:
     fields.setdefault("held_on", workspace_today())
@@ -82,6 +90,8 @@ def review_create(*, account: Account, attendees: list[User] = (), **fields) -> 
         AccountReview(tenant=get_current_tenant(), account=account, **fields), constraint_errors=REVIEW_PERIOD_TAKEN
     )
     review.attendees.set(attendees)
+    tasks = list(Task.objects.filter(selectors.REVIEW_DUE_TASKS, account=account))
+    task_services.tasks_close(tasks, note=REVIEW_HELD_NOTE.format(day=review.held_on), reason="Account review held")
     return review
 
 
@@ -231,3 +241,63 @@ def hand_off_reject(*, hand_off: HandOff, reason: str) -> HandOff:
     hand_off.decided_at = timezone.now()
     _close_task(hand_off)
     return _save(hand_off)
+
+
+# --- Reviews falling due ----------------------------------------------------------------------------------
+
+REVIEW_JOB_KIND = "review_schedule"
+REVIEW_TASK_TITLE = "Hold the account review of {account}"
+REVIEW_TASK_INSTRUCTIONS = "{cadence} review, due on {due}: record it on the account's plan (Planning)."
+REVIEW_NOT_DUE_NOTE = "Closed by the review schedule on {day}: the account's review is no longer due."
+
+
+def review_schedule_enqueue() -> Job:
+    """Queue a review-schedule run of the current workspace, sent once the transaction commits."""
+    from .tasks import review_schedule
+
+    return jobs.job_create(kind=REVIEW_JOB_KIND, task=review_schedule)
+
+
+def review_schedule_run(*, job: Job | None = None) -> dict:
+    """Give every target account whose review has fallen due (``selectors.reviews_fallen_due``) and has no open
+    review-due task one, for its account executive (else its owner), due the day the review fell due; close the
+    open review-due tasks of accounts no longer due (a review recorded, a new tier or cadence). Idempotent;
+    a fixed number of queries. Returns the run's counts."""
+    tenant = get_current_tenant()
+    with tenant_transaction(tenant):
+        today = workspace_today()
+        due = list(
+            selectors.reviews_fallen_due(today)
+            .only("id", "tenant_id", "name", "owner_id", "created_at", "tier")
+            .order_by("id")
+        )
+        new = [account for account in due if account.review_task_id is None]
+        aes = account_team_roles([account.pk for account in new])
+        members = set(Membership.objects.filter(tenant=tenant).values_list("user_id", flat=True))
+        specs = []
+        for account in new:
+            holders = aes.get(account.pk, {}).get(TeamRole.ACCOUNT_EXECUTIVE, [])
+            owner = User(pk=account.owner_id) if account.owner_id in members else None
+            due_on = selectors.next_review_due(account.review_base, account.review_months)
+            cadence = ReviewCadence.Every(account.review_months).label
+            specs.append(
+                {
+                    "account": account,
+                    "title": REVIEW_TASK_TITLE.format(account=account.name),
+                    "instructions": REVIEW_TASK_INSTRUCTIONS.format(cadence=cadence, due=due_on.isoformat()),
+                    "due_on": due_on,
+                    "assignee": holders[0] if holders else owner,
+                    "team_role": TeamRole.ACCOUNT_EXECUTIVE if holders else "",
+                    "source": TaskSource.REVIEW,
+                }
+            )
+        task_services.tasks_create(specs)
+        due_ids = {account.pk for account in due}
+        closing = list(Task.objects.filter(selectors.REVIEW_DUE_TASKS).exclude(account_id__in=due_ids))
+        task_services.tasks_close(
+            closing, note=REVIEW_NOT_DUE_NOTE.format(day=today.isoformat()), reason="Account review no longer due"
+        )
+        counts = {"due": len(due), "tasks_opened": len(specs), "tasks_closed": len(closing)}
+    if job is not None:
+        jobs.job_succeed(job=job, result=counts)
+    return counts

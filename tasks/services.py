@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from abs_platform.jobs import services as jobs
 from abs_platform.jobs.models import Job
@@ -217,6 +217,23 @@ def task_skip(task: Task) -> Task:
 @transaction.atomic
 def task_cancel(task: Task) -> Task:
     return _close(task, TaskState.CANCELLED)
+
+
+def tasks_close(tasks: list[Task], *, note: str, reason: str) -> None:
+    """Close open tasks the work made pointless as done, appending ``note`` to their instructions (no activity:
+    nobody logged a touch); ``reason`` is the audit trail's change reason. One bulk update with its history."""
+    now = timezone.now()
+    for task in tasks:
+        task.state, task.completed_at, task.updated_at = TaskState.DONE, now, now
+        task.instructions = f"{task.instructions}\n\n{note}".strip()
+    if tasks:
+        bulk_update_with_history(
+            tasks,
+            Task,
+            ["state", "completed_at", "instructions", "updated_at"],
+            default_change_reason=reason,
+            manager=Task.objects,
+        )
 
 
 @transaction.atomic
