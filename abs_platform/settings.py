@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE = {
     # After the checks, daily: fit scores whose trigger events aged (icp/tasks.py, 02:30 UTC), review tasks of
     # accounts whose review fell due (planning/tasks.py, 02:45 UTC), tasks whose day came and overdue-task
     # reminders (tasks/tasks.py, 03:00 UTC); one job per active workspace each.
+    "icp-fit-aging": {"task": "icp.fit_scores_age_all", "schedule": crontab(minute=30, hour=2)},
     "planning-review-schedule": {"task": "planning.review_schedule_all", "schedule": crontab(minute=45, hour=2)},
     "tasks-schedule": {"task": "tasks.task_schedule_all", "schedule": crontab(minute=0, hour=3)},
 }

@@ -1,10 +1,12 @@
 """Reads for the ICP, tiers and scoring: set-based, a constant number of queries however many accounts."""
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from abs_platform.jobs.models import Job
 from accounts.models import Account, AccountTechnology, Signal, Technology
@@ -14,6 +16,7 @@ from .scoring import AccountFacts, CriterionSpec, criterion_label, signal_lookba
 
 FIT_JOB_KIND = "icp.fit_recompute"
 TIERS_JOB_KIND = "icp.tiers_resuggest"
+AGING_JOB_KIND = "icp.fit_aging"
 FACT_FIELDS = (
     "id",
     "industry",
@@ -128,6 +131,27 @@ def facts_for_rows(rows: list[dict], criteria: list[CriterionSpec], *, today: da
         ).values_list("account_id", "signal_type", "occurred_on"):
             signals[account_id].append((kind, occurred))
     return {row["id"]: _facts_from_row(row, technologies, signals) for row in rows}
+
+
+def accounts_with_aged_signals(criteria: list[CriterionSpec], *, since: date, today: date) -> list[int]:
+    """Ids of the accounts whose trigger-event criteria can match differently on ``today`` than on ``since``:
+    a signal of a criterion's types came into its window (occurred after ``since``, up to ``today``) or left it
+    (occurred before ``today`` minus the window, and not before ``since`` minus it). One query."""
+    conditions = []
+    for spec in criteria:
+        if spec.kind == "trigger_event":
+            window = timedelta(days=int(spec.params.get("within_days", 0)))
+            conditions.append(
+                Q(signal_type__in=spec.params.get("signal_types", []))
+                & (
+                    Q(occurred_on__gt=since, occurred_on__lte=today)
+                    | Q(occurred_on__gte=since - window, occurred_on__lt=today - window)
+                )
+            )
+    if not conditions:
+        return []
+    aged = Signal.objects.filter(reduce(operator.or_, conditions))
+    return list(aged.values_list("account_id", flat=True).distinct().order_by("account_id"))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Writes to accounts go through ``bulk_update_with_history`` so that the audit
 log records them (even for one account: only the named fields are written).
 """
 
+from datetime import date, timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -640,5 +642,59 @@ def _fit_scores_run_job(job: Job) -> dict:
         counts[names[tier_id]] += 1
     result = {"accounts": done, "changed": changed, "tiers": counts}
     job.total = max(job.total, done)
+    job_services.job_succeed(job=job, result=result)
+    return result
+
+
+# ---------------------------------------------------------------- scores whose trigger events aged
+
+
+def fit_aging_enqueue() -> Job:
+    """Queue a rescoring of the accounts whose trigger events aged, sent once the transaction commits."""
+    from .tasks import fit_scores_age
+
+    return job_services.job_create(kind=selectors.AGING_JOB_KIND, task=fit_scores_age)
+
+
+def _last_aging_day() -> date | None:
+    result = (
+        Job.objects.filter(kind=selectors.AGING_JOB_KIND, status=JobStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .values_list("result", flat=True)
+        .first()
+    )
+    return date.fromisoformat(result["day"]) if result and result.get("day") else None
+
+
+def fit_scores_age(*, job: Job) -> dict:
+    """Rescore the accounts whose trigger-event criteria can match differently today than on the day of the
+    last run (yesterday without one): a signal came into or left a criterion's window
+    (``selectors.accounts_with_aged_signals``). In chunks (a transaction each) with progress; only changed
+    scores are written, then the tiers are re-suggested. A second run the same day finds nothing. Call without
+    a transaction."""
+    tenant = get_current_tenant()
+    now = timezone.now()
+    today = timezone.localdate(now, workspace_zone())
+    with tenant_transaction(tenant):
+        criteria = selectors.active_criteria_specs()
+        since = _last_aging_day() or today - timedelta(days=1)
+        ids = selectors.accounts_with_aged_signals(criteria, since=since, today=today) if since < today else []
+    job_services.job_start(job=job, total=len(ids))
+    changed = 0
+    for start in range(0, len(ids), CHUNK_SIZE):
+        with tenant_transaction(tenant):
+            accounts = list(Account.objects.filter(pk__in=ids[start : start + CHUNK_SIZE]).order_by("id"))
+            facts = selectors.facts_for_rows([_facts_row(account) for account in accounts], criteria, today=today)
+            dirty = [
+                account
+                for account in accounts
+                if _apply_score(account, facts[account.pk], criteria, today=today, now=now)
+            ]
+            accounts_bulk_write(dirty, SCORE_FIELDS)
+            if any(account.is_target for account in dirty):
+                tiers_resuggest_enqueue()
+        changed += len(dirty)
+        job_services.job_progress(job=job, done=min(start + CHUNK_SIZE, len(ids)))
+    result = {"day": today.isoformat(), "accounts": len(ids), "changed": changed}
     job_services.job_succeed(job=job, result=result)
     return result

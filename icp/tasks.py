@@ -1,8 +1,14 @@
 """Background work of the ICP: thin tenant tasks that call services."""
 
+from celery import shared_task
+
+from abs_platform.jobs import services as jobs
+from abs_platform.tenancy.context import tenant_context
+from abs_platform.tenancy.db import tenant_transaction
+from abs_platform.tenancy.models import Tenant
 from abs_platform.tenancy.tasks import tenant_task
 
-from . import services
+from . import selectors, services
 
 
 @tenant_task(atomic=False, exclusive=True, name="icp.fit_scores_recompute")
@@ -15,3 +21,23 @@ def fit_scores_recompute(job_id: int | None = None) -> dict:
 def tiers_resuggest(job_id: int | None = None) -> dict:
     """Suggested (and, where not overridden, effective) tiers after the tiers or a fit score changed."""
     return services.tiers_resuggest_jobs()
+
+
+@tenant_task(atomic=False, exclusive=True, name="icp.fit_scores_age", soft_time_limit=1800, time_limit=1900)
+def fit_scores_age(job_id: int | None = None) -> list[dict]:
+    """Rescore the accounts whose trigger events aged since the last run (the given job, then any other queued)."""
+    if job_id is None:
+        job_id = jobs.job_create(kind=selectors.AGING_JOB_KIND).pk
+    return jobs.jobs_run_queued(
+        kind=selectors.AGING_JOB_KIND, first_job_id=job_id, run=lambda job: services.fit_scores_age(job=job)
+    )
+
+
+@shared_task(name="icp.fit_scores_age_all")
+def fit_scores_age_all() -> int:
+    """Queue one aging rescoring job per active workspace; how many."""
+    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
+    for tenant in tenants:
+        with tenant_context(tenant), tenant_transaction(tenant):
+            services.fit_aging_enqueue()
+    return len(tenants)
