@@ -9,7 +9,7 @@ from simple_history.utils import bulk_update_with_history
 from abs_platform.tenancy.admin import TenantScopedAdmin
 from abs_platform.tenancy.context import tenant_context
 
-from . import events
+from . import events, services
 from .models import (
     Account,
     AccountStatus,
@@ -27,21 +27,22 @@ from .models import (
 class AccountDataAdmin(TenantScopedAdmin):
     """Saving or deleting a row that belongs to an account announces it as the services do, naming the
     account it left too (the form's initial data has its id). Each subclass defines ``announce``: it sends
-    its model's event from ``accounts.events`` for the row and the ids of the accounts it touched."""
+    its model's event from ``accounts.events`` for the row, the ids of the accounts it touched and the names of
+    the changed fields (None: a new row)."""
 
-    announce: Callable[[Any, set[int]], None]
+    announce: Callable[[Any, set[int], set[str] | None], None]
 
     def save_model(self, request, obj, form, change):
         left = form.initial.get("account") if change else None
         super().save_model(request, obj, form, change)
         with tenant_context(obj.tenant, request.user):
-            self.announce(obj, {left, obj.account_id} - {None})
+            self.announce(obj, {left, obj.account_id} - {None}, set(form.changed_data) if change else None)
 
     def delete_model(self, request, obj):
         account_id = obj.account_id
         super().delete_model(request, obj)
         with tenant_context(obj.tenant, request.user):
-            self.announce(obj, {account_id})
+            self.announce(obj, {account_id}, set())
 
 
 @admin.register(Account)
@@ -124,7 +125,7 @@ class AccountTechnologyAdmin(AccountDataAdmin):
     raw_id_fields = ("account", "technology")
     search_fields = ("account__name", "technology__name")
 
-    def announce(self, obj, account_ids: set[int]) -> None:
+    def announce(self, obj, account_ids: set[int], changed: set[str] | None) -> None:
         events.account_technologies_changed.send(AccountTechnology, account_ids=account_ids)
 
 
@@ -157,8 +158,9 @@ class SignalAdmin(AccountDataAdmin):
     raw_id_fields = ("account", "contact")
     date_hierarchy = "occurred_on"
 
-    def announce(self, obj, account_ids: set[int]) -> None:
-        events.signal_changed.send(Signal, instance=obj, account_ids=account_ids)
+    def announce(self, obj, account_ids: set[int], changed: set[str] | None) -> None:
+        changed = services.SIGNAL_FIELDS if changed is None else changed
+        events.signal_changed.send(Signal, instance=obj, account_ids=account_ids, changed=changed)
 
 
 @admin.register(Activity)

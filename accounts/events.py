@@ -28,7 +28,7 @@ accounts_changed = Signal()
 
 # A signal (a trigger event) created, changed or deleted. ``instance``: the Signal (Django's own ``signal``
 # argument names the event); ``account_ids``: the accounts whose signals changed (the one it is on and the one
-# it left).
+# it left); ``changed``: the names of the fields whose values changed (every field on create, none on delete).
 signal_changed = Signal()
 
 # Technologies in use added, moved or removed. ``account_ids``: the accounts whose technologies changed.

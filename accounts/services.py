@@ -277,6 +277,10 @@ def _check_signal_contact(signal: Signal) -> None:
         raise ValidationError({"contact": ["This contact does not work at the signal's account."]})
 
 
+# What ``signal_changed`` names as changed for a new signal: every field.
+SIGNAL_FIELDS = frozenset({"account", "contact", "signal_type", "occurred_on", "title", "source_url", "notes"})
+
+
 @transaction.atomic
 def signal_create(
     *,
@@ -301,7 +305,7 @@ def signal_create(
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
-    events.signal_changed.send(Signal, instance=signal, account_ids={signal.account_id})
+    events.signal_changed.send(Signal, instance=signal, account_ids={signal.account_id}, changed=SIGNAL_FIELDS)
     return signal
 
 
@@ -327,12 +331,15 @@ def signal_update(
         notes=notes,
     )
     previous_account_id = signal.account_id
+    changed = {name for name, value in fields.items() if getattr(signal, name) != value}
     for name, value in fields.items():
         setattr(signal, name, value)
     _check_signal_contact(signal)
     signal.full_clean()
     signal.save()
-    events.signal_changed.send(Signal, instance=signal, account_ids={previous_account_id, signal.account_id})
+    events.signal_changed.send(
+        Signal, instance=signal, account_ids={previous_account_id, signal.account_id}, changed=changed
+    )
     return signal
 
 
@@ -340,7 +347,7 @@ def signal_update(
 def signal_delete(*, signal: Signal) -> None:
     account_id = signal.account_id
     signal.delete()
-    events.signal_changed.send(Signal, instance=signal, account_ids={account_id})
+    events.signal_changed.send(Signal, instance=signal, account_ids={account_id}, changed=set())
 
 
 def _touch(account: Account) -> None:

@@ -20,7 +20,8 @@ def settle_play_run(sender, *, instance, **kwargs):
 
 
 @receiver(events.signal_changed)
-def fire_trigger_rules(sender, *, instance, **kwargs):
-    """A new (or retyped) signal on a target account sets off the rules of its type, each once per signal."""
-    if instance.pk is not None:
+def fire_trigger_rules(sender, *, instance, changed, **kwargs):
+    """A new signal on a target account (or one given a new type or account) sets off the active rules of its
+    type, each once per signal; editing an older signal's other fields sets off nothing."""
+    if instance.pk is not None and changed & {"signal_type", "account"}:
         signal_fire_rules(instance)

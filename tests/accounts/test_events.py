@@ -82,7 +82,9 @@ def test_a_moved_signal_names_the_account_it_left(tenant_a, sent):
     signal = SignalFactory(tenant=tenant_a, account=acme)
     with as_tenant(tenant_a):
         account_services.signal_update(signal=signal, account=globex)
-    assert sent == [("signal_changed", {"instance": signal, "account_ids": {acme.pk, globex.pk}})]
+    assert sent == [
+        ("signal_changed", {"instance": signal, "account_ids": {acme.pk, globex.pk}, "changed": {"account"}})
+    ]
 
 
 def test_an_import_matches_contacts_once_per_file_and_reports_a_changed_persona(api_a, tenant_a, sent):
