@@ -247,7 +247,7 @@ def hand_off_reject(*, hand_off: HandOff, reason: str) -> HandOff:
 
 REVIEW_JOB_KIND = "review_schedule"
 REVIEW_TASK_TITLE = "Hold the account review of {account}"
-REVIEW_TASK_INSTRUCTIONS = "{cadence} review, due on {due}: record it on the account's plan (Planning)."
+REVIEW_TASK_INSTRUCTIONS = "{cadence} review, due on {due}: record it with “New review” on the account page."
 REVIEW_NOT_DUE_NOTE = "Closed by the review schedule on {day}: the account's review is no longer due."
 
 

@@ -117,7 +117,9 @@ def test_accounts_whose_review_fell_due_get_one_task_each(tenant_a, programme):
     with as_tenant(tenant_a):
         never_task = Task.objects.get(account=programme["never"], title__startswith="Hold")
         due = (today - timedelta(days=45) + relativedelta(months=1)).isoformat()
-        assert never_task.instructions == f"Monthly review, due on {due}: record it on the account's plan (Planning)."
+        assert (
+            never_task.instructions == f"Monthly review, due on {due}: record it with “New review” on the account page."
+        )
 
     assert _run(tenant_a) == {"due": 3, "tasks_opened": 0, "tasks_closed": 0}
     assert _tasks(tenant_a) == expected
