@@ -15,6 +15,7 @@ from tasks.models import TaskSource, TaskState
 from teams.models import TeamRole
 from teams.selectors import member_for_role
 
+from . import events
 from .models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
 
 HAND_OFF_DECIDED = "This hand-off was already {state}."
@@ -217,7 +218,9 @@ def hand_off_accept(
     hand_off.state = HandOffState.ACCEPTED
     hand_off.decided_at = timezone.now()
     _close_task(hand_off)
-    return _save(hand_off)
+    hand_off = _save(hand_off)
+    events.hand_off_decided.send(HandOff, hand_off=hand_off)
+    return hand_off
 
 
 @transaction.atomic
@@ -230,4 +233,6 @@ def hand_off_reject(*, hand_off: HandOff, reason: str) -> HandOff:
     hand_off.rejection_reason = reason.strip()
     hand_off.decided_at = timezone.now()
     _close_task(hand_off)
-    return _save(hand_off)
+    hand_off = _save(hand_off)
+    events.hand_off_decided.send(HandOff, hand_off=hand_off)
+    return hand_off

@@ -15,6 +15,7 @@ from accounts import services as accounts_services
 from accounts.models import Account, Activity, ActivityChannel, ActivityDirection, Contact
 from accounts.services import KEEP, given
 
+from . import events
 from .models import Task, TaskSource, TaskState, TouchLimit
 
 CONTACT_ELSEWHERE = "This contact does not work at the task's account."
@@ -187,6 +188,7 @@ def task_complete(task: Task, *, outcome: str, notes: str = "", occurred_at: dat
     locked.completed_at = timezone.now()
     locked.activity = activity
     locked.save()
+    events.task_completed.send(Task, task=locked)
     task.refresh_from_db()
     return activity
 
