@@ -5,6 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from abs_platform.tenancy.models import Role
@@ -59,68 +60,6 @@ class WebhookSecretSerializer(WebhookEndpointSerializer):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
 
 
-class WebhookEndpointViewSet(ReadBackAfterWrite, TenantModelViewSet):
-    """The workspace's webhook endpoints, newest first (admins and owners). `POST` answers the signing `secret`
-    once; `POST /{id}/rotate-secret/` makes a new one (answered once); `POST /{id}/test/` sends a `ping` event.
-    A URL must be http(s) and resolve to public addresses only (400 naming `url`). An endpoint failing for 24 h
-    is switched off (`is_active` false, `disabled_at`, `disabled_reason`); `PATCH {"is_active": true}` switches it
-    on again. See docs/api.md "Webhooks"."""
-
-    serializer_class = WebhookEndpointSerializer
-    read_role = Role.ADMIN
-    write_role = Role.ADMIN
-    ordering = ["-created_at", "-id"]
-    ordering_fields = ["created_at"]
-    fragment_template = "webhooks/endpoints.html"
-
-    def scoped_queryset(self):
-        return selectors.endpoint_list()
-
-    def perform_destroy(self, instance):
-        services.endpoint_delete(endpoint=instance)
-
-    @extend_schema(responses={201: WebhookSecretSerializer})
-    def create(self, request, *args, **kwargs):
-        response = super().create(request, *args, **kwargs)
-        if response.status_code == status.HTTP_201_CREATED:
-            endpoint = WebhookEndpoint.objects.get(pk=response.data["id"])
-            response.data = WebhookSecretSerializer(self.scoped_queryset().get(pk=endpoint.pk)).data | {
-                "secret": endpoint.secret
-            }
-        return response
-
-    @extend_schema(request=None, responses=WebhookSecretSerializer)
-    @action(detail=True, methods=["post"], url_path="rotate-secret")
-    def rotate_secret(self, request, *args, **kwargs):
-        """A new signing secret, answered once; deliveries from now on are signed with it."""
-        endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
-        data = WebhookSecretSerializer(self.scoped_queryset().get(pk=endpoint.pk)).data
-        return Response(data | {"secret": endpoint.secret})
-
-    @extend_schema(request=None, responses={202: "WebhookDeliverySerializer"})
-    @action(detail=True, methods=["post"])
-    def test(self, request, *args, **kwargs):
-        """Send a `ping` event to the endpoint now: 202 with the delivery (its attempts show the answer)."""
-        try:
-            delivery = services.endpoint_test(endpoint=self.get_object())
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
-        response = Response(
-            WebhookDeliverySerializer(selectors.delivery_list().get(pk=delivery.pk)).data,
-            status=status.HTTP_202_ACCEPTED,
-        )
-        if self.is_htmx():
-            response["HX-Trigger"] = "objectsChanged"
-        return response
-
-    def get_fragment_template(self, response) -> str:
-        if response.status_code < 300 and self.action in ("rotate_secret", "create"):
-            return f"{self.fragment_template}#secret"
-        if response.status_code < 300 and self.action == "test":
-            return f"{self.fragment_template}#tested"
-        return super().get_fragment_template(response)
-
-
 class WebhookAttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookAttempt
@@ -161,6 +100,68 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class WebhookEndpointViewSet(ReadBackAfterWrite, TenantModelViewSet):
+    """The workspace's webhook endpoints, newest first (admins and owners). `POST` answers the signing `secret`
+    once; `POST /{id}/rotate-secret/` makes a new one (answered once); `POST /{id}/test/` sends a `ping` event.
+    A URL must be http(s) and resolve to public addresses only (400 naming `url`). An endpoint failing for 24 h
+    is switched off (`is_active` false, `disabled_at`, `disabled_reason`); `PATCH {"is_active": true}` switches it
+    on again. See docs/api.md "Webhooks"."""
+
+    serializer_class = WebhookEndpointSerializer
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    ordering = ["-created_at", "-id"]
+    ordering_fields = ["created_at"]
+    fragment_template = "webhooks/endpoints.html"
+
+    def scoped_queryset(self):
+        return selectors.endpoint_list()
+
+    def perform_destroy(self, instance):
+        services.endpoint_delete(endpoint=instance)
+
+    @extend_schema(responses={201: WebhookSecretSerializer})
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if response.status_code == status.HTTP_201_CREATED:
+            endpoint = WebhookEndpoint.objects.get(pk=response.data["id"])
+            response.data = WebhookSecretSerializer(self.scoped_queryset().get(pk=endpoint.pk)).data | {
+                "secret": endpoint.secret
+            }
+        return response
+
+    @extend_schema(request=None, responses=WebhookSecretSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, *args, **kwargs):
+        """A new signing secret, answered once; deliveries from now on are signed with it."""
+        endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
+        data = WebhookSecretSerializer(self.scoped_queryset().get(pk=endpoint.pk)).data
+        return Response(data | {"secret": endpoint.secret})
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def test(self, request, *args, **kwargs):
+        """Send a `ping` event to the endpoint now: 202 with the delivery (its attempts show the answer)."""
+        try:
+            delivery = services.endpoint_test(endpoint=self.get_object())
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        response = Response(
+            WebhookDeliverySerializer(selectors.delivery_list().get(pk=delivery.pk)).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+        if self.is_htmx():
+            response["HX-Trigger"] = "objectsChanged"
+        return response
+
+    def get_fragment_template(self, response) -> str:
+        if response.status_code < 300 and self.action in ("rotate_secret", "create"):
+            return f"{self.fragment_template}#secret"
+        if response.status_code < 300 and self.action == "test":
+            return f"{self.fragment_template}#tested"
+        return super().get_fragment_template(response)
+
+
 class WebhookDeliveryFilter(RequestedFilterSet):
     endpoint = filters.NumberFilter(field_name="endpoint_id")
     state = filters.ChoiceFilter(choices=DeliveryState.choices)
@@ -189,8 +190,10 @@ class WebhookDeliveryViewSet(TenantModelViewSet):
     def scoped_queryset(self):
         return selectors.delivery_list()
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
-        return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        """Deliveries are made by events, not posted (``POST`` serves the ``redeliver`` action only)."""
+        raise MethodNotAllowed(request.method)
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
     @action(detail=True, methods=["post"])

@@ -167,7 +167,7 @@ def test_a_play_run_finished(tenant_a, endpoints):
 
 def test_an_opportunity_stage_changed(tenant_a, endpoints):
     acme = AccountFactory(tenant=tenant_a, name="Acme")
-    deal = OpportunityFactory(tenant=tenant_a, account=acme, name="Renewal", amount=50000)
+    deal = OpportunityFactory(tenant=tenant_a, account=acme, name="Renewal", amount=50000, opened_on=date(2026, 1, 5))
     with as_tenant(tenant_a):
         account_services.opportunity_update(opportunity=deal, name="Renewal 2026")  # no stage change
         account_services.opportunity_update(opportunity=deal, stage="closed_won", close_date=date(2026, 3, 31))
