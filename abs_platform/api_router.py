@@ -47,6 +47,7 @@ from teams.api import (
     TeamMemberViewSet,
     TeamViewSet,
 )
+from webhooks.api import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 router = SimpleRouter()
 # The CSV exports come before "accounts" and "contacts": their detail routes would take "export" for an id.
@@ -99,3 +100,5 @@ router.register("review-schedule/run", ReviewScheduleRunViewSet, basename="revie
 router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
 router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")

@@ -290,8 +290,16 @@ CELERY_BEAT_SCHEDULE = {
     "icp-fit-aging": {"task": "icp.fit_scores_age_all", "schedule": crontab(minute=30, hour=2)},
     "planning-review-schedule": {"task": "planning.review_schedule_all", "schedule": crontab(minute=45, hour=2)},
     "tasks-schedule": {"task": "tasks.task_schedule_all", "schedule": crontab(minute=0, hour=3)},
+    # webhooks/tasks.py: due deliveries and retries sent, endpoints failing for 24 h disabled.
+    "webhooks-send-due": {"task": "webhooks.send_due", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
+
+# Outbound webhooks (docs/operations.md): private, loopback and link-local targets are refused unless allowed here.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOKS_ALLOWED_HOSTS = env.list("WEBHOOKS_ALLOWED_HOSTS", default=[])  # host names or CIDRs
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
 
 # CSV imports: files beyond these are refused (400) before any other work; docs/api.md "Import".
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -34,6 +34,7 @@ tenant_patterns = [
     path("my-day/", include("tasks.urls")),
     path("planning/", include("planning.urls")),
     path("data-health/", include("checks.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("api/", include((router.urls, "browser-api"))),
 ]
 

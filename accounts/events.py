@@ -37,3 +37,10 @@ account_technologies_changed = Signal()
 # A catalogue technology deleted. ``technology``: the instance; ``in_use``: whether accounts used it
 # (their links went with it).
 technology_deleted = Signal()
+
+# Accounts whose effective tier changed (set by hand, cleared, or re-suggested by icp). ``changes``: a list of
+# ``(account id, previous tier id, tier id)``, tier ids None for no tier; one event per write, for all its accounts.
+account_tiers_changed = Signal()
+
+# A deal's stage changed. ``opportunity``: the saved instance; ``previous_stage``: its stage before.
+opportunity_stage_changed = Signal()

@@ -434,6 +434,8 @@ def opportunity_update(
     opportunity.full_clean()
     opportunity.save()
     _won_makes_a_customer(opportunity, previous_stage)
+    if opportunity.stage != previous_stage:
+        events.opportunity_stage_changed.send(Opportunity, opportunity=opportunity, previous_stage=previous_stage)
     return opportunity
 
 
@@ -810,22 +812,31 @@ def account_override_tier(*, account: Account, tier: Model, reason: str) -> Acco
         raise ValidationError({"reason": ["Keep the reason under 300 characters."]})
     if tier.tenant_id != account.tenant_id:
         raise ValidationError({"tier": ["No tier with this id in this workspace."]})
+    previous = account.tier_id
     account.tier = tier
     account.tier_override_reason = reason
     _touch(account)
     bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
     events.accounts_changed.send(Account, account_ids=[account.pk], fields={"tier", "tier_override_reason"})
+    _tier_changed(account, previous)
     return account
+
+
+def _tier_changed(account: Account, previous: int | None) -> None:
+    if account.tier_id != previous:
+        events.account_tiers_changed.send(Account, changes=[(account.pk, previous, account.tier_id)])
 
 
 @transaction.atomic
 def account_clear_tier_override(*, account: Account) -> Account:
     """Back to the suggested tier."""
+    previous = account.tier_id
     account.tier_id = account.suggested_tier_id
     account.tier_override_reason = ""
     _touch(account)
     bulk_update_with_history([account], Account, ["tier", "tier_override_reason", "updated_at", "updated_by"])
     events.accounts_changed.send(Account, account_ids=[account.pk], fields={"tier", "tier_override_reason"})
+    _tier_changed(account, previous)
     return account
 
 

@@ -21,6 +21,7 @@ from tasks.services import tasks_close, tasks_create
 from teams.models import TeamAccount, TeamRole
 from teams.selectors import account_team_roles, missing_roles
 
+from . import events
 from .models import CheckSettings, CoverageResult, GapKind, StaleMark, StaleReason, TierStaleness
 
 User = get_user_model()
@@ -111,6 +112,7 @@ def coverage_check(*, job: Job | None = None) -> dict:
             results, update_conflicts=True, unique_fields=["account"], update_fields=_RESULT_FIELDS
         )
         CoverageResult.objects.exclude(account__is_target=True).delete()
+        _announce_gaps(results, before)
         opened, closed = _sync_tasks(accounts, results, before, today)
         counts = {
             "accounts": len(results),
@@ -121,6 +123,21 @@ def coverage_check(*, job: Job | None = None) -> dict:
     if job is not None:
         jobs.job_succeed(job=job, result=counts)
     return counts
+
+
+def _announce_gaps(results, before) -> None:
+    """``coverage_gaps_opened`` for the accounts with a gap kind they did not have, ``coverage_gaps_closed`` for
+    those whose gaps are all gone (a second run of the same state announces nothing)."""
+    opened = {}
+    for result in results:
+        new = [kind for kind in result.gaps if kind not in before.get(result.account_id, [])]
+        if new:
+            opened[result.account_id] = new
+    closed = [result.account_id for result in results if not result.gaps and before.get(result.account_id)]
+    if opened:
+        events.coverage_gaps_opened.send(CoverageResult, gaps=opened)
+    if closed:
+        events.coverage_gaps_closed.send(CoverageResult, account_ids=closed)
 
 
 def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
@@ -255,6 +272,8 @@ def decay_check(*, job: Job | None = None) -> dict:
                 changed.append(mark)
         cleared = [mark.pk for key, mark in open_marks.items() if key not in found]
         StaleMark.objects.bulk_create(new)
+        if new:
+            events.records_went_stale.send(StaleMark, mark_ids=[mark.pk for mark in new])
         if changed:
             StaleMark.objects.bulk_update(changed, ["reason", "since"])
         StaleMark.objects.filter(pk__in=cleared).update(cleared_on=today, updated_at=timezone.now())

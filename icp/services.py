@@ -248,7 +248,7 @@ def tiers_suggest() -> dict[str, int]:
 
 def _tiers_suggest(scores: dict[int, int], tiers: list[Tier]) -> dict[str, int]:
     suggestion = suggest_tiers(scores, [(tier.pk, tier.capacity) for tier in tiers])
-    changes = {}
+    changes, moved = {}, []
     for account_id, suggested_id, tier_id, reason in Account.objects.values_list(
         "id", "suggested_tier_id", "tier_id", "tier_override_reason"
     ):
@@ -256,12 +256,16 @@ def _tiers_suggest(scores: dict[int, int], tiers: list[Tier]) -> dict[str, int]:
         new_tier = tier_id if reason else new_suggested
         if (suggested_id, tier_id) != (new_suggested, new_tier):
             changes[account_id] = (new_suggested, new_tier)
+        if tier_id != new_tier:
+            moved.append((account_id, tier_id, new_tier))
     ids = sorted(changes)
     for start in range(0, len(ids), CHUNK_SIZE):
         accounts = list(Account.objects.filter(id__in=ids[start : start + CHUNK_SIZE]))
         for account in accounts:
             account.suggested_tier_id, account.tier_id = changes[account.pk]
         accounts_bulk_write(accounts, TIER_FIELDS)
+    if moved:
+        events.account_tiers_changed.send(Account, changes=moved)
     names = {tier.pk: tier.name for tier in tiers}
     counts = {tier.name: 0 for tier in tiers}
     for tier_id in suggestion.values():

@@ -19,7 +19,7 @@ from tasks.models import Task, TaskSource, TaskState
 from teams.models import TeamRole
 from teams.selectors import account_team_roles, member_for_role
 
-from . import selectors
+from . import events, selectors
 from .models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, HandOffState, ReviewAction, ReviewCadence
 
 HAND_OFF_DECIDED = "This hand-off was already {state}."
@@ -227,7 +227,9 @@ def hand_off_accept(
     hand_off.state = HandOffState.ACCEPTED
     hand_off.decided_at = timezone.now()
     _close_task(hand_off)
-    return _save(hand_off)
+    hand_off = _save(hand_off)
+    events.hand_off_decided.send(HandOff, hand_off=hand_off)
+    return hand_off
 
 
 @transaction.atomic
@@ -240,7 +242,9 @@ def hand_off_reject(*, hand_off: HandOff, reason: str) -> HandOff:
     hand_off.rejection_reason = reason.strip()
     hand_off.decided_at = timezone.now()
     _close_task(hand_off)
-    return _save(hand_off)
+    hand_off = _save(hand_off)
+    events.hand_off_decided.send(HandOff, hand_off=hand_off)
+    return hand_off
 
 
 # --- Reviews falling due ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tasks.models import TaskSource, TaskState
 from teams.models import TeamRole
 from teams.selectors import account_team_roles
 
+from . import events
 from .merge import merge_values, render_message
 from .models import OPEN_RUN_STATES, PlayRun, PlayRunTask, PlayTemplate, RunState
 from .scheduling import due_date, shift, start_date
@@ -275,6 +276,7 @@ def play_run_cancel(*, run: PlayRun) -> PlayRun:
     run = _locked(run, *OPEN_RUN_STATES)
     run.state, run.finished_at = RunState.CANCELLED, timezone.now()
     run.save()
+    events.play_run_finished.send(PlayRun, run=run)
     for task in _open_tasks(run, held=False):
         task_services.task_cancel(task)
     run.run_tasks.filter(held=True).update(held=False)
@@ -289,3 +291,4 @@ def play_run_settle(run_id: int) -> None:
     if run is not None:
         run.state, run.finished_at = RunState.COMPLETED, timezone.now()
         run.save()
+        events.play_run_finished.send(PlayRun, run=run)

@@ -198,6 +198,7 @@ def task_complete(task: Task, *, outcome: str, notes: str = "", occurred_at: dat
     locked.completed_at = timezone.now()
     locked.activity = activity
     locked.save()
+    events.task_completed.send(Task, task=locked)
     task.refresh_from_db()
     return activity
 

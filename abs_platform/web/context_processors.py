@@ -1,7 +1,7 @@
 from abs_platform.tenancy.models import Role, role_at_least
 from abs_platform.tenancy.selectors import memberships_of
 
-from .navigation import nav_links
+from .navigation import nav_links, settings_links
 
 
 def workspace(request):
@@ -18,6 +18,7 @@ def workspace(request):
         "can_admin": role_at_least(role, Role.ADMIN),
         # Callables: fragments, which draw no header, never read them.
         "nav_links": lambda: nav_links(tenant.slug),
+        "settings_links": lambda: settings_links(tenant.slug),
         # The memberships the middleware read for this request, else read where the switcher is drawn.
         "switchable_memberships": lambda: getattr(request, "memberships", None) or memberships_of(request.user),
     }

@@ -26,3 +26,17 @@ def register_nav_entry(entry: NavEntry) -> None:
 def nav_links(tenant_slug: str) -> list[tuple[NavEntry, str]]:
     """Every registered entry with its URL in the workspace."""
     return [(entry, reverse(entry.url_name, args=[tenant_slug])) for entry in _entries]
+
+
+_settings_entries: list[NavEntry] = []
+
+
+def register_settings_entry(entry: NavEntry) -> None:
+    """A workspace settings page for admins and owners, listed in the workspace menu after API keys."""
+    if all(existing.key != entry.key for existing in _settings_entries):
+        _settings_entries.append(entry)
+        _settings_entries.sort(key=lambda existing: existing.order)
+
+
+def settings_links(tenant_slug: str) -> list[tuple[NavEntry, str]]:
+    return [(entry, reverse(entry.url_name, args=[tenant_slug])) for entry in _settings_entries]

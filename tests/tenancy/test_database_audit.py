@@ -60,6 +60,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 # Read before any tenant is known, so exempt from row-level security by design (ADR 0001).
@@ -161,6 +162,14 @@ def fill_every_tenant_table(tenant):
             team_complete=True,
         )
         StaleMark.objects.create(account=account, contact=contact, reason="bounced", since=date(2026, 3, 2))
+        endpoint = WebhookEndpoint.objects.create(url="https://93.184.215.14/hooks", events=["task.due"])
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event="task.due", event_id="00000000-0000-0000-0000-000000000001", payload={}
+        )
+        now = timezone.now()
+        WebhookAttempt.objects.create(
+            delivery=delivery, number=1, started_at=now, finished_at=now, duration_ms=0, status_code=200, succeeded=True
+        )
 
 
 def table_counts(tables) -> dict[str, int]:

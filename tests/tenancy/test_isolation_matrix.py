@@ -12,6 +12,7 @@ runs in a savepoint inside it.
 """
 
 import re
+import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache as memoize
@@ -68,6 +69,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.plays.factories import OfferFactory, PlayStepFactory, PlayTemplateFactory
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +296,11 @@ def _build_workspace(world: World, slug: str, label: str):
         checks_services.coverage_check()
         checks_services.decay_check()
         objects += [CoverageResult.objects.get(account=account), StaleMark.objects.filter(account=account).first()]
+        endpoint = WebhookEndpoint.objects.create(url=f"https://93.184.215.14/{slug}", events=["task.due"])
+        objects += [
+            endpoint,
+            WebhookDelivery.objects.create(endpoint=endpoint, event="task.due", event_id=uuid.uuid4(), payload={}),
+        ]
         by_key = {obj._meta.label_lower: obj for obj in objects}
         for kind in (FIT_JOB_KIND, REMATCH_JOB_KIND, COVERAGE_JOB_KIND):
             by_key[f"jobs.job:{kind}"] = job_create(kind=kind)
