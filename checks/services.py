@@ -3,10 +3,26 @@ buying committee and team are complete, stored per account, with one sourcing ta
 gap. The data-decay check: stale contacts and firmographics marked with the reason, one re-verification task
 per newly stale record."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -22,6 +38,7 @@ from tasks.services import tasks_create
 from teams.models import TeamAccount, TeamRole
 from teams.selectors import account_team_roles, missing_roles
 
+from . import events
 from .models import CheckSettings, CoverageResult, GapKind, StaleMark, StaleReason, TierStaleness
 
 User = get_user_model()
@@ -63,7 +80,8 @@ def _blank(value) -> bool:
 def coverage_check(*, job: Job | None = None) -> dict:
     """Check every target account of the workspace, in one transaction and a fixed number of queries:
     upsert its ``CoverageResult``, open a sourcing task where a gap kind appeared and no coverage task is open,
-    close the open coverage tasks of accounts without a gap. Idempotent. Returns the run's counts."""
+    close the open coverage tasks of accounts without a gap; send the gap events. Idempotent. Returns the run's
+    counts."""
     tenant = get_current_tenant()
     with tenant_transaction(tenant):
         settings = check_settings()
@@ -113,6 +131,7 @@ def coverage_check(*, job: Job | None = None) -> dict:
         )
         CoverageResult.objects.exclude(account__is_target=True).delete()
         opened, closed = _sync_tasks(accounts, results, before, today)
+        _send_gap_events(results, before)
         counts = {
             "accounts": len(results),
             "with_gap": sum(1 for result in results if result.gaps),
@@ -122,6 +141,21 @@ def coverage_check(*, job: Job | None = None) -> dict:
     if job is not None:
         jobs.job_succeed(job=job, result=counts)
     return counts
+
+
+def _send_gap_events(results, before) -> None:
+    """``coverage_gaps_opened`` with the gap kinds each account gained in this run, ``coverage_gaps_closed`` with the
+    accounts that had a gap and have none now; each only when it names an account."""
+    gained = {}
+    for result in results:
+        kinds = [kind for kind in result.gaps if kind not in before.get(result.account_id, [])]
+        if kinds:
+            gained[result.account_id] = kinds
+    closed = [result.account_id for result in results if not result.gaps and before.get(result.account_id)]
+    if gained:
+        events.coverage_gaps_opened.send(CoverageResult, gaps=gained)
+    if closed:
+        events.coverage_gaps_closed.send(CoverageResult, account_ids=closed)
 
 
 def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
@@ -179,91 +213,110 @@ def decay_check_enqueue() -> Job:
     return jobs.job_create(kind=DECAY_JOB_KIND, task=decay_check)
 
 
-def _stale_contacts(today, threshold: int) -> list[tuple[int, int, str, date]]:
-    """(contact id, account id, reason, since) of every stale contact (two queries). An active contact expires
-    ``threshold`` days after its verification, or its account tier's threshold when that is shorter."""
-    by_tier = {
-        tier_id: min(days, threshold)
-        for tier_id, days in TierStaleness.objects.values_list("tier_id", "stale_after_days")
-    }
-    shortest = min([threshold, *by_tier.values()])
-    rows = Contact.objects.filter(
-        Q(status__in=(ContactStatus.BOUNCED, ContactStatus.LEFT_COMPANY))
-        | Q(status=ContactStatus.ACTIVE)
-        & (Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=shortest)))
-    ).values_list("pk", "account_id", "account__tier_id", "status", "last_verified_on", "created_at")
-    stale = []
-    for pk, account_id, tier_id, status, verified, created in rows:
-        days = by_tier.get(tier_id, threshold)
-        if status != ContactStatus.ACTIVE:
-            stale.append((pk, account_id, status, today))
-        elif verified is None:
-            stale.append((pk, account_id, StaleReason.UNVERIFIED, timezone.localdate(created)))
-        elif verified < today - timedelta(days=days):
-            stale.append((pk, account_id, StaleReason.EXPIRED, verified + timedelta(days=days)))
-    return stale
+class AddDays(Func):
+    """``date + days`` as a date (``days`` an integer expression), on PostgreSQL and SQLite."""
 
+    output_field = DateField()
 
-def _stale_accounts(today) -> list[tuple[int, None, str, date]]:
-    """(account id, None, reason, since) of every target account whose firmographics are stale (one query)."""
-    rows = Account.objects.filter(
-        Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=FIRMOGRAPHICS_DAYS)),
-        is_target=True,
-    ).values_list("pk", "last_verified_on", "created_at")
-    return [
-        (
-            pk,
-            None,
-            StaleReason.FIRMOGRAPHICS,
-            timezone.localdate(created) if verified is None else verified + timedelta(days=FIRMOGRAPHICS_DAYS),
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ", **extra_context
         )
-        for pk, verified, created in rows
-    ]
+
+
+def _stale_contacts(today, threshold: int) -> QuerySet[Contact]:
+    """Every stale contact, with ``stale_reason`` and ``stale_since``. An active contact expires ``threshold`` days
+    after its verification, or its account tier's threshold when that is shorter; bounced and left-company contacts
+    are stale from the day first seen (``today`` here), never-verified ones from their creation day."""
+    tier_days = TierStaleness.objects.filter(tier=OuterRef("account__tier")).values("stale_after_days")
+    days = Least(Coalesce(Subquery(tier_days), Value(threshold)), Value(threshold))
+    expires_on = AddDays(F("last_verified_on"), days)
+    inactive = Q(status__in=FIRST_SEEN)
+    return (
+        Contact.objects.annotate(expires_on=expires_on)
+        .filter(
+            inactive | Q(status=ContactStatus.ACTIVE) & (Q(last_verified_on__isnull=True) | Q(expires_on__lt=today))
+        )
+        .annotate(
+            stale_reason=Case(
+                When(inactive, then=F("status")),
+                When(last_verified_on__isnull=True, then=Value(StaleReason.UNVERIFIED)),
+                default=Value(StaleReason.EXPIRED),
+                output_field=CharField(),
+            ),
+            stale_since=Case(
+                When(inactive, then=Value(today)),
+                When(last_verified_on__isnull=True, then=TruncDate("created_at")),
+                default=F("expires_on"),
+                output_field=DateField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+def _stale_accounts(today) -> QuerySet[Account]:
+    """Every target account whose firmographics are stale, with ``stale_reason`` and ``stale_since``."""
+    return (
+        Account.objects.filter(
+            Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=FIRMOGRAPHICS_DAYS)),
+            is_target=True,
+        )
+        .annotate(
+            stale_reason=Value(StaleReason.FIRMOGRAPHICS, output_field=CharField()),
+            stale_since=Case(
+                When(last_verified_on__isnull=True, then=TruncDate("created_at")),
+                default=AddDays(F("last_verified_on"), Value(FIRMOGRAPHICS_DAYS)),
+                output_field=DateField(),
+            ),
+        )
+        .order_by()
+    )
 
 
 def decay_check(*, job: Job | None = None) -> dict:
     """Mark the workspace's stale records with their reason (``StaleMark``), clear the marks of records fresh
     again, open one re-verification task per newly stale record for its account's owner and close those of
-    records fresh again. A fixed number of queries, idempotent. Returns the run's counts."""
+    records fresh again. Set-based: a fixed number of statements whatever the number of records; idempotent.
+    Sends ``records_went_stale`` with the new marks. Returns the run's counts."""
     tenant = get_current_tenant()
     with tenant_transaction(tenant):
-        today = workspace_today()
+        today, now = workspace_today(), timezone.now()
         contacts = _stale_contacts(today, check_settings().stale_after_days)
-        accounts_of = {contact: account for contact, account, _, _ in contacts}
-        found = {(contact, None): (reason, since) for contact, _, reason, since in contacts}
-        found |= {(None, account): (reason, since) for account, _, reason, since in _stale_accounts(today)}
-        open_marks = {_key(mark): mark for mark in StaleMark.objects.filter(cleared_on__isnull=True)}
-        new = [
-            StaleMark(
-                tenant=tenant,
-                contact_id=contact,
-                account_id=accounts_of[contact] if contact else account,
-                reason=reason,
-                since=since,
-            )
-            for (contact, account), (reason, since) in found.items()
-            if (contact, account) not in open_marks
-        ]
-        changed = []
-        for key, mark in open_marks.items():
-            if key not in found:
-                continue
-            reason, since = found[key]
-            if reason in FIRST_SEEN and reason == mark.reason:
-                since = mark.since
-            if (reason, since) != (mark.reason, mark.since):
-                mark.reason, mark.since = reason, since
-                changed.append(mark)
-        cleared = [mark.pk for key, mark in open_marks.items() if key not in found]
-        StaleMark.objects.bulk_create(new)
-        if changed:
-            StaleMark.objects.bulk_update(changed, ["reason", "since"])
-        StaleMark.objects.filter(pk__in=cleared).update(cleared_on=today, updated_at=timezone.now())
-        opened, closed = _sync_decay_tasks(new, set(found), today)
+        accounts = _stale_accounts(today)
+        open_marks = StaleMark.objects.filter(cleared_on__isnull=True)
+        contact_marks = open_marks.filter(contact__isnull=False)
+        account_marks = open_marks.filter(contact__isnull=True)
+        cleared = contact_marks.exclude(Exists(contacts.filter(pk=OuterRef("contact_id")))).update(
+            cleared_on=today, updated_at=now
+        ) + account_marks.exclude(Exists(accounts.filter(pk=OuterRef("account_id")))).update(
+            cleared_on=today, updated_at=now
+        )
+        _restate(contact_marks, contacts.filter(pk=OuterRef("contact_id")), now)
+        _restate(account_marks, accounts.filter(pk=OuterRef("account_id")), now)
+        new = _insert_marks(
+            contacts.exclude(Exists(contact_marks.filter(contact_id=OuterRef("pk")))),
+            account=F("account_id"),
+            contact=F("pk"),
+            tenant=tenant,
+            now=now,
+        ) + _insert_marks(
+            accounts.exclude(Exists(account_marks.filter(account_id=OuterRef("pk")))),
+            account=F("pk"),
+            contact=Value(None, output_field=IntegerField()),
+            tenant=tenant,
+            now=now,
+        )
+        opened, closed = _sync_decay_tasks(new, today)
+        if new:
+            events.records_went_stale.send(StaleMark, mark_ids=new)
         counts = {
-            "stale": len(found),
+            "stale": open_marks.count(),
             "marked": len(new),
-            "cleared": len(cleared),
+            "cleared": cleared,
             "tasks_opened": opened,
             "tasks_closed": closed,
         }
@@ -272,38 +325,85 @@ def decay_check(*, job: Job | None = None) -> dict:
     return counts
 
 
-def _sync_decay_tasks(new_marks, stale_keys, today) -> tuple[int, int]:
+def _restate(marks: QuerySet[StaleMark], stale_record: QuerySet, now) -> int:
+    """Give the open marks of records still stale their current reason and day; a bounce or a departure keeps the
+    day first seen while its reason stays."""
+    reason = Subquery(stale_record.values("stale_reason"))
+    since = Subquery(stale_record.values("stale_since"))
+    return (
+        marks.annotate(new_reason=reason, new_since=since)
+        .filter(new_reason__isnull=False)
+        .exclude(reason=F("new_reason"), since=F("new_since"))
+        .exclude(Q(reason__in=FIRST_SEEN) & Q(reason=F("new_reason")))
+        .update(reason=reason, since=since, updated_at=now)
+    )
+
+
+def _insert_marks(records: QuerySet, *, account, contact, tenant, now) -> list[int]:
+    """Insert one open mark per record in one ``INSERT … SELECT`` (which the ORM cannot say); the new ids."""
+    columns = {
+        "tenant_id": Value(tenant.pk),
+        "account_id": account,
+        "contact_id": contact,
+        "reason": F("stale_reason"),
+        "since": F("stale_since"),
+        "created_at": Value(now),
+        "updated_at": Value(now),
+    }
+    select = records.annotate(**{f"new_{name}": value for name, value in columns.items()}).values(
+        *(f"new_{name}" for name in columns)
+    )
+    sql, params = select.query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {StaleMark._meta.db_table} ({names}) {sql} RETURNING id", params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _sync_decay_tasks(new_mark_ids: list[int], today) -> tuple[int, int]:
+    """Open a re-verification task per new mark whose record has no open one; close (done, with a note) the open
+    ones of records without an open mark. How many were opened and closed."""
     open_tasks = Task.objects.filter(source=TaskSource.DECAY, state=TaskState.OPEN)
-    tasks_by_key = {(task.contact_id, None if task.contact_id else task.account_id): task for task in open_tasks}
-    marks = [mark for mark in new_marks if _key(mark) not in tasks_by_key]
+    open_marks = StaleMark.objects.filter(cleared_on__isnull=True)
+    has_task = Exists(open_tasks.filter(contact_id=OuterRef("contact_id"))) & Q(contact__isnull=False) | Exists(
+        open_tasks.filter(contact__isnull=True, account_id=OuterRef("account_id"))
+    ) & Q(contact__isnull=True)
+    marks = list(
+        StaleMark.objects.filter(pk__in=new_mark_ids)
+        .exclude(has_task)
+        .annotate(record_name=Coalesce("contact__first_name", "account__name"))
+        .values("tenant_id", "account_id", "contact_id", "reason", "account__owner_id", "record_name")
+        .order_by("id")
+    )
     if marks:
-        owners = dict(Account.objects.filter(pk__in={m.account_id for m in marks}).values_list("pk", "owner_id"))
         members = set(Membership.objects.filter(tenant=get_current_tenant()).values_list("user_id", flat=True))
-        names = dict(Contact.objects.filter(pk__in={m.contact_id for m in marks}).values_list("pk", "first_name"))
-        accounts = dict(Account.objects.filter(pk__in={m.account_id for m in marks}).values_list("pk", "name"))
         tasks_create(
             [
                 {
-                    "account": Account(pk=mark.account_id, tenant_id=mark.tenant_id),
-                    "contact": Contact(pk=mark.contact_id, tenant_id=mark.tenant_id, account_id=mark.account_id)
-                    if mark.contact_id
+                    "account": Account(pk=mark["account_id"], tenant_id=mark["tenant_id"]),
+                    "contact": Contact(
+                        pk=mark["contact_id"], tenant_id=mark["tenant_id"], account_id=mark["account_id"]
+                    )
+                    if mark["contact_id"]
                     else None,
-                    "title": f"Re-verify {names[mark.contact_id] if mark.contact_id else accounts[mark.account_id]}",
-                    "instructions": f"{StaleReason(mark.reason).label}.",
+                    "title": f"Re-verify {mark['record_name']}",
+                    "instructions": f"{StaleReason(mark['reason']).label}.",
                     "due_on": today + timedelta(days=TASK_DUE_IN_DAYS),
-                    "assignee": User(pk=owners[mark.account_id]) if owners[mark.account_id] in members else None,
+                    "assignee": User(pk=mark["account__owner_id"]) if mark["account__owner_id"] in members else None,
                     "source": TaskSource.DECAY,
                 }
                 for mark in marks
             ]
         )
-    closing = [task for key, task in tasks_by_key.items() if key not in stale_keys]
+    closing = list(
+        open_tasks.exclude(
+            Q(contact__isnull=False) & Exists(open_marks.filter(contact_id=OuterRef("contact_id")))
+            | Q(contact__isnull=True)
+            & Exists(open_marks.filter(contact__isnull=True, account_id=OuterRef("account_id")))
+        )
+    )
     _close_tasks(closing, RECORD_VERIFIED_NOTE.format(day=today.isoformat()), "Record re-verified")
     return len(marks), len(closing)
-
-
-def _key(mark) -> tuple:
-    return (mark.contact_id, None if mark.contact_id else mark.account_id)
 
 
 def _close_tasks(tasks, note: str, reason: str) -> None:
