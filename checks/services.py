@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -35,8 +36,8 @@ from accounts.models import Account, Contact, ContactStatus
 from personas.coverage import accounts_with_coverage
 from tasks.models import Task, TaskSource, TaskState
 from tasks.services import tasks_create
-from teams.models import TeamAccount, TeamRole
-from teams.selectors import account_team_roles, missing_roles
+from teams.models import RoleRequirement, TeamAccount, TeamRole
+from teams.selectors import account_team_roles, role_missing
 
 from . import events
 from .models import CheckSettings, CoverageResult, GapKind, StaleMark, StaleReason, TierStaleness
@@ -47,18 +48,6 @@ COVERAGE_JOB_KIND = "coverage_check"
 FIRMOGRAPHICS_DAYS = 365
 TASK_DUE_IN_DAYS = 7
 GAP_CLOSED_NOTE = "Closed by the coverage check on {day}: the account has no gap any more."
-_RESULT_FIELDS = [
-    "checked_at",
-    "data_complete",
-    "missing_fields",
-    "firmographics_verified",
-    "personas_required",
-    "personas_covered",
-    "team_complete",
-    "missing_roles",
-    "gaps",
-    "updated_at",
-]
 
 
 def check_settings() -> CheckSettings:
@@ -73,68 +62,92 @@ def coverage_check_enqueue() -> Job:
     return jobs.job_create(kind=COVERAGE_JOB_KIND, task=coverage_check)
 
 
-def _blank(value) -> bool:
-    return value is None or value == ""
+class JSONList(Func):
+    """A JSON array of the arguments that are not NULL, in order (on PostgreSQL and SQLite)."""
+
+    output_field = JSONField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        template = "to_jsonb(array_remove(ARRAY[%(expressions)s]::text[], NULL))"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = (
+            "(SELECT json_group_array(value) FROM (SELECT value FROM json_each(json_array(%(expressions)s)) "
+            "WHERE value IS NOT NULL ORDER BY key))"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _named_if(condition, name: str) -> Case:
+    return Case(When(condition, then=Value(name)), default=Value(None), output_field=CharField())
+
+
+def _blank(name: str) -> Q:
+    if isinstance(Account._meta.get_field(name), CharField):
+        return Q(**{f"{name}__isnull": True}) | Q(**{name: ""})
+    return Q(**{f"{name}__isnull": True})
+
+
+def _results(today, fields: list[str]) -> QuerySet[Account]:
+    """Every target account with its ``CoverageResult`` columns (``r_<field>``), computed by the database: the
+    blank required fields, persona coverage (``accounts_with_coverage``), the roles its tier requires that
+    nobody holds on its teams (``teams.selectors.role_missing``, for the roles some tier requires), the gaps."""
+    roles = [role for role in TeamRole.values if role in set(RoleRequirement.objects.values_list("role", flat=True))]
+    verified = Q(last_verified_on__gte=today - timedelta(days=FIRMOGRAPHICS_DAYS))
+    data_gap = ~verified
+    for name in fields:
+        data_gap |= _blank(name)
+    personas_gap = Q(coverage_covered__lt=F("coverage_required"))
+    team_gap = ~Exists(TeamAccount.objects.filter(account=OuterRef("pk")))
+    for role in roles:
+        team_gap |= role_missing(role)
+    return (
+        accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True)
+        .annotate(
+            r_data_complete=Case(When(data_gap, then=Value(False)), default=Value(True)),
+            r_missing_fields=JSONList(*(_named_if(_blank(name), name) for name in fields)),
+            r_firmographics_verified=Case(When(verified, then=Value(True)), default=Value(False)),
+            r_personas_required=F("coverage_required"),
+            r_personas_covered=F("coverage_covered"),
+            r_team_complete=Case(When(team_gap, then=Value(False)), default=Value(True)),
+            r_missing_roles=JSONList(*(_named_if(role_missing(role), role) for role in roles)),
+            r_gaps=JSONList(
+                _named_if(data_gap, GapKind.DATA),
+                _named_if(personas_gap, GapKind.PERSONAS),
+                _named_if(team_gap, GapKind.TEAM),
+            ),
+        )
+        .order_by()
+    )
 
 
 def coverage_check(*, job: Job | None = None) -> dict:
-    """Check every target account of the workspace, in one transaction and a fixed number of queries:
-    upsert its ``CoverageResult``, open a sourcing task where a gap kind appeared and no coverage task is open,
-    close the open coverage tasks of accounts without a gap; send the gap events. Idempotent. Returns the run's
-    counts."""
+    """Check every target account of the workspace, in one transaction and a fixed number of statements: upsert
+    its ``CoverageResult`` (one ``INSERT … SELECT … ON CONFLICT``), open a sourcing task where a gap kind appeared
+    and no coverage task is open, close the open coverage tasks of accounts without a gap; send the gap events.
+    Idempotent. Returns the run's counts."""
     tenant = get_current_tenant()
     with tenant_transaction(tenant):
-        settings = check_settings()
-        today = workspace_today()
-        now = timezone.now()
-        fields = settings.required_account_fields
-        accounts = list(
-            accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True)
-            .annotate(has_team=Exists(TeamAccount.objects.filter(account=OuterRef("pk"))))
-            .only("id", "tenant_id", "name", "tier_id", "owner_id", "last_verified_on", *fields)
-            .order_by("id")
-        )
-        roles = missing_roles(accounts)
+        today, now = workspace_today(), timezone.now()
         before = dict(CoverageResult.objects.values_list("account_id", "gaps"))
-        verified_since = today - timedelta(days=FIRMOGRAPHICS_DAYS)
-        results = []
-        for account in accounts:
-            missing = [name for name in fields if _blank(getattr(account, name))]
-            verified = account.last_verified_on is not None and account.last_verified_on >= verified_since
-            team_complete = account.has_team and not roles[account.pk]
-            gaps = [
-                kind
-                for kind, gap in (
-                    (GapKind.DATA, missing or not verified),
-                    (GapKind.PERSONAS, account.coverage_covered < account.coverage_required),
-                    (GapKind.TEAM, not team_complete),
-                )
-                if gap
-            ]
-            results.append(
-                CoverageResult(
-                    tenant=tenant,
-                    account=account,
-                    checked_at=now,
-                    data_complete=not missing and verified,
-                    missing_fields=missing,
-                    firmographics_verified=verified,
-                    personas_required=account.coverage_required,
-                    personas_covered=account.coverage_covered,
-                    team_complete=team_complete,
-                    missing_roles=[str(role) for role in roles[account.pk]],
-                    gaps=[str(kind) for kind in gaps],
-                )
-            )
-        CoverageResult.objects.bulk_create(
-            results, update_conflicts=True, unique_fields=["account"], update_fields=_RESULT_FIELDS
-        )
+        results = _results(today, check_settings().required_account_fields)
+        columns = {
+            "tenant_id": Value(tenant.pk),
+            "account_id": F("pk"),
+            "checked_at": Value(now),
+            **{name[2:]: F(name) for name in results.query.annotations if name.startswith("r_")},
+            "created_at": Value(now),
+            "updated_at": Value(now),
+        }
+        _insert_from(CoverageResult, columns, results, conflict="account_id", keep=["tenant_id", "created_at"])
         CoverageResult.objects.exclude(account__is_target=True).delete()
-        opened, closed = _sync_tasks(accounts, results, before, today)
-        _send_gap_events(results, before)
+        after = dict(CoverageResult.objects.values_list("account_id", "gaps"))
+        opened, closed = _sync_tasks(after, before, today)
+        _send_gap_events(after, before)
         counts = {
-            "accounts": len(results),
-            "with_gap": sum(1 for result in results if result.gaps),
+            "accounts": len(after),
+            "with_gap": sum(1 for gaps in after.values() if gaps),
             "tasks_opened": opened,
             "tasks_closed": closed,
         }
@@ -143,39 +156,55 @@ def coverage_check(*, job: Job | None = None) -> dict:
     return counts
 
 
-def _send_gap_events(results, before) -> None:
+def _insert_from(model, columns: dict, queryset: QuerySet, *, conflict: str = "", keep=()) -> list[int]:
+    """``INSERT INTO`` the model's table the ``columns`` (expressions over ``queryset``'s rows) in one statement,
+    which the ORM cannot say; with ``conflict``, a row that conflicts on it is updated instead, except its ``keep``
+    columns. The ids written."""
+    select = queryset.annotate(**{f"new_{name}": value for name, value in columns.items()}).values(
+        *(f"new_{name}" for name in columns)
+    )
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in columns)}) {sql}"
+    if conflict:
+        updates = ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in columns if name not in keep)
+        statement += f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING id", params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _send_gap_events(after: dict, before: dict) -> None:
     """``coverage_gaps_opened`` with the gap kinds each account gained in this run, ``coverage_gaps_closed`` with the
     accounts that had a gap and have none now; each only when it names an account."""
     gained = {}
-    for result in results:
-        kinds = [kind for kind in result.gaps if kind not in before.get(result.account_id, [])]
+    for account_id, gaps in sorted(after.items()):
+        kinds = [kind for kind in gaps if kind not in before.get(account_id, [])]
         if kinds:
-            gained[result.account_id] = kinds
-    closed = [result.account_id for result in results if not result.gaps and before.get(result.account_id)]
+            gained[account_id] = kinds
+    closed = sorted(account_id for account_id, gaps in after.items() if not gaps and before.get(account_id))
     if gained:
         events.coverage_gaps_opened.send(CoverageResult, gaps=gained)
     if closed:
         events.coverage_gaps_closed.send(CoverageResult, account_ids=closed)
 
 
-def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
+def _sync_tasks(after: dict, before: dict, today) -> tuple[int, int]:
     """Open a sourcing task per account whose gaps grew and that has no open coverage task; close (done, with a
     note) the open coverage tasks of accounts without a gap. How many were opened and closed."""
     open_tasks = {
         task.account_id: task for task in Task.objects.filter(source=TaskSource.COVERAGE, state=TaskState.OPEN)
     }
-    by_id = {account.pk: account for account in accounts}
-    new = [
-        result
-        for result in results
-        if result.account_id not in open_tasks and set(result.gaps) - set(before.get(result.account_id, []))
-    ]
+    new = sorted(
+        account_id
+        for account_id, gaps in after.items()
+        if account_id not in open_tasks and set(gaps) - set(before.get(account_id, []))
+    )
     if new:
-        sdrs = account_team_roles([result.account_id for result in new])
+        sdrs = account_team_roles(new)
         members = set(Membership.objects.filter(tenant=get_current_tenant()).values_list("user_id", flat=True))
         specs = []
-        for result in new:
-            account = by_id[result.account_id]
+        for account in Account.objects.filter(pk__in=new).only("id", "tenant_id", "name", "owner_id").order_by("id"):
             holders = sdrs.get(account.pk, {}).get(TeamRole.SDR, [])
             assignee = holders[0] if holders else None
             if assignee is None and account.owner_id in members:
@@ -184,7 +213,7 @@ def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
                 {
                     "account": account,
                     "title": f"Fill the coverage gaps of {account.name}",
-                    "instructions": "Gaps: " + ", ".join(GapKind(kind).label for kind in result.gaps) + ".",
+                    "instructions": "Gaps: " + ", ".join(GapKind(kind).label for kind in after[account.pk]) + ".",
                     "due_on": today + timedelta(days=TASK_DUE_IN_DAYS),
                     "assignee": assignee,
                     "team_role": TeamRole.SDR if holders else "",
@@ -192,8 +221,7 @@ def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
                 }
             )
         tasks_create(specs)
-    gaps = {result.account_id: result.gaps for result in results}
-    closing = [task for account_id, task in open_tasks.items() if not gaps.get(account_id)]
+    closing = [task for account_id, task in open_tasks.items() if not after.get(account_id)]
     _close_tasks(closing, GAP_CLOSED_NOTE.format(day=today.isoformat()), "Coverage gap closed")
     return len(new), len(closing)
 
@@ -340,7 +368,7 @@ def _restate(marks: QuerySet[StaleMark], stale_record: QuerySet, now) -> int:
 
 
 def _insert_marks(records: QuerySet, *, account, contact, tenant, now) -> list[int]:
-    """Insert one open mark per record in one ``INSERT … SELECT`` (which the ORM cannot say); the new ids."""
+    """One open mark per record (one ``INSERT … SELECT``); the new ids."""
     columns = {
         "tenant_id": Value(tenant.pk),
         "account_id": account,
@@ -350,14 +378,7 @@ def _insert_marks(records: QuerySet, *, account, contact, tenant, now) -> list[i
         "created_at": Value(now),
         "updated_at": Value(now),
     }
-    select = records.annotate(**{f"new_{name}": value for name, value in columns.items()}).values(
-        *(f"new_{name}" for name in columns)
-    )
-    sql, params = select.query.sql_with_params()
-    names = ", ".join(connection.ops.quote_name(name) for name in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {StaleMark._meta.db_table} ({names}) {sql} RETURNING id", params)
-        return sorted(row[0] for row in cursor.fetchall())
+    return _insert_from(StaleMark, columns, records)
 
 
 def _sync_decay_tasks(new_mark_ids: list[int], today) -> tuple[int, int]:
