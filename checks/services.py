@@ -1,7 +1,7 @@
-"""The scheduled checks (docs/metrics.md, ADR 0029; set-based, ADR 0032). The coverage check: per target account, whether its data,
-buying committee and team are complete, stored per account, with one sourcing task per account while it has a
-gap. The data-decay check: stale contacts and firmographics marked with the reason, one re-verification task
-per newly stale record."""
+"""The scheduled checks (docs/metrics.md, ADR 0029; set-based SQL, ADR 0032). The coverage check: per target
+account, whether its data, buying committee and team are complete, stored per account, with one sourcing task per
+account while it has a gap. The data-decay check: stale contacts and firmographics marked with the reason, one
+re-verification task per newly stale record."""
 
 from datetime import timedelta
 
