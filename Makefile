@@ -30,7 +30,7 @@ bench: $(VENV)/.dev-installed
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; $$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	scripts/with-services.sh $(PY) bench/run.py $(BENCH_ARGS)
-	@echo "The scheduled checks at scale (1.2 million contacts, ~N minutes): make bench-jobs"
+	@echo "The scheduled checks at scale (1.2 million contacts, ~25 minutes): make bench-jobs"
 
 # The coverage and data-decay checks over 100 workspaces of 10,000 contacts and one of 200,000 (bench/jobs_bench.py).
 bench-jobs: $(VENV)/.dev-installed
