@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test bench lint format migrations-check clean
+.PHONY: run test bench bench-jobs lint format migrations-check clean
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(VENV)/.dev-installed
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; $$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	scripts/with-services.sh $(PY) bench/run.py $(BENCH_ARGS)
+	@echo "The scheduled checks at scale (1.2 million contacts, ~25 minutes): make bench-jobs"
+
+# The coverage and data-decay checks over 100 workspaces of 10,000 contacts and one of 200,000 (bench/jobs_bench.py).
+bench-jobs: $(VENV)/.dev-installed
+	scripts/with-services.sh $(PY) bench/jobs_bench.py $(BENCH_JOBS_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .

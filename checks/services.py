@@ -1,12 +1,29 @@
-"""The scheduled checks (docs/metrics.md, ADR 0029). The coverage check: per target account, whether its data,
-buying committee and team are complete, stored per account, with one sourcing task per account while it has a
-gap. The data-decay check: stale contacts and firmographics marked with the reason, one re-verification task
-per newly stale record."""
+"""The scheduled checks (docs/metrics.md, ADR 0029; set-based SQL, ADR 0032). The coverage check: per target
+account, whether its data, buying committee and team are complete, stored per account, with one sourcing task per
+account while it has a gap. The data-decay check: stale contacts and firmographics marked with the reason, one
+re-verification task per newly stale record."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
 from abs_platform.jobs import services as jobs
@@ -18,8 +35,8 @@ from accounts.models import Account, Contact, ContactStatus
 from personas.coverage import accounts_with_coverage
 from tasks.models import Task, TaskSource, TaskState
 from tasks.services import tasks_close, tasks_create
-from teams.models import TeamAccount, TeamRole
-from teams.selectors import account_team_roles, missing_roles
+from teams.models import RoleRequirement, TeamAccount, TeamRole
+from teams.selectors import account_team_roles, role_missing
 
 from . import events
 from .models import CheckSettings, CoverageResult, GapKind, StaleMark, StaleReason, TierStaleness
@@ -30,18 +47,6 @@ COVERAGE_JOB_KIND = "coverage_check"
 FIRMOGRAPHICS_DAYS = 365
 TASK_DUE_IN_DAYS = 7
 GAP_CLOSED_NOTE = "Closed by the coverage check on {day}: the account has no gap any more."
-_RESULT_FIELDS = [
-    "checked_at",
-    "data_complete",
-    "missing_fields",
-    "firmographics_verified",
-    "personas_required",
-    "personas_covered",
-    "team_complete",
-    "missing_roles",
-    "gaps",
-    "updated_at",
-]
 
 
 def check_settings() -> CheckSettings:
@@ -56,67 +61,92 @@ def coverage_check_enqueue() -> Job:
     return jobs.job_create(kind=COVERAGE_JOB_KIND, task=coverage_check)
 
 
-def _blank(value) -> bool:
-    return value is None or value == ""
+class JSONList(Func):
+    """A JSON array of the arguments that are not NULL, in order (on PostgreSQL and SQLite)."""
+
+    output_field = JSONField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        template = "to_jsonb(array_remove(ARRAY[%(expressions)s]::text[], NULL))"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = (
+            "(SELECT json_group_array(value) FROM (SELECT value FROM json_each(json_array(%(expressions)s)) "
+            "WHERE value IS NOT NULL ORDER BY key))"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _named_if(condition, name: str) -> Case:
+    return Case(When(condition, then=Value(name)), default=Value(None), output_field=CharField())
+
+
+def _blank(name: str) -> Q:
+    if isinstance(Account._meta.get_field(name), CharField):
+        return Q(**{f"{name}__isnull": True}) | Q(**{name: ""})
+    return Q(**{f"{name}__isnull": True})
+
+
+def _results(today, fields: list[str]) -> QuerySet[Account]:
+    """Every target account with its ``CoverageResult`` columns (``r_<field>``), computed by the database: the
+    blank required fields, persona coverage (``accounts_with_coverage``), the roles its tier requires that
+    nobody holds on its teams (``teams.selectors.role_missing``, for the roles some tier requires), the gaps."""
+    roles = [role for role in TeamRole.values if role in set(RoleRequirement.objects.values_list("role", flat=True))]
+    verified = Q(last_verified_on__gte=today - timedelta(days=FIRMOGRAPHICS_DAYS))
+    data_gap = ~verified
+    for name in fields:
+        data_gap |= _blank(name)
+    personas_gap = Q(coverage_covered__lt=F("coverage_required"))
+    team_gap = ~Exists(TeamAccount.objects.filter(account=OuterRef("pk")))
+    for role in roles:
+        team_gap |= role_missing(role)
+    return (
+        accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True)
+        .annotate(
+            r_data_complete=Case(When(data_gap, then=Value(False)), default=Value(True)),
+            r_missing_fields=JSONList(*(_named_if(_blank(name), name) for name in fields)),
+            r_firmographics_verified=Case(When(verified, then=Value(True)), default=Value(False)),
+            r_personas_required=F("coverage_required"),
+            r_personas_covered=F("coverage_covered"),
+            r_team_complete=Case(When(team_gap, then=Value(False)), default=Value(True)),
+            r_missing_roles=JSONList(*(_named_if(role_missing(role), role) for role in roles)),
+            r_gaps=JSONList(
+                _named_if(data_gap, GapKind.DATA),
+                _named_if(personas_gap, GapKind.PERSONAS),
+                _named_if(team_gap, GapKind.TEAM),
+            ),
+        )
+        .order_by()
+    )
 
 
 def coverage_check(*, job: Job | None = None) -> dict:
-    """Check every target account of the workspace, in one transaction and a fixed number of queries:
-    upsert its ``CoverageResult``, open a sourcing task where a gap kind appeared and no coverage task is open,
-    close the open coverage tasks of accounts without a gap. Idempotent. Returns the run's counts."""
+    """Check every target account of the workspace, in one transaction and a fixed number of statements: upsert
+    its ``CoverageResult`` (one ``INSERT … SELECT … ON CONFLICT``), open a sourcing task where a gap kind appeared
+    and no coverage task is open, close the open coverage tasks of accounts without a gap; send the gap events.
+    Idempotent. Returns the run's counts."""
     tenant = get_current_tenant()
     with tenant_transaction(tenant):
-        settings = check_settings()
-        today = workspace_today()
-        now = timezone.now()
-        fields = settings.required_account_fields
-        accounts = list(
-            accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True)
-            .annotate(has_team=Exists(TeamAccount.objects.filter(account=OuterRef("pk"))))
-            .only("id", "tenant_id", "name", "tier_id", "owner_id", "last_verified_on", *fields)
-            .order_by("id")
-        )
-        roles = missing_roles(accounts)
+        today, now = workspace_today(), timezone.now()
         before = dict(CoverageResult.objects.values_list("account_id", "gaps"))
-        verified_since = today - timedelta(days=FIRMOGRAPHICS_DAYS)
-        results = []
-        for account in accounts:
-            missing = [name for name in fields if _blank(getattr(account, name))]
-            verified = account.last_verified_on is not None and account.last_verified_on >= verified_since
-            team_complete = account.has_team and not roles[account.pk]
-            gaps = [
-                kind
-                for kind, gap in (
-                    (GapKind.DATA, missing or not verified),
-                    (GapKind.PERSONAS, account.coverage_covered < account.coverage_required),
-                    (GapKind.TEAM, not team_complete),
-                )
-                if gap
-            ]
-            results.append(
-                CoverageResult(
-                    tenant=tenant,
-                    account=account,
-                    checked_at=now,
-                    data_complete=not missing and verified,
-                    missing_fields=missing,
-                    firmographics_verified=verified,
-                    personas_required=account.coverage_required,
-                    personas_covered=account.coverage_covered,
-                    team_complete=team_complete,
-                    missing_roles=[str(role) for role in roles[account.pk]],
-                    gaps=[str(kind) for kind in gaps],
-                )
-            )
-        CoverageResult.objects.bulk_create(
-            results, update_conflicts=True, unique_fields=["account"], update_fields=_RESULT_FIELDS
-        )
+        results = _results(today, check_settings().required_account_fields)
+        columns = {
+            "tenant_id": Value(tenant.pk),
+            "account_id": F("pk"),
+            "checked_at": Value(now),
+            **{name[2:]: F(name) for name in results.query.annotations if name.startswith("r_")},
+            "created_at": Value(now),
+            "updated_at": Value(now),
+        }
+        _insert_from(CoverageResult, columns, results, conflict="account_id", keep=["tenant_id", "created_at"])
         CoverageResult.objects.exclude(account__is_target=True).delete()
-        _announce_gaps(results, before)
-        opened, closed = _sync_tasks(accounts, results, before, today)
+        after = dict(CoverageResult.objects.values_list("account_id", "gaps"))
+        opened, closed = _sync_tasks(after, before, today)
+        _send_gap_events(after, before)
         counts = {
-            "accounts": len(results),
-            "with_gap": sum(1 for result in results if result.gaps),
+            "accounts": len(after),
+            "with_gap": sum(1 for gaps in after.values() if gaps),
             "tasks_opened": opened,
             "tasks_closed": closed,
         }
@@ -125,39 +155,55 @@ def coverage_check(*, job: Job | None = None) -> dict:
     return counts
 
 
-def _announce_gaps(results, before) -> None:
-    """``coverage_gaps_opened`` for the accounts with a gap kind they did not have, ``coverage_gaps_closed`` for
-    those whose gaps are all gone (a second run of the same state announces nothing)."""
-    opened = {}
-    for result in results:
-        new = [kind for kind in result.gaps if kind not in before.get(result.account_id, [])]
-        if new:
-            opened[result.account_id] = new
-    closed = [result.account_id for result in results if not result.gaps and before.get(result.account_id)]
-    if opened:
-        events.coverage_gaps_opened.send(CoverageResult, gaps=opened)
+def _insert_from(model, columns: dict, queryset: QuerySet, *, conflict: str = "", keep=()) -> list[int]:
+    """``INSERT INTO`` the model's table the ``columns`` (expressions over ``queryset``'s rows) in one statement,
+    which the ORM cannot say; with ``conflict``, a row that conflicts on it is updated instead, except its ``keep``
+    columns. The ids written."""
+    select = queryset.annotate(**{f"new_{name}": value for name, value in columns.items()}).values(
+        *(f"new_{name}" for name in columns)
+    )
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    statement = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in columns)}) {sql}"
+    if conflict:
+        updates = ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in columns if name not in keep)
+        statement += f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING id", params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _send_gap_events(after: dict, before: dict) -> None:
+    """``coverage_gaps_opened`` with the gap kinds each account gained in this run, ``coverage_gaps_closed`` with the
+    accounts that had a gap and have none now; each only when it names an account."""
+    gained = {}
+    for account_id, gaps in sorted(after.items()):
+        kinds = [kind for kind in gaps if kind not in before.get(account_id, [])]
+        if kinds:
+            gained[account_id] = kinds
+    closed = sorted(account_id for account_id, gaps in after.items() if not gaps and before.get(account_id))
+    if gained:
+        events.coverage_gaps_opened.send(CoverageResult, gaps=gained)
     if closed:
         events.coverage_gaps_closed.send(CoverageResult, account_ids=closed)
 
 
-def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
+def _sync_tasks(after: dict, before: dict, today) -> tuple[int, int]:
     """Open a sourcing task per account whose gaps grew and that has no open coverage task; close (done, with a
     note) the open coverage tasks of accounts without a gap. How many were opened and closed."""
     open_tasks = {
         task.account_id: task for task in Task.objects.filter(source=TaskSource.COVERAGE, state=TaskState.OPEN)
     }
-    by_id = {account.pk: account for account in accounts}
-    new = [
-        result
-        for result in results
-        if result.account_id not in open_tasks and set(result.gaps) - set(before.get(result.account_id, []))
-    ]
+    new = sorted(
+        account_id
+        for account_id, gaps in after.items()
+        if account_id not in open_tasks and set(gaps) - set(before.get(account_id, []))
+    )
     if new:
-        sdrs = account_team_roles([result.account_id for result in new])
+        sdrs = account_team_roles(new)
         members = set(Membership.objects.filter(tenant=get_current_tenant()).values_list("user_id", flat=True))
         specs = []
-        for result in new:
-            account = by_id[result.account_id]
+        for account in Account.objects.filter(pk__in=new).only("id", "tenant_id", "name", "owner_id").order_by("id"):
             holders = sdrs.get(account.pk, {}).get(TeamRole.SDR, [])
             assignee = holders[0] if holders else None
             if assignee is None and account.owner_id in members:
@@ -166,7 +212,7 @@ def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
                 {
                     "account": account,
                     "title": f"Fill the coverage gaps of {account.name}",
-                    "instructions": "Gaps: " + ", ".join(GapKind(kind).label for kind in result.gaps) + ".",
+                    "instructions": "Gaps: " + ", ".join(GapKind(kind).label for kind in after[account.pk]) + ".",
                     "due_on": today + timedelta(days=TASK_DUE_IN_DAYS),
                     "assignee": assignee,
                     "team_role": TeamRole.SDR if holders else "",
@@ -174,8 +220,7 @@ def _sync_tasks(accounts, results, before, today) -> tuple[int, int]:
                 }
             )
         tasks_create(specs)
-    gaps = {result.account_id: result.gaps for result in results}
-    closing = [task for account_id, task in open_tasks.items() if not gaps.get(account_id)]
+    closing = [task for account_id, task in open_tasks.items() if not after.get(account_id)]
     tasks_close(closing, note=GAP_CLOSED_NOTE.format(day=today.isoformat()), reason="Coverage gap closed")
     return len(new), len(closing)
 
@@ -195,93 +240,110 @@ def decay_check_enqueue() -> Job:
     return jobs.job_create(kind=DECAY_JOB_KIND, task=decay_check)
 
 
-def _stale_contacts(today, threshold: int) -> list[tuple[int, int, str, date]]:
-    """(contact id, account id, reason, since) of every stale contact (two queries). An active contact expires
-    ``threshold`` days after its verification, or its account tier's threshold when that is shorter."""
-    by_tier = {
-        tier_id: min(days, threshold)
-        for tier_id, days in TierStaleness.objects.values_list("tier_id", "stale_after_days")
-    }
-    shortest = min([threshold, *by_tier.values()])
-    rows = Contact.objects.filter(
-        Q(status__in=(ContactStatus.BOUNCED, ContactStatus.LEFT_COMPANY))
-        | Q(status=ContactStatus.ACTIVE)
-        & (Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=shortest)))
-    ).values_list("pk", "account_id", "account__tier_id", "status", "last_verified_on", "created_at")
-    stale = []
-    for pk, account_id, tier_id, status, verified, created in rows:
-        days = by_tier.get(tier_id, threshold)
-        if status != ContactStatus.ACTIVE:
-            stale.append((pk, account_id, status, today))
-        elif verified is None:
-            stale.append((pk, account_id, StaleReason.UNVERIFIED, timezone.localdate(created)))
-        elif verified < today - timedelta(days=days):
-            stale.append((pk, account_id, StaleReason.EXPIRED, verified + timedelta(days=days)))
-    return stale
+class AddDays(Func):
+    """``date + days`` as a date (``days`` an integer expression), on PostgreSQL and SQLite."""
 
+    output_field = DateField()
 
-def _stale_accounts(today) -> list[tuple[int, None, str, date]]:
-    """(account id, None, reason, since) of every target account whose firmographics are stale (one query)."""
-    rows = Account.objects.filter(
-        Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=FIRMOGRAPHICS_DAYS)),
-        is_target=True,
-    ).values_list("pk", "last_verified_on", "created_at")
-    return [
-        (
-            pk,
-            None,
-            StaleReason.FIRMOGRAPHICS,
-            timezone.localdate(created) if verified is None else verified + timedelta(days=FIRMOGRAPHICS_DAYS),
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ", **extra_context
         )
-        for pk, verified, created in rows
-    ]
+
+
+def _stale_contacts(today, threshold: int) -> QuerySet[Contact]:
+    """Every stale contact, with ``stale_reason`` and ``stale_since``. An active contact expires ``threshold`` days
+    after its verification, or its account tier's threshold when that is shorter; bounced and left-company contacts
+    are stale from the day first seen (``today`` here), never-verified ones from their creation day."""
+    tier_days = TierStaleness.objects.filter(tier=OuterRef("account__tier")).values("stale_after_days")
+    days = Least(Coalesce(Subquery(tier_days), Value(threshold)), Value(threshold))
+    expires_on = AddDays(F("last_verified_on"), days)
+    inactive = Q(status__in=FIRST_SEEN)
+    return (
+        Contact.objects.annotate(expires_on=expires_on)
+        .filter(
+            inactive | Q(status=ContactStatus.ACTIVE) & (Q(last_verified_on__isnull=True) | Q(expires_on__lt=today))
+        )
+        .annotate(
+            stale_reason=Case(
+                When(inactive, then=F("status")),
+                When(last_verified_on__isnull=True, then=Value(StaleReason.UNVERIFIED)),
+                default=Value(StaleReason.EXPIRED),
+                output_field=CharField(),
+            ),
+            stale_since=Case(
+                When(inactive, then=Value(today)),
+                When(last_verified_on__isnull=True, then=TruncDate("created_at")),
+                default=F("expires_on"),
+                output_field=DateField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+def _stale_accounts(today) -> QuerySet[Account]:
+    """Every target account whose firmographics are stale, with ``stale_reason`` and ``stale_since``."""
+    return (
+        Account.objects.filter(
+            Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=today - timedelta(days=FIRMOGRAPHICS_DAYS)),
+            is_target=True,
+        )
+        .annotate(
+            stale_reason=Value(StaleReason.FIRMOGRAPHICS, output_field=CharField()),
+            stale_since=Case(
+                When(last_verified_on__isnull=True, then=TruncDate("created_at")),
+                default=AddDays(F("last_verified_on"), Value(FIRMOGRAPHICS_DAYS)),
+                output_field=DateField(),
+            ),
+        )
+        .order_by()
+    )
 
 
 def decay_check(*, job: Job | None = None) -> dict:
     """Mark the workspace's stale records with their reason (``StaleMark``), clear the marks of records fresh
     again, open one re-verification task per newly stale record for its account's owner and close those of
-    records fresh again. A fixed number of queries, idempotent. Returns the run's counts."""
+    records fresh again. Set-based: a fixed number of statements whatever the number of records; idempotent.
+    Sends ``records_went_stale`` with the new marks. Returns the run's counts."""
     tenant = get_current_tenant()
     with tenant_transaction(tenant):
-        today = workspace_today()
+        today, now = workspace_today(), timezone.now()
         contacts = _stale_contacts(today, check_settings().stale_after_days)
-        accounts_of = {contact: account for contact, account, _, _ in contacts}
-        found = {(contact, None): (reason, since) for contact, _, reason, since in contacts}
-        found |= {(None, account): (reason, since) for account, _, reason, since in _stale_accounts(today)}
-        open_marks = {_key(mark): mark for mark in StaleMark.objects.filter(cleared_on__isnull=True)}
-        new = [
-            StaleMark(
-                tenant=tenant,
-                contact_id=contact,
-                account_id=accounts_of[contact] if contact else account,
-                reason=reason,
-                since=since,
-            )
-            for (contact, account), (reason, since) in found.items()
-            if (contact, account) not in open_marks
-        ]
-        changed = []
-        for key, mark in open_marks.items():
-            if key not in found:
-                continue
-            reason, since = found[key]
-            if reason in FIRST_SEEN and reason == mark.reason:
-                since = mark.since
-            if (reason, since) != (mark.reason, mark.since):
-                mark.reason, mark.since = reason, since
-                changed.append(mark)
-        cleared = [mark.pk for key, mark in open_marks.items() if key not in found]
-        StaleMark.objects.bulk_create(new)
+        accounts = _stale_accounts(today)
+        open_marks = StaleMark.objects.filter(cleared_on__isnull=True)
+        contact_marks = open_marks.filter(contact__isnull=False)
+        account_marks = open_marks.filter(contact__isnull=True)
+        cleared = contact_marks.exclude(Exists(contacts.filter(pk=OuterRef("contact_id")))).update(
+            cleared_on=today, updated_at=now
+        ) + account_marks.exclude(Exists(accounts.filter(pk=OuterRef("account_id")))).update(
+            cleared_on=today, updated_at=now
+        )
+        _restate(contact_marks, contacts.filter(pk=OuterRef("contact_id")), now)
+        _restate(account_marks, accounts.filter(pk=OuterRef("account_id")), now)
+        new = _insert_marks(
+            contacts.exclude(Exists(contact_marks.filter(contact_id=OuterRef("pk")))),
+            account=F("account_id"),
+            contact=F("pk"),
+            tenant=tenant,
+            now=now,
+        ) + _insert_marks(
+            accounts.exclude(Exists(account_marks.filter(account_id=OuterRef("pk")))),
+            account=F("pk"),
+            contact=Value(None, output_field=IntegerField()),
+            tenant=tenant,
+            now=now,
+        )
+        opened, closed = _sync_decay_tasks(new, today)
         if new:
-            events.records_went_stale.send(StaleMark, mark_ids=[mark.pk for mark in new])
-        if changed:
-            StaleMark.objects.bulk_update(changed, ["reason", "since"])
-        StaleMark.objects.filter(pk__in=cleared).update(cleared_on=today, updated_at=timezone.now())
-        opened, closed = _sync_decay_tasks(new, set(found), today)
+            events.records_went_stale.send(StaleMark, mark_ids=new)
         counts = {
-            "stale": len(found),
+            "stale": open_marks.count(),
             "marked": len(new),
-            "cleared": len(cleared),
+            "cleared": cleared,
             "tasks_opened": opened,
             "tasks_closed": closed,
         }
@@ -290,35 +352,75 @@ def decay_check(*, job: Job | None = None) -> dict:
     return counts
 
 
-def _sync_decay_tasks(new_marks, stale_keys, today) -> tuple[int, int]:
+def _restate(marks: QuerySet[StaleMark], stale_record: QuerySet, now) -> int:
+    """Give the open marks of records still stale their current reason and day; a bounce or a departure keeps the
+    day first seen while its reason stays."""
+    reason = Subquery(stale_record.values("stale_reason"))
+    since = Subquery(stale_record.values("stale_since"))
+    return (
+        marks.annotate(new_reason=reason, new_since=since)
+        .filter(new_reason__isnull=False)
+        .exclude(reason=F("new_reason"), since=F("new_since"))
+        .exclude(Q(reason__in=FIRST_SEEN) & Q(reason=F("new_reason")))
+        .update(reason=reason, since=since, updated_at=now)
+    )
+
+
+def _insert_marks(records: QuerySet, *, account, contact, tenant, now) -> list[int]:
+    """One open mark per record (one ``INSERT … SELECT``); the new ids."""
+    columns = {
+        "tenant_id": Value(tenant.pk),
+        "account_id": account,
+        "contact_id": contact,
+        "reason": F("stale_reason"),
+        "since": F("stale_since"),
+        "created_at": Value(now),
+        "updated_at": Value(now),
+    }
+    return _insert_from(StaleMark, columns, records)
+
+
+def _sync_decay_tasks(new_mark_ids: list[int], today) -> tuple[int, int]:
+    """Open a re-verification task per new mark whose record has no open one; close (done, with a note) the open
+    ones of records without an open mark. How many were opened and closed."""
     open_tasks = Task.objects.filter(source=TaskSource.DECAY, state=TaskState.OPEN)
-    tasks_by_key = {(task.contact_id, None if task.contact_id else task.account_id): task for task in open_tasks}
-    marks = [mark for mark in new_marks if _key(mark) not in tasks_by_key]
+    open_marks = StaleMark.objects.filter(cleared_on__isnull=True)
+    has_task = Exists(open_tasks.filter(contact_id=OuterRef("contact_id"))) & Q(contact__isnull=False) | Exists(
+        open_tasks.filter(contact__isnull=True, account_id=OuterRef("account_id"))
+    ) & Q(contact__isnull=True)
+    marks = list(
+        StaleMark.objects.filter(pk__in=new_mark_ids)
+        .exclude(has_task)
+        .annotate(record_name=Coalesce("contact__first_name", "account__name"))
+        .values("tenant_id", "account_id", "contact_id", "reason", "account__owner_id", "record_name")
+        .order_by("id")
+    )
     if marks:
-        owners = dict(Account.objects.filter(pk__in={m.account_id for m in marks}).values_list("pk", "owner_id"))
         members = set(Membership.objects.filter(tenant=get_current_tenant()).values_list("user_id", flat=True))
-        names = dict(Contact.objects.filter(pk__in={m.contact_id for m in marks}).values_list("pk", "first_name"))
-        accounts = dict(Account.objects.filter(pk__in={m.account_id for m in marks}).values_list("pk", "name"))
         tasks_create(
             [
                 {
-                    "account": Account(pk=mark.account_id, tenant_id=mark.tenant_id),
-                    "contact": Contact(pk=mark.contact_id, tenant_id=mark.tenant_id, account_id=mark.account_id)
-                    if mark.contact_id
+                    "account": Account(pk=mark["account_id"], tenant_id=mark["tenant_id"]),
+                    "contact": Contact(
+                        pk=mark["contact_id"], tenant_id=mark["tenant_id"], account_id=mark["account_id"]
+                    )
+                    if mark["contact_id"]
                     else None,
-                    "title": f"Re-verify {names[mark.contact_id] if mark.contact_id else accounts[mark.account_id]}",
-                    "instructions": f"{StaleReason(mark.reason).label}.",
+                    "title": f"Re-verify {mark['record_name']}",
+                    "instructions": f"{StaleReason(mark['reason']).label}.",
                     "due_on": today + timedelta(days=TASK_DUE_IN_DAYS),
-                    "assignee": User(pk=owners[mark.account_id]) if owners[mark.account_id] in members else None,
+                    "assignee": User(pk=mark["account__owner_id"]) if mark["account__owner_id"] in members else None,
                     "source": TaskSource.DECAY,
                 }
                 for mark in marks
             ]
         )
-    closing = [task for key, task in tasks_by_key.items() if key not in stale_keys]
+    closing = list(
+        open_tasks.exclude(
+            Q(contact__isnull=False) & Exists(open_marks.filter(contact_id=OuterRef("contact_id")))
+            | Q(contact__isnull=True)
+            & Exists(open_marks.filter(contact__isnull=True, account_id=OuterRef("account_id")))
+        )
+    )
     tasks_close(closing, note=RECORD_VERIFIED_NOTE.format(day=today.isoformat()), reason="Record re-verified")
     return len(marks), len(closing)
-
-
-def _key(mark) -> tuple:
-    return (mark.contact_id, None if mark.contact_id else mark.account_id)

@@ -144,6 +144,11 @@ def team_gaps() -> QuerySet[Account]:
     )
 
 
+def role_missing(role: str) -> Q:
+    """The account (the outer query's row) has a tier that requires ``role`` and nobody holds it on its teams."""
+    return Exists(RoleRequirement.objects.filter(tier=OuterRef("tier"), role=role)) & ~_role_held(role, OuterRef("pk"))
+
+
 def gaps_missing_role(queryset: QuerySet[Account], role: str) -> QuerySet[Account]:
     """The gap accounts whose tier requires ``role`` and whose teams have nobody holding it."""
     required = Exists(RoleRequirement.objects.filter(tier=OuterRef("tier"), role=role))

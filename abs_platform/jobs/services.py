@@ -70,14 +70,19 @@ def job_send(job: Job) -> bool:
 def job_running(job_id: int):
     """Claim a queued job for this worker: yields it, marked running, or None when it is finished or another
     worker has it (a message delivered twice). On PostgreSQL the worker holds an advisory lock on the job
-    until the block ends; the relay takes a job whose lock is free for one whose worker was lost."""
+    until the block ends; the relay takes a job whose lock is free for one whose worker was lost, and so does
+    this: a message the broker delivers again after its worker died (``reject_on_worker_lost``) takes over a
+    running job whose lock it got, while the job has attempts left (then the relay fails it)."""
     with _job_lock(job_id) as locked:
         job = None
         if locked:
             now = timezone.now()
+            claimable = Q(status=JobStatus.QUEUED)
+            if is_postgresql():
+                claimable |= Q(status=JobStatus.RUNNING, attempts__lt=MAX_ATTEMPTS)
             with tenant_transaction(get_current_tenant()):
-                claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-                    status=JobStatus.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1
+                claimed = Job.objects.filter(claimable, pk=job_id).update(
+                    status=JobStatus.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1, done=0
                 )
                 job = Job.objects.get(pk=job_id) if claimed else None
         yield job

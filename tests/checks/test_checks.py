@@ -11,7 +11,7 @@ from django.utils import timezone
 from abs_platform.jobs.models import Job
 from abs_platform.tenancy.context import workspace_today
 from accounts.models import Account, Contact
-from checks import selectors, services
+from checks import events, selectors, services
 from checks.models import CoverageResult, StaleMark, TierStaleness
 from tasks.models import Task, TaskSource
 from teams import services as team_services
@@ -309,6 +309,60 @@ class TestDecayCheck:
             "percent": 40,
             "expected_percent": 20,
         }
+
+
+@pytest.fixture
+def sent():
+    """What the checks' events carried, per event, in order; each receiver also notes whether it ran inside the
+    check's transaction."""
+    calls = []
+
+    def receiver(signal, sender, **kwargs):
+        name = {events.coverage_gaps_opened: "opened", events.coverage_gaps_closed: "closed"}.get(signal, "stale")
+        calls.append((name, sender, kwargs, connection.in_atomic_block))
+
+    signals = (events.coverage_gaps_opened, events.coverage_gaps_closed, events.records_went_stale)
+    for signal in signals:
+        signal.connect(receiver, dispatch_uid="test_checks_sent")
+    yield calls
+    for signal in signals:
+        signal.disconnect(dispatch_uid="test_checks_sent")
+
+
+class TestEvents:
+    def test_coverage_gaps_opened_and_closed_name_the_accounts_and_new_kinds_once_per_change(
+        self, tenant_a, workspace, sent
+    ):
+        alpha, beta, gamma = (workspace[name].pk for name in ("alpha", "beta", "gamma"))
+        with as_tenant(tenant_a):
+            services.coverage_check()
+            assert sent == [
+                ("opened", CoverageResult, {"gaps": {beta: ["data", "personas", "team"], gamma: ["data"]}}, True)
+            ]
+            sent.clear()
+            services.coverage_check()
+            assert sent == []  # nothing changed: nothing sent
+            Account.objects.filter(pk=gamma).update(last_verified_on=workspace["today"])
+            Account.objects.filter(pk=alpha).update(country="")
+            Account.objects.filter(pk=beta).update(industry="Software")  # Beta keeps its other gaps
+            services.coverage_check()
+        assert sent == [
+            ("opened", CoverageResult, {"gaps": {alpha: ["data"]}}, True),
+            ("closed", CoverageResult, {"account_ids": [gamma]}, True),
+        ]
+
+    def test_records_went_stale_carries_the_new_marks_once(self, tenant_a, workspace, sent):
+        with as_tenant(tenant_a):
+            services.decay_check()
+            first = sorted(StaleMark.objects.values_list("pk", flat=True))
+            assert sent == [("stale", StaleMark, {"mark_ids": first}, True)]
+            sent.clear()
+            services.decay_check()
+            assert sent == []
+            Contact.objects.filter(first_name="Bea").update(status="bounced")
+            services.decay_check()
+            bea = StaleMark.objects.get(contact__first_name="Bea").pk
+        assert sent == [("stale", StaleMark, {"mark_ids": [bea]}, True)]
 
 
 class TestApi:
