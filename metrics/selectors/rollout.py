@@ -1,6 +1,8 @@
 """The rollout tracker: how much of the sales-development team works target accounts, against the staged plan
 (about 30 % of the SDRs first, then 50 %, 75 % and 100 %)."""
 
+from dataclasses import replace
+
 from django.contrib.auth import get_user_model
 from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -30,7 +32,8 @@ def rollout(filters: MetricFilters) -> dict:
     sdr_seats = TeamMember.objects.filter(role=TeamRole.SDR)
     if filters.team is not None:
         sdr_seats = sdr_seats.filter(team_id=filters.team)
-    targets = Account.objects.filter(is_target=True).filter(filters.accounts_q())
+    # The team filter picks the SDRs; the target accounts they work are narrowed by tier and owner only.
+    targets = Account.objects.filter(is_target=True).filter(replace(filters, team=None).accounts_q())
     team_targets = targets.filter(
         team_links__team__members__user=OuterRef("pk"), team_links__team__members__role=TeamRole.SDR
     )
