@@ -167,3 +167,14 @@ def test_the_backfill_reads_each_workspaces_history(tenant_a, tenant_b):
     # 20:00 UTC is the next day in Tokyo.
     assert log_of(tenant_b, bravo) == [("customer", date(2025, 5, 2))]
     assert dates_of(tenant_b, bravo) == ("customer", date(2025, 5, 2), None)
+
+
+def test_the_account_page_shows_the_dates(client_for, member_a, tenant_a):
+    account = AccountFactory(
+        tenant=tenant_a, name="Acme", status="churned", customer_since=date(2025, 1, 3), churned_on=date(2026, 2, 1)
+    )
+    html = client_for(member_a).get(f"/t/alpha/accounts/{account.pk}/").content.decode()
+    assert "<dt>Customer since</dt><dd>" in html and "<dt>Churned on</dt><dd>" in html
+    prospect = AccountFactory(tenant=tenant_a, name="Brio")
+    html = client_for(member_a).get(f"/t/alpha/accounts/{prospect.pk}/").content.decode()
+    assert "Customer since" not in html and "Churned on" not in html
