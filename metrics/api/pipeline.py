@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
@@ -20,7 +21,7 @@ class PipelineViewSet(MetricViewSet):
 
     metric_name = "pipeline"
 
-    @extend_schema(parameters=[*FILTER_PARAMETERS, SEED_PARAMETER])
+    @extend_schema(parameters=[*FILTER_PARAMETERS, SEED_PARAMETER], responses=OpenApiTypes.OBJECT)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
