@@ -26,6 +26,10 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.funnel import FunnelViewSet
+from metrics.api.lifecycle import LifecycleViewSet, SpendEntryViewSet
+from metrics.api.pipeline import PipelineViewSet
+from metrics.api.rollout import RolloutViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
     AccountPlanViewSet,
@@ -102,3 +106,8 @@ router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("metrics/funnel", FunnelViewSet, basename="metric-funnel")
+router.register("metrics/pipeline", PipelineViewSet, basename="metric-pipeline")
+router.register("metrics/lifecycle", LifecycleViewSet, basename="metric-lifecycle")
+router.register("metrics/rollout", RolloutViewSet, basename="metric-rollout")
+router.register("metrics/spend", SpendEntryViewSet, basename="spend-entry")

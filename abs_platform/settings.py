@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "accounts.models.ImportKind",
         "CriterionKindEnum": "icp.models.CriterionKind",
         "TeamRoleEnum": "teams.models.TeamRole",
+        "ActivityChannelEnum": "accounts.models.ActivityChannel",
+        "SpendChannelEnum": "metrics.models.SpendChannel",
     },
 }
 
