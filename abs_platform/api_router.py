@@ -26,6 +26,7 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.snapshots import SnapshotViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
     AccountPlanViewSet,
@@ -96,3 +97,4 @@ router.register("review-actions", ReviewActionViewSet, basename="review-action")
 router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
 router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
+router.register("metrics/snapshots", SnapshotViewSet, basename="metric-snapshots")

@@ -3,7 +3,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from abs_platform.jobs.models import Job, JobStatus
@@ -38,8 +38,32 @@ def _percent(part: int, whole: int) -> int | None:
     return part * 100 // whole if whole else None
 
 
-def _last_run(kind: str) -> Job | None:
+def last_run(kind: str) -> Job | None:
+    """The check's last successful run (``COVERAGE_JOB_KIND``, ``DECAY_JOB_KIND``)."""
     return Job.objects.filter(kind=kind, status=JobStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+
+def coverage_totals(results: QuerySet[CoverageResult] | None = None) -> dict:
+    """Totals of the stored results (all, or those given), one query: ``accounts``, ``without_gap``,
+    ``data_complete``, ``team_complete``, ``personas_required``, ``personas_covered`` and ``checked_at`` (the
+    latest)."""
+    results = CoverageResult.objects.all() if results is None else results
+    return results.aggregate(
+        accounts=Count("id"),
+        without_gap=Count("id", filter=Q(gaps=[])),
+        data_complete=Count("id", filter=Q(data_complete=True)),
+        team_complete=Count("id", filter=Q(team_complete=True)),
+        personas_required=Coalesce(Sum("personas_required"), 0),
+        personas_covered=Coalesce(Sum("personas_covered"), 0),
+        checked_at=Max("checked_at"),
+    )
+
+
+def stale_by_reason(marks: QuerySet[StaleMark] | None = None) -> dict[str, int]:
+    """Open stale marks (all, or those given) per reason, every reason named (one query)."""
+    marks = stale_mark_list() if marks is None else marks.filter(cleared_on__isnull=True)
+    counts = dict(marks.order_by().values_list("reason").annotate(n=Count("id")).values_list("reason", "n"))
+    return {reason: counts.get(reason, 0) for reason in StaleReason.values}
 
 
 def _personas_share(today) -> tuple[int, int]:
@@ -71,15 +95,8 @@ def summary() -> dict:
     reason, the decay rate and the projected persona coverage in 30/60/90 days."""
     settings = CheckSettings.objects.first() or CheckSettings()
     today = workspace_today()
-    totals = CoverageResult.objects.aggregate(
-        accounts=Count("id"),
-        without_gap=Count("id", filter=Q(gaps=[])),
-        data_complete=Count("id", filter=Q(data_complete=True)),
-        team_complete=Count("id", filter=Q(team_complete=True)),
-        personas_required=Coalesce(Sum("personas_required"), 0),
-        personas_covered=Coalesce(Sum("personas_covered"), 0),
-    )
-    stale = dict(stale_mark_list().order_by().values_list("reason").annotate(n=Count("id")).values_list("reason", "n"))
+    totals = coverage_totals()
+    del totals["checked_at"]
     projections = []
     for days in PROJECTION_DAYS:
         required, covered = _personas_share(today + timedelta(days=days))
@@ -91,7 +108,7 @@ def summary() -> dict:
                 "personas_percent": _percent(covered, required),
             }
         )
-    coverage_run, decay_run = _last_run(COVERAGE_JOB_KIND), _last_run(DECAY_JOB_KIND)
+    coverage_run, decay_run = last_run(COVERAGE_JOB_KIND), last_run(DECAY_JOB_KIND)
     return {
         "coverage_checked_at": coverage_run.finished_at if coverage_run else None,
         "decay_checked_at": decay_run.finished_at if decay_run else None,
@@ -100,7 +117,7 @@ def summary() -> dict:
         "accounts_goal": settings.accounts_goal,
         "personas_percent": _percent(totals["personas_covered"], totals["personas_required"]),
         "personas_goal": settings.personas_goal,
-        "stale_by_reason": {reason: stale.get(reason, 0) for reason in StaleReason.values},
+        "stale_by_reason": stale_by_reason(),
         "decay": decay_rate(today),
         "projections": projections,
     }
