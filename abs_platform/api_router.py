@@ -26,6 +26,8 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
+from metrics.api.data_health import DataHealthViewSet
 from metrics.api.snapshots import SnapshotViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
@@ -98,3 +100,6 @@ router.register("review-schedule", ReviewScheduleViewSet, basename="review-sched
 router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
 router.register("metrics/snapshots", SnapshotViewSet, basename="metric-snapshots")
+router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
+router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
+router.register("metrics/data-health", DataHealthViewSet, basename="metric-data-health")

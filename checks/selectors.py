@@ -66,19 +66,38 @@ def stale_by_reason(marks: QuerySet[StaleMark] | None = None) -> dict[str, int]:
     return {reason: counts.get(reason, 0) for reason in StaleReason.values}
 
 
-def _personas_share(today) -> tuple[int, int]:
-    """(required, covered) committee requirements over target accounts on ``today`` (personas/coverage.py)."""
-    totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True).aggregate(
+def _personas_share(today, accounts: QuerySet[Account]) -> tuple[int, int]:
+    """(required, covered) committee requirements over the target accounts on ``today`` (personas/coverage.py)."""
+    totals = accounts_with_coverage(accounts.filter(is_target=True), today=today, counts=True).aggregate(
         required=Coalesce(Sum("coverage_required"), 0), covered=Coalesce(Sum("coverage_covered"), 0)
     )
     return totals["required"], totals["covered"]
 
 
-def decay_rate(today) -> dict:
-    """Contacts that existed a year ago (created on or before the window's start) and became stale or invalid
-    within the window (a stale mark, open or cleared, whose ``since`` is in it) over those contacts."""
+def coverage_projections(today, accounts: QuerySet[Account] | None = None) -> list[dict]:
+    """Persona coverage of the target accounts (all, or those given) in 30, 60 and 90 days if nothing is
+    re-verified (one query each)."""
+    accounts = Account.objects.all() if accounts is None else accounts
+    projections = []
+    for days in PROJECTION_DAYS:
+        required, covered = _personas_share(today + timedelta(days=days), accounts)
+        projections.append(
+            {
+                "days": days,
+                "personas_required": required,
+                "personas_covered": covered,
+                "personas_percent": _percent(covered, required),
+            }
+        )
+    return projections
+
+
+def decay_rate(today, contacts: QuerySet[Contact] | None = None) -> dict:
+    """Contacts (all, or those given) that existed a year ago (created on or before the window's start) and
+    became stale or invalid within the window (a stale mark, open or cleared, whose ``since`` is in it) over
+    those contacts."""
     start = today - timedelta(days=DECAY_WINDOW_DAYS)
-    at_start = Contact.objects.filter(created_at__date__lte=start)
+    at_start = (Contact.objects.all() if contacts is None else contacts).filter(created_at__date__lte=start)
     decayed = at_start.filter(stale_marks__since__gt=start, stale_marks__since__lte=today).distinct().count()
     contacts = at_start.count()
     return {
@@ -97,17 +116,6 @@ def summary() -> dict:
     today = workspace_today()
     totals = coverage_totals()
     del totals["checked_at"]
-    projections = []
-    for days in PROJECTION_DAYS:
-        required, covered = _personas_share(today + timedelta(days=days))
-        projections.append(
-            {
-                "days": days,
-                "personas_required": required,
-                "personas_covered": covered,
-                "personas_percent": _percent(covered, required),
-            }
-        )
     coverage_run, decay_run = last_run(COVERAGE_JOB_KIND), last_run(DECAY_JOB_KIND)
     return {
         "coverage_checked_at": coverage_run.finished_at if coverage_run else None,
@@ -119,5 +127,5 @@ def summary() -> dict:
         "personas_goal": settings.personas_goal,
         "stale_by_reason": stale_by_reason(),
         "decay": decay_rate(today),
-        "projections": projections,
+        "projections": coverage_projections(today),
     }
