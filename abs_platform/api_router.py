@@ -28,6 +28,7 @@ from checks.api import (
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
 from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
 from metrics.api.data_health import DataHealthViewSet
+from metrics.api.settings import MetricsSettingsViewSet
 from metrics.api.snapshots import SnapshotViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
@@ -103,3 +104,4 @@ router.register("metrics/snapshots", SnapshotViewSet, basename="metric-snapshots
 router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
 router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
 router.register("metrics/data-health", DataHealthViewSet, basename="metric-data-health")
+router.register("metrics/settings", MetricsSettingsViewSet, basename="metric-settings")

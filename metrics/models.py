@@ -1,6 +1,16 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from abs_platform.tenancy.context import workspace_today
 from abs_platform.tenancy.models import TenantOwnedModel
+
+START_IN_FUTURE = "The programme start cannot be in the future."
+
+
+def started_by_today(value) -> None:
+    """The programme has started on or before today (the workspace's day): the baseline is the 90 days before."""
+    if value is not None and value > workspace_today():
+        raise ValidationError(START_IN_FUTURE)
 
 
 class MetricsSettings(TenantOwnedModel):
@@ -9,6 +19,7 @@ class MetricsSettings(TenantOwnedModel):
     programme_start_on = models.DateField(
         null=True,
         blank=True,
+        validators=[started_by_today],
         help_text="When the account-based programme started: engagement is compared with the 90 days before it.",
     )
 

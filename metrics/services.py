@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -24,6 +25,16 @@ from .models import DailySnapshot, MetricsSettings
 def metrics_settings() -> MetricsSettings:
     """The workspace's settings (unsaved defaults without a row)."""
     return MetricsSettings.objects.first() or MetricsSettings()
+
+
+@transaction.atomic
+def metrics_settings_update(*, programme_start_on: date | None) -> MetricsSettings:
+    """Set the programme start (not after today; None: not set)."""
+    settings = MetricsSettings.objects.select_for_update().first() or MetricsSettings(tenant=get_current_tenant())
+    settings.programme_start_on = programme_start_on
+    settings.full_clean(exclude=["tenant"])
+    settings.save()
+    return settings
 
 
 SNAPSHOT_JOB_KIND = "daily_snapshot"
