@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from abs_platform.tenancy.context import workspace_today
@@ -168,5 +168,16 @@ def coverage_gap_rows(accounts: QuerySet[Account], *, today: date | None = None)
             account_name=F("tier__accounts__name"),
             persona_name=F("persona__name"),
             missing=F("min_contacts") - F("current"),
+        )
+    )
+
+
+def missing_persona_q(persona_id: int, *, today: date | None = None) -> Exists:
+    """Accounts whose tier requires the persona and that have fewer current contacts of it than required."""
+    return Exists(
+        CommitteeRequirement.objects.filter(
+            tier=OuterRef("tier"),
+            persona_id=persona_id,
+            min_contacts__gt=_current_contacts(OuterRef(OuterRef("pk")), today),
         )
     )
