@@ -26,10 +26,14 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
+from metrics.api.data_health import DataHealthViewSet
 from metrics.api.funnel import FunnelViewSet
 from metrics.api.lifecycle import LifecycleViewSet, SpendEntryViewSet
 from metrics.api.pipeline import PipelineViewSet
 from metrics.api.rollout import RolloutViewSet
+from metrics.api.settings import MetricsSettingsViewSet
+from metrics.api.snapshots import SnapshotViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
     AccountPlanViewSet,
@@ -111,3 +115,8 @@ router.register("metrics/pipeline", PipelineViewSet, basename="metric-pipeline")
 router.register("metrics/lifecycle", LifecycleViewSet, basename="metric-lifecycle")
 router.register("metrics/rollout", RolloutViewSet, basename="metric-rollout")
 router.register("metrics/spend", SpendEntryViewSet, basename="spend-entry")
+router.register("metrics/snapshots", SnapshotViewSet, basename="metric-snapshots")
+router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
+router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
+router.register("metrics/data-health", DataHealthViewSet, basename="metric-data-health")
+router.register("metrics/settings", MetricsSettingsViewSet, basename="metric-settings")

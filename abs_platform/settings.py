@@ -294,6 +294,8 @@ CELERY_BEAT_SCHEDULE = {
     "tasks-schedule": {"task": "tasks.task_schedule_all", "schedule": crontab(minute=0, hour=3)},
     # webhooks/tasks.py: due deliveries and retries sent, endpoints failing for 24 h disabled.
     "webhooks-send-due": {"task": "webhooks.send_due", "schedule": 60.0},
+    # metrics/tasks.py: one daily snapshot job per active workspace after the checks (03:00 UTC); back-fills gaps.
+    "metrics-snapshots": {"task": "metrics.snapshot_take_all", "schedule": crontab(minute=0, hour=3)},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -31,7 +31,7 @@ from abs_platform.tenancy.db import (
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountStatusChange, AccountTechnology, ImportBatch, SavedView
 from checks.models import CheckSettings, CoverageResult, StaleMark, TierStaleness
-from metrics.models import MetricsSettings, SpendEntry
+from metrics.models import DailySnapshot, MetricsSettings, SpendEntry
 from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
@@ -154,6 +154,16 @@ def fill_every_tenant_table(tenant):
         AccountStatusChange.objects.create(account=account, status="customer", changed_on=date(2026, 3, 1))
         SpendEntry.objects.create(
             period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), channel="events", amount=1
+        )
+        DailySnapshot.objects.create(
+            day=date(2026, 3, 2),
+            taken_at=timezone.now(),
+            engaged_accounts=0,
+            touches=0,
+            open_deals=0,
+            open_pipeline=0,
+            tasks_done=0,
+            tasks_overdue=0,
         )
         TierStaleness.objects.create(tier=tier, stale_after_days=180)
         CoverageResult.objects.create(
