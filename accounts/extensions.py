@@ -3,11 +3,12 @@
 
 Apps above accounts register in their ``AppConfig.ready()``:
 
-* ``register_account_annotations(annotate)``: ``annotate(queryset, *, rollup) -> queryset`` adds fields to
-  every account list and detail read (personas: committee coverage); with ``rollup=True``, for the
-  hierarchy, the counts a subtree adds up instead (personas: ``coverage_required``, ``coverage_covered``);
+* ``register_account_annotations(annotate)``: ``annotate(queryset) -> queryset`` adds fields to every
+  account list and detail read (teams: the team names);
 * ``register_account_section(section)``: a section of the account page, drawn from its own template with
   the context its ``context(account)`` answers (personas: the buying committee).
+
+Committee coverage needs neither: personas stores it on the account (``Account.coverage_*``).
 """
 
 from collections.abc import Callable
@@ -24,10 +25,10 @@ def register_account_annotations(annotate: Callable[..., QuerySet]) -> None:
         _annotations.append(annotate)
 
 
-def annotate_accounts(queryset: QuerySet, *, rollup: bool = False) -> QuerySet:
+def annotate_accounts(queryset: QuerySet) -> QuerySet:
     """``queryset`` with every registered annotation (in registration order)."""
     for annotate in _annotations:
-        queryset = annotate(queryset, rollup=rollup)
+        queryset = annotate(queryset)
     return queryset
 
 

@@ -44,8 +44,8 @@ def _last_run(kind: str) -> Job | None:
 
 def _personas_share(today) -> tuple[int, int]:
     """(required, covered) committee requirements over target accounts on ``today`` (personas/coverage.py)."""
-    totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True).aggregate(
-        required=Coalesce(Sum("coverage_required"), 0), covered=Coalesce(Sum("coverage_covered"), 0)
+    totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today).aggregate(
+        required=Coalesce(Sum("computed_required"), 0), covered=Coalesce(Sum("computed_covered"), 0)
     )
     return totals["required"], totals["covered"]
 

@@ -16,7 +16,7 @@ from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership
 from accounts.models import Account, Contact, ContactStatus
-from personas.coverage import accounts_with_coverage
+from personas.coverage import coverage_recount
 from tasks.models import Task, TaskSource, TaskState
 from tasks.services import tasks_create
 from teams.models import TeamAccount, TeamRole
@@ -61,7 +61,8 @@ def _blank(value) -> bool:
 
 
 def coverage_check(*, job: Job | None = None) -> dict:
-    """Check every target account of the workspace, in one transaction and a fixed number of queries:
+    """Check every target account of the workspace, in one transaction and a fixed number of queries: store
+    the committee coverage of every account whose figures changed without a write (``coverage_recount``),
     upsert its ``CoverageResult``, open a sourcing task where a gap kind appeared and no coverage task is open,
     close the open coverage tasks of accounts without a gap. Idempotent. Returns the run's counts."""
     tenant = get_current_tenant()
@@ -70,10 +71,21 @@ def coverage_check(*, job: Job | None = None) -> dict:
         today = workspace_today()
         now = timezone.now()
         fields = settings.required_account_fields
+        coverage_recount(today=today)  # contacts whose verification expired since the last write
         accounts = list(
-            accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True)
+            Account.objects.filter(is_target=True)
             .annotate(has_team=Exists(TeamAccount.objects.filter(account=OuterRef("pk"))))
-            .only("id", "tenant_id", "name", "tier_id", "owner_id", "last_verified_on", *fields)
+            .only(
+                "id",
+                "tenant_id",
+                "name",
+                "tier_id",
+                "owner_id",
+                "last_verified_on",
+                "coverage_required",
+                "coverage_covered",
+                *fields,
+            )
             .order_by("id")
         )
         roles = missing_roles(accounts)
