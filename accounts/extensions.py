@@ -6,7 +6,8 @@ Apps above accounts register in their ``AppConfig.ready()``:
 * ``register_account_annotations(annotate)``: ``annotate(queryset) -> queryset`` adds fields to every
   account list and detail read (teams: the team names);
 * ``register_account_section(section)``: a section of the account page, drawn from its own template with
-  the context its ``context(account)`` answers (personas: the buying committee).
+  the context its ``context(account)`` answers (personas: the buying committee), in the page or, ``lazy``,
+  loaded by the page after its first response.
 
 Committee coverage needs neither: personas stores it on the account (``Account.coverage_*``).
 """
@@ -35,12 +36,14 @@ def annotate_accounts(queryset: QuerySet) -> QuerySet:
 @dataclass(frozen=True)
 class AccountSection:
     """A section of the account page: ``template_name`` drawn with ``context(account)`` merged into the page's
-    context. ``order`` places it among the others (smaller first)."""
+    context. ``order`` places it among the others (smaller first). A ``lazy`` section (one whose context reads
+    the database) is left out of the page's first response: the page loads it with ``?part=<name>``."""
 
     name: str
     template_name: str
     context: Callable[..., dict]
     order: int = 100
+    lazy: bool = False
 
 
 def register_account_section(section: AccountSection) -> None:

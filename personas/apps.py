@@ -18,6 +18,7 @@ class PersonasConfig(AppConfig):
                 name="committee",
                 template_name="personas/committee_card.html",
                 context=lambda account: {"committee": committee_map(account)},
+                lazy=True,
             )
         )
 
