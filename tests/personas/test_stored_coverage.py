@@ -2,6 +2,7 @@
 every kind of write that can change it (ADR 0037), and the daily coverage check stores what time changed."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 
@@ -206,3 +207,10 @@ def test_the_daily_check_stores_what_time_changed(tenant_a, owner_a, world, monk
         2,
         0,
     )
+
+
+def test_the_migration_fills_the_stored_figures(tenant_a, world):
+    with as_tenant(tenant_a):
+        Account.objects.update(coverage_required=0, coverage_covered=0)
+    import_module("personas.migrations.0002_fill_stored_coverage").fill(None, None)
+    assert stored(tenant_a) == {"Acme": (2, 0, 2, 0), "Globex": (2, 1, 1, 50), "Initech": (0, 0, 0, None)}
