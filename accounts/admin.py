@@ -181,9 +181,27 @@ class ContactAdmin(TenantScopedAdmin):
         if "persona" in form.changed_data:
             obj.persona_overridden = obj.persona_id is not None
         obj.email = (obj.email or "").strip().lower()
+        left = form.initial.get("account") if change else None
         with tenant_context(obj.tenant, request.user):
             events.contacts_saving.send(Contact, contacts=[obj])
         super().save_model(request, obj, form, change)
+        with tenant_context(obj.tenant, request.user):
+            events.contacts_changed.send(Contact, account_ids={left, obj.account_id} - {None})
+
+    def delete_model(self, request, obj):
+        account_id = obj.account_id
+        super().delete_model(request, obj)
+        with tenant_context(obj.tenant, request.user):
+            events.contacts_changed.send(Contact, account_ids={account_id})
+
+    def delete_queryset(self, request, queryset):
+        by_tenant = defaultdict(set)
+        for contact in queryset.select_related("tenant"):
+            by_tenant[contact.tenant].add(contact.account_id)
+        super().delete_queryset(request, queryset)
+        for tenant, account_ids in by_tenant.items():
+            with tenant_context(tenant, request.user):
+                events.contacts_changed.send(Contact, account_ids=account_ids)
 
 
 @admin.register(Signal)

@@ -1,5 +1,5 @@
-"""What happened to accounts and their data, for the apps above to act on (scoring in ``icp``, matching in
-``personas``); ``accounts`` imports neither (ADR 0013).
+"""What happened to accounts and their data, for the apps above to act on (scoring in ``icp``, matching and
+committee coverage in ``personas``); ``accounts`` imports neither (ADR 0013).
 
 Plain Django signals, sent by the services, the admin and the importer inside the write's transaction, once
 per write. Receivers run at once, in that transaction: derived data the write returns (a contact's persona,
@@ -13,6 +13,10 @@ from django.dispatch import Signal
 # Contacts about to be validated and saved, or planned by an import's dry run: receivers may set derived
 # fields (the persona) in place. ``contacts``: a list of Contact instances.
 contacts_saving = Signal()
+
+# Contacts created, changed, moved or deleted (after the write). ``account_ids``: the accounts whose contacts
+# changed (for a move, the one it left too).
+contacts_changed = Signal()
 
 # One account created or changed. ``account``: the saved instance (receivers may update derived fields on it);
 # ``created``: bool; ``changed``: the names of the fields whose values changed (every given field on create).

@@ -3,13 +3,15 @@
 
 Apps above accounts register in their ``AppConfig.ready()``:
 
-* ``register_account_annotations(annotate)``: ``annotate(queryset, *, rollup) -> queryset`` adds fields to
-  every account list and detail read (personas: committee coverage); with ``rollup=True``, for the
-  hierarchy, the counts a subtree adds up instead (personas: ``coverage_required``, ``coverage_covered``);
+* ``register_account_annotations(annotate)``: ``annotate(queryset) -> queryset`` adds fields to every
+  account list and detail read (teams: the team names);
 * ``register_account_section(section)``: a section of the account page, drawn from its own template with
-  the context its ``context(account)`` answers (personas: the buying committee);
+  the context its ``context(account)`` answers (personas: the buying committee), in the page or, ``lazy``,
+  loaded by the page after its first response.
 * ``register_account_filter(name, apply)``: ``apply(queryset, value) -> queryset`` behind a filter of the
   account list that accounts declares without knowing how it is computed (personas: ``missing_persona``).
+
+Committee coverage needs neither: personas stores it on the account (``Account.coverage_*``).
 """
 
 from collections.abc import Callable
@@ -27,22 +29,24 @@ def register_account_annotations(annotate: Callable[..., QuerySet]) -> None:
         _annotations.append(annotate)
 
 
-def annotate_accounts(queryset: QuerySet, *, rollup: bool = False) -> QuerySet:
+def annotate_accounts(queryset: QuerySet) -> QuerySet:
     """``queryset`` with every registered annotation (in registration order)."""
     for annotate in _annotations:
-        queryset = annotate(queryset, rollup=rollup)
+        queryset = annotate(queryset)
     return queryset
 
 
 @dataclass(frozen=True)
 class AccountSection:
     """A section of the account page: ``template_name`` drawn with ``context(account)`` merged into the page's
-    context. ``order`` places it among the others (smaller first)."""
+    context. ``order`` places it among the others (smaller first). A ``lazy`` section (one whose context reads
+    the database) is left out of the page's first response: the page loads it with ``?part=<name>``."""
 
     name: str
     template_name: str
     context: Callable[..., dict]
     order: int = 100
+    lazy: bool = False
 
 
 def register_account_section(section: AccountSection) -> None:

@@ -1765,12 +1765,18 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
         try:
             # The rows and the batch's "committed" in one transaction: a worker lost in between leaves neither.
             with tenant_transaction(tenant):
+                if batch.kind == ImportKind.CONTACTS:  # the accounts that updated contacts leave, if they move
+                    stored = Contact.objects.filter(pk__in=[contact.pk for contact in plan.updates])
+                    left = set(stored.values_list("account_id", flat=True))
                 written = write_plan(kind=batch.kind, plan=plan, reason=f"CSV import #{batch.pk}")
                 if batch.kind == ImportKind.ACCOUNTS:
                     services.log_status_changes(plan.status_changes)
                 if batch.kind == ImportKind.ACCOUNTS and any(written.values()):
                     account_ids = [account.pk for account in plan.creates + plan.updates]
                     events.accounts_changed.send(Account, account_ids=account_ids, fields=None)
+                if batch.kind == ImportKind.CONTACTS and any(written.values()):
+                    account_ids = {contact.account_id for contact in plan.creates + plan.updates}
+                    events.contacts_changed.send(Contact, account_ids=account_ids | left)
                 if batch.kind == ImportKind.OPPORTUNITIES:
                     won = [deal for deal in plan.creates if deal.stage == OpportunityStage.CLOSED_WON]
                     services.won_deals_make_customers(won)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django_countries.fields import CountryField
 
@@ -124,6 +124,18 @@ class Account(TenantOwnedModel):
     )
     last_verified_on = models.DateField(null=True, blank=True, validators=[verified_by_today])
     source = models.CharField(max_length=50, blank=True, help_text="Where the record came from, e.g. import, api.")
+    # Persona coverage of the tier's buying committee, stored so that reads select columns: written by personas
+    # (``personas.coverage.coverage_store``) on every write that can change it and by the daily coverage check.
+    coverage_required = models.PositiveSmallIntegerField(default=0, editable=False)
+    coverage_covered = models.PositiveSmallIntegerField(default=0, editable=False)
+    coverage_gaps = models.GeneratedField(
+        expression=F("coverage_required") - F("coverage_covered"), output_field=models.IntegerField(), db_persist=True
+    )
+    coverage_percent = models.GeneratedField(
+        expression=F("coverage_covered") * 100 / NullIf("coverage_required", Value(0)),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -334,8 +334,8 @@ def account_ancestors(account: Account) -> list[AccountNode]:
 
 def _hierarchy_sql() -> str:
     """The subtree by a recursive walk down (tenant_id, parent: an index lookup per level), cut to its top
-    ``TREE_MAX_NODES`` accounts (level by level, by name); per node its contacts, open pipeline and
-    engagement."""
+    ``TREE_MAX_NODES`` accounts (level by level, by name); per node its stored committee coverage, contacts,
+    open pipeline and engagement."""
     closed = ", ".join(["%s"] * len(CLOSED_STAGES))
     return (
         "WITH RECURSIVE tree(id, depth) AS ("
@@ -343,9 +343,10 @@ def _hierarchy_sql() -> str:
         f" UNION ALL SELECT child.id, tree.depth + 1 FROM {_ACCOUNT} child JOIN tree ON child.parent_id = tree.id"
         " WHERE child.tenant_id = %s AND tree.depth < %s"
         "), nodes AS ("
-        f" SELECT a.id, a.name, a.parent_id, a.tier_id FROM {_ACCOUNT} a JOIN tree ON tree.id = a.id"
+        " SELECT a.id, a.name, a.parent_id, a.tier_id, a.coverage_covered, a.coverage_required"
+        f" FROM {_ACCOUNT} a JOIN tree ON tree.id = a.id"
         " WHERE a.tenant_id = %s ORDER BY tree.depth, a.name, a.id LIMIT %s"
-        ") SELECT n.id, n.name, n.parent_id, n.tier_id,"
+        ") SELECT n.id, n.name, n.parent_id, n.tier_id, n.coverage_covered, n.coverage_required,"
         f" (SELECT COUNT(*) FROM {_CONTACT} c WHERE c.tenant_id = %s AND c.account_id = n.id),"
         f" (SELECT SUM(o.amount) FROM {_OPPORTUNITY} o WHERE o.tenant_id = %s AND o.account_id = n.id"
         f" AND o.stage NOT IN ({closed})),"
@@ -363,8 +364,8 @@ def _money(value) -> Decimal:
 def hierarchy_nodes(root, *, reference: date | None = None) -> list[AccountNode]:
     """The root and its descendants down to ``TREE_DEPTH`` levels, each with its own contacts, open pipeline,
     engagement (windows ending ``reference``, default the workspace's today; as ``engagement_by_account``) and
-    committee coverage (the ``coverage_covered`` / ``coverage_required`` annotations personas registers in
-    ``accounts.extensions``): two queries, at most ``TREE_MAX_NODES`` accounts."""
+    committee coverage (``Account.coverage_covered`` / ``coverage_required``): one query, at most
+    ``TREE_MAX_NODES`` accounts."""
     tenant_id = get_current_tenant().pk
     params = [
         *(root.pk, tenant_id, tenant_id, TREE_DEPTH, tenant_id, TREE_MAX_NODES),
@@ -373,18 +374,14 @@ def hierarchy_nodes(root, *, reference: date | None = None) -> list[AccountNode]
     ]
     with connection.cursor() as cursor:
         cursor.execute(_hierarchy_sql(), params)
-        nodes = [
-            AccountNode(pk, name, parent_id, tier_id, contacts, _money(pipeline), engagement=_engagement(counts))
-            for pk, name, parent_id, tier_id, contacts, pipeline, _account_id, *counts in cursor.fetchall()
+        return [
+            AccountNode(
+                pk, name, parent_id, tier_id, contacts, _money(pipeline), covered, required, _engagement(counts)
+            )
+            for pk, name, parent_id, tier_id, covered, required, contacts, pipeline, _account_id, *counts in (
+                cursor.fetchall()
+            )
         ]
-    by_id = {node.pk: node for node in nodes}
-    if len(nodes) < 2:  # no hierarchy to show
-        return nodes
-    for account in annotate_accounts(Account.objects.filter(pk__in=by_id).only("pk"), rollup=True):
-        node = by_id[account.pk]
-        node.coverage_covered = getattr(account, "coverage_covered", 0)
-        node.coverage_required = getattr(account, "coverage_required", 0)
-    return nodes
 
 
 def hierarchy_tree(nodes: list[AccountNode], root_id: int) -> list[dict]:

@@ -217,7 +217,8 @@ def contact_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
     return bool(email) and Contact.objects.filter(email=email).exclude(pk=exclude_pk).exists()
 
 
-def _save_contact(contact: Contact, persona: Model | None) -> Contact:
+def _save_contact(contact: Contact, persona: Model | None, *, left: int | None = None) -> Contact:
+    """Validate and save; ``left``: the account a moved contact left."""
     contact.email = (contact.email or "").strip().lower()
     if persona is not KEEP:
         # Naming a persona pins it; clearing it hands the contact back to automatic matching.
@@ -234,6 +235,7 @@ def _save_contact(contact: Contact, persona: Model | None) -> Contact:
         if "contact_email_unique_per_tenant" in str(error):
             raise ValidationError({"email": [CONTACT_EMAIL_TAKEN]}) from None
         raise
+    events.contacts_changed.send(Contact, account_ids={contact.account_id, left} - {None})
     return contact
 
 
@@ -314,14 +316,17 @@ def contact_update(
         last_verified_on=last_verified_on,
         source=source,
     )
+    left = contact.account_id
     for name, value in fields.items():
         setattr(contact, name, value)
-    return _save_contact(contact, persona)
+    return _save_contact(contact, persona, left=left)
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
+    account_id = contact.account_id
     contact.delete()
+    events.contacts_changed.send(Contact, account_ids={account_id})
 
 
 def _check_signal_contact(signal: Signal) -> None:
@@ -943,6 +948,7 @@ def contacts_bulk_change(
     if action == "set_persona":
         events.contacts_saving.send(Contact, contacts=contacts)
     bulk_update_with_history(contacts, Contact, [*fields, "updated_at", "updated_by"], default_user=scope_user)
+    events.contacts_changed.send(Contact, account_ids={contact.account_id for contact in contacts})
     return len(contacts)
 
 

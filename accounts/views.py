@@ -253,11 +253,12 @@ def import_progress(request, tenant_slug, batch_id):
 
 
 def account_page(request, tenant_slug, account_id):
-    """One account: header with its engagement, hierarchy tree with roll-ups, the sections other apps add
-    (``accounts.extensions``: the buying committee); contacts, activities, signals and opportunities come from
-    their APIs as htmx fragments, and the firmographics card is edited in place through the accounts API.
-    ``?part=head``, ``?part=fit``, ``?part=engagement`` or ``?part=<section>`` answers that part alone (htmx
-    refreshes them when anything on the page changes)."""
+    """One account: header with its engagement, the firmographics and fit cards, the sections other apps add
+    (``accounts.extensions``: the buying committee, …) and the hierarchy tree with roll-ups; contacts,
+    activities, signals and opportunities come from their APIs as htmx fragments, and the firmographics card is
+    edited in place through the accounts API. ``?part=head``, ``?part=fit``, ``?part=engagement``,
+    ``?part=hierarchy`` or ``?part=<section>`` answers that part alone: the page loads the hierarchy and the lazy
+    sections so after its first response, and htmx refreshes parts when anything on the page changes."""
     account = get_object_or_404(selectors.accounts_for_page(), pk=account_id)
     context = {"nav": "accounts", "account": account, "window_days": WINDOW_DAYS}
     part = request.GET.get("part")
@@ -266,27 +267,27 @@ def account_page(request, tenant_slug, account_id):
         return render(request, "accounts/account_page.html#engagement", context)
     if part in ("head", "fit"):
         return render(request, f"accounts/account_page.html#{part}", context)
+    if part == "hierarchy":
+        ancestors = selectors.account_ancestors(account)
+        root = ancestors[0] if ancestors else account
+        nodes = selectors.hierarchy_nodes(root)
+        context.update(
+            {"tree": selectors.hierarchy_tree(nodes, root.pk), "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES}
+        )
+        return render(request, "accounts/account_page.html#hierarchy", context)
     sections = account_sections()
     for section in sections:
         if part == section.name:
             return render(request, section.template_name, {**context, **section.context(account)})
     for section in sections:
-        context.update(section.context(account))
-    context["sections"] = sections
-    ancestors = selectors.account_ancestors(account)
-    root = ancestors[0] if ancestors else account
-    nodes = selectors.hierarchy_nodes(root)
-    # The header's engagement comes with the tree, unless the account was cut from a very large one.
-    engagement = next((node.engagement for node in nodes if node.pk == account.pk), None)
-    if engagement is None:
-        engagement = selectors.engagement_by_account([account.pk])[account.pk]
+        if not section.lazy:
+            context.update(section.context(account))
     context.update(
         {
+            "sections": sections,
             "tiers": selectors.tiers_to_choose(),
-            "ancestors": ancestors,
-            "engagement": engagement,
-            "tree": selectors.hierarchy_tree(nodes, root.pk),
-            "tree_cut": len(nodes) >= selectors.TREE_MAX_NODES,
+            "ancestors": selectors.account_ancestors(account),
+            "engagement": selectors.engagement_by_account([account.pk])[account.pk],
         }
     )
     return render(request, "accounts/account_page.html", context)

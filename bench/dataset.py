@@ -8,7 +8,8 @@ default tiers (``icp.services.tiers_ensure_defaults``), the six demo personas
 with the demo buying committees per tier, an active ICP with five criteria
 (activated without scoring: the bench times the bulk scoring separately) and
 tiers set on its target accounts (50 / 200 / the rest, by a hash of the id),
-so the account page shows a real committee map.
+so the account page shows a real committee map; then each account's committee coverage is stored
+(``personas.coverage.coverage_recount``, as the daily coverage check does).
 
 Contacts get realistic titles, departments and seniorities (the persona demo's
 titles), varied status and ``last_verified_on``, and their persona set
@@ -35,6 +36,7 @@ from abs_platform.tenancy.models import Membership, Role, Tenant
 from accounts.models import Account, AccountStatus, Contact, ContactStatus, Seniority
 from icp import services as icp_services
 from icp.models import IdealCustomerProfile
+from personas.coverage import coverage_recount
 from personas.demo import COMMITTEES, FIRST_NAMES, LAST_NAMES, PERSONAS, TITLES
 from personas.matching import match_persona, rules_from_personas
 from personas.models import CommitteeRequirement, Persona
@@ -370,6 +372,11 @@ def build(*, accounts: int, noise: int, contacts_per_account: int = CONTACTS_PER
         _link_parents(t)
         _assign_tiers(t)
     phases["parents_tiers"] = time.monotonic() - phase
+    phase = time.monotonic()
+    for t, _users, _have in todo:
+        with tenant_context(t), tenant_transaction(t):
+            coverage_recount()
+    phases["coverage"] = time.monotonic() - phase
     return DataSet(
         tenant=tenant,
         owner=owners[0],

@@ -266,7 +266,19 @@ def endpoints_for(slug: str, targets: Targets, industry: str) -> list[Endpoint]:
         Endpoint("fragment-list", "Dashboard account list fragment (htmx)", f"/t/{slug}/api/accounts/", htmx),
         Endpoint("accounts-page", "Accounts page shell", f"/t/{slug}/accounts/", page),
         Endpoint(
-            "account-page", "Account page (committee map)", f"/t/{slug}/accounts/{targets.page_account_id}/", page
+            "account-page", "Account page (first response)", f"/t/{slug}/accounts/{targets.page_account_id}/", page
+        ),
+        Endpoint(
+            "account-committee",
+            "Account page: committee map (loaded after)",
+            f"/t/{slug}/accounts/{targets.page_account_id}/?part=committee",
+            htmx,
+        ),
+        Endpoint(
+            "account-hierarchy",
+            "Account page: hierarchy (loaded after)",
+            f"/t/{slug}/accounts/{targets.page_account_id}/?part=hierarchy",
+            htmx,
         ),
         Endpoint("metrics-page", "Metrics page", f"/t/{slug}/metrics/", page),
         Endpoint("icp-page", "ICP page", f"/t/{slug}/icp/", page, optional=True),

@@ -68,8 +68,8 @@ def stale_by_reason(marks: QuerySet[StaleMark] | None = None) -> dict[str, int]:
 
 def _personas_share(today, accounts: QuerySet[Account]) -> tuple[int, int]:
     """(required, covered) committee requirements over the target accounts on ``today`` (personas/coverage.py)."""
-    totals = accounts_with_coverage(accounts.filter(is_target=True), today=today, counts=True).aggregate(
-        required=Coalesce(Sum("coverage_required"), 0), covered=Coalesce(Sum("coverage_covered"), 0)
+    totals = accounts_with_coverage(accounts.filter(is_target=True), today=today).aggregate(
+        required=Coalesce(Sum("computed_required"), 0), covered=Coalesce(Sum("computed_covered"), 0)
     )
     return totals["required"], totals["covered"]
 

@@ -32,7 +32,7 @@ from abs_platform.tenancy.context import get_current_tenant, workspace_today
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership
 from accounts.models import Account, Contact, ContactStatus
-from personas.coverage import accounts_with_coverage
+from personas.coverage import coverage_recount
 from tasks.models import Task, TaskSource, TaskState
 from tasks.services import tasks_close, tasks_create
 from teams.models import RoleRequirement, TeamAccount, TeamRole
@@ -90,7 +90,7 @@ def _blank(name: str) -> Q:
 
 def _results(today, fields: list[str]) -> QuerySet[Account]:
     """Every target account with its ``CoverageResult`` columns (``r_<field>``), computed by the database: the
-    blank required fields, persona coverage (``accounts_with_coverage``), the roles its tier requires that
+    blank required fields, persona coverage (stored on the account, just recounted), the roles its tier requires that
     nobody holds on its teams (``teams.selectors.role_missing``, for the roles some tier requires), the gaps."""
     roles = [role for role in TeamRole.values if role in set(RoleRequirement.objects.values_list("role", flat=True))]
     verified = Q(last_verified_on__gte=today - timedelta(days=FIRMOGRAPHICS_DAYS))
@@ -102,7 +102,7 @@ def _results(today, fields: list[str]) -> QuerySet[Account]:
     for role in roles:
         team_gap |= role_missing(role)
     return (
-        accounts_with_coverage(Account.objects.filter(is_target=True), today=today, counts=True)
+        Account.objects.filter(is_target=True)
         .annotate(
             r_data_complete=Case(When(data_gap, then=Value(False)), default=Value(True)),
             r_missing_fields=JSONList(*(_named_if(_blank(name), name) for name in fields)),
@@ -123,12 +123,14 @@ def _results(today, fields: list[str]) -> QuerySet[Account]:
 
 def coverage_check(*, job: Job | None = None) -> dict:
     """Check every target account of the workspace, in one transaction and a fixed number of statements: upsert
-    its ``CoverageResult`` (one ``INSERT … SELECT … ON CONFLICT``), open a sourcing task where a gap kind appeared
+    its ``CoverageResult`` (one ``INSERT … SELECT … ON CONFLICT``) after storing the committee coverage of every account
+    whose figures changed without a write (``coverage_recount``), open a sourcing task where a gap kind appeared
     and no coverage task is open, close the open coverage tasks of accounts without a gap; send the gap events.
     Idempotent. Returns the run's counts."""
     tenant = get_current_tenant()
     with tenant_transaction(tenant):
         today, now = workspace_today(), timezone.now()
+        coverage_recount(today=today)  # contacts whose verification expired since the last write
         before = dict(CoverageResult.objects.values_list("account_id", "gaps"))
         results = _results(today, check_settings().required_account_fields)
         columns = {

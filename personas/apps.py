@@ -7,19 +7,13 @@ class PersonasConfig(AppConfig):
 
     def ready(self):
         from abs_platform.web.navigation import NavEntry, register_nav_entry
-        from accounts.extensions import (
-            AccountSection,
-            register_account_annotations,
-            register_account_filter,
-            register_account_section,
-        )
+        from accounts.extensions import AccountSection, register_account_filter, register_account_section
 
         from . import receivers  # noqa: F401 (connects the receivers)
-        from .coverage import accounts_with_coverage, missing_persona_q
+        from .coverage import missing_persona_q
         from .selectors import committee_map
 
         register_nav_entry(NavEntry("personas", "Personas", "personas:page", order=40))
-        register_account_annotations(lambda queryset, *, rollup: accounts_with_coverage(queryset, counts=rollup))
         register_account_filter(
             "missing_persona", lambda queryset, persona: queryset.filter(missing_persona_q(persona))
         )
@@ -28,6 +22,7 @@ class PersonasConfig(AppConfig):
                 name="committee",
                 template_name="personas/committee_card.html",
                 context=lambda account: {"committee": committee_map(account)},
+                lazy=True,
             )
         )
 

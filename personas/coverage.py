@@ -1,5 +1,5 @@
-"""Persona coverage of buying committees, defined once, in the database. Every reader uses these
-functions: the account list and its filters, the account page, the hierarchy roll-up, the API and the
+"""Persona coverage of buying committees, defined once, in the database. Every reader uses what is stored
+from here: the account list and its filters, the account page, the hierarchy roll-up, the API and the
 scheduled checks.
 
 * A contact is **current** as ``accounts.freshness`` defines it (active, verified within
@@ -14,12 +14,14 @@ scheduled checks.
 * Workspace figure: among target accounts with a required committee, the share fully covered (100 %) and
   the share covered at least ``GOOD_COVERAGE`` (70 %, the low end of the 70–80 % goal).
 
-``accounts_with_coverage(queryset)`` adds per account, in the same query, ``coverage_gaps`` (the uncovered
-requirements) and ``coverage_percent`` (NULL when nothing is required), each one subquery over the tier's
-requirements (every account read builds and compiles them, so there are no intermediate counts for
-them to repeat); with ``counts=True`` instead ``coverage_required`` and ``coverage_covered`` (the hierarchy
-adds them up). Filter on them like on any field, e.g. ``coverage_gaps__gt=0``.
-``committee_requirements(account)`` answers one account's requirements, each with its ``current`` count.
+Each account stores ``coverage_required`` and ``coverage_covered`` (and, generated from them by the database,
+``coverage_gaps`` and ``coverage_percent``: NULL when nothing is required). ``coverage_store(accounts)``
+writes them, in one UPDATE, after every write that can change them (``receivers``: contacts, tiers, imports;
+``services``: personas and committee requirements); ``coverage_recount()`` rewrites those of the whole
+workspace whose figures changed, for contacts whose freshness expired without a write (the daily coverage
+check). ``accounts_with_coverage(queryset)`` annotates the same figures computed now, as ``computed_required``
+and ``computed_covered``. ``committee_requirements(account)`` answers one account's requirements, each with its
+``current`` count.
 """
 
 from dataclasses import dataclass, field
@@ -64,23 +66,39 @@ def committee_requirements(account: Account, *, today: date | None = None) -> Qu
     )
 
 
-def accounts_with_coverage(
-    queryset: QuerySet[Account], *, today: date | None = None, counts: bool = False
-) -> QuerySet[Account]:
-    """Annotate accounts with their committee coverage (see the module docstring for the fields). Each is
-    an aggregate over the tier's requirements: no requirement, no row, so ``coverage_percent`` is NULL.
-    ``counts`` annotates ``coverage_required`` and ``coverage_covered`` instead, which roll-ups add up."""
+def _counts(today: date | None) -> dict:
+    """``coverage_required`` and ``coverage_covered`` of the account of the outer query, each an aggregate over
+    its tier's requirements (0 without any)."""
     requirements = CommitteeRequirement.objects.filter(tier=OuterRef("tier")).order_by().values("tier")
     covered = Count("id", filter=Q(min_contacts__lte=_current_contacts(OuterRef(OuterRef("pk")), today)))
-    if counts:
-        return queryset.annotate(
-            coverage_required=_aggregate(requirements, Count("id")),
-            coverage_covered=_aggregate(requirements, covered),
-        )
-    return queryset.annotate(
-        coverage_gaps=_aggregate(requirements, Count("id") - covered),
-        coverage_percent=Subquery(requirements.annotate(n=covered * 100 / Count("id")).values("n")),
+    return {"required": _aggregate(requirements, Count("id")), "covered": _aggregate(requirements, covered)}
+
+
+def accounts_with_coverage(queryset: QuerySet[Account], *, today: date | None = None) -> QuerySet[Account]:
+    """Annotate accounts with ``computed_required`` and ``computed_covered``: their coverage now."""
+    counts = _counts(today)
+    return queryset.annotate(computed_required=counts["required"], computed_covered=counts["covered"])
+
+
+def coverage_store(accounts: QuerySet[Account], *, today: date | None = None) -> int:
+    """Store the coverage of ``accounts`` (one UPDATE); how many rows were written."""
+    counts = _counts(today)
+    return accounts.update(coverage_required=counts["required"], coverage_covered=counts["covered"])
+
+
+def coverage_store_ids(account_ids, *, today: date | None = None) -> int:
+    """``coverage_store`` of the accounts with these ids (none: no query)."""
+    account_ids = set(account_ids) - {None}
+    return coverage_store(Account.objects.filter(pk__in=account_ids), today=today) if account_ids else 0
+
+
+def coverage_recount(*, today: date | None = None) -> int:
+    """Store the coverage of every account of the workspace whose stored figures are no longer what they
+    compute to (contacts whose verification expired); how many changed."""
+    stale = accounts_with_coverage(Account.objects.all(), today=today).exclude(
+        coverage_required=F("computed_required"), coverage_covered=F("computed_covered")
     )
+    return coverage_store(Account.objects.filter(pk__in=stale.values("pk")), today=today)
 
 
 def _aggregate(requirements, aggregate) -> Coalesce:
@@ -134,9 +152,9 @@ class CoverageShares:
     without_requirements: int  # target accounts with nothing required (no tier, or an empty committee)
 
 
-def workspace_coverage(*, today: date | None = None) -> CoverageShares:
-    """Share of target accounts with 100 % / at least 70 % coverage (one query)."""
-    totals = accounts_with_coverage(Account.objects.filter(is_target=True), today=today).aggregate(
+def workspace_coverage() -> CoverageShares:
+    """Share of target accounts with 100 % / at least 70 % coverage (one query over the stored figures)."""
+    totals = Account.objects.filter(is_target=True).aggregate(
         accounts=Count("id", filter=Q(coverage_percent__isnull=False)),
         complete=Count("id", filter=Q(coverage_percent=100)),
         good=Count("id", filter=Q(coverage_percent__gte=GOOD_PERCENT)),

@@ -26,6 +26,7 @@ from accounts.models import (
     SignalType,
 )
 
+from .coverage import coverage_recount
 from .matching import rules_from_personas
 from .models import Channel, CommitteeRequirement, Persona
 from .services import apply_persona_match
@@ -232,6 +233,7 @@ def load_demo(tenant, *, seed: int = 3) -> dict:
         counts["contacts"] = _contacts(tenant, accounts, rules_from_personas(personas.values()), rng)
         counts["signals"] = _signals(tenant, accounts, rng)
         counts["opportunities"] = _opportunities(tenant, accounts, rng)
+        coverage_recount()  # the rows above were saved directly, without the services' events
     return counts
 
 

@@ -9,11 +9,12 @@ from abs_platform.jobs import services as jobs
 from abs_platform.jobs.models import Job
 from abs_platform.tenancy.context import get_current_tenant, get_current_user
 from abs_platform.tenancy.db import tenant_transaction
-from accounts.models import Contact, Seniority
+from accounts.models import Account, Contact, Seniority
 from accounts.services import KEEP, given
 from icp.models import Tier
 
 from . import selectors
+from .coverage import coverage_store, coverage_store_ids
 from .matching import PersonaRules, match_persona
 from .models import CommitteeRequirement, Persona
 
@@ -149,6 +150,7 @@ def persona_update(
 def persona_delete(*, persona: Persona) -> Job | None:
     """Delete a persona: its contacts lose it (automatically matched ones are re-matched by a job)."""
     had_contacts = Contact.objects.filter(persona=persona).exists()
+    tier_ids = list(persona.requirements.values_list("tier_id", flat=True))
     # Contacts pinned to this persona go back to automatic matching (the job re-matches them).
     pinned = list(Contact.objects.filter(persona=persona, persona_overridden=True))
     for contact in pinned:
@@ -165,6 +167,7 @@ def persona_delete(*, persona: Persona) -> Job | None:
             manager=Contact.objects,
         )
     persona.delete()
+    coverage_store(Account.objects.filter(tier_id__in=tier_ids))  # its requirements went with it
     return persona_rematch_enqueue() if had_contacts else None
 
 
@@ -210,6 +213,7 @@ def contacts_rematch(*, job: Job | None = None, chunk_size: int = REMATCH_CHUNK)
                     default_change_reason="Persona re-match",
                     manager=Contact.objects,
                 )
+                coverage_store_ids({contact.account_id for contact in dirty})
         last_id = chunk[-1].pk
         checked += len(chunk)
         changed += len(dirty)
@@ -230,12 +234,14 @@ def run_rematch_jobs(first_job_id: int | None) -> list[dict]:
     )
 
 
-def _save_requirement(requirement: CommitteeRequirement) -> CommitteeRequirement:
+def _save_requirement(requirement: CommitteeRequirement, *, left: int | None = None) -> CommitteeRequirement:
+    """Validate and save; the coverage of the accounts of its tier (and of ``left``, the tier it left) follows."""
     duplicate = CommitteeRequirement.objects.filter(tier_id=requirement.tier_id, persona_id=requirement.persona_id)
     if duplicate.exclude(pk=requirement.pk).exists():
         raise ValidationError({"persona": [REQUIREMENT_TAKEN]})
     requirement.full_clean(validate_constraints=False)
     requirement.save()
+    coverage_store(Account.objects.filter(tier_id__in={requirement.tier_id, left} - {None}))
     return requirement
 
 
@@ -251,11 +257,13 @@ def committee_requirement_update(
     *, requirement: CommitteeRequirement, tier: Tier = KEEP, persona: Persona = KEEP, min_contacts: int = KEEP
 ) -> CommitteeRequirement:
     fields = given(tier=tier, persona=persona, min_contacts=min_contacts)
+    left = requirement.tier_id
     for name, value in fields.items():
         setattr(requirement, name, value)
-    return _save_requirement(requirement)
+    return _save_requirement(requirement, left=left)
 
 
 @transaction.atomic
 def committee_requirement_delete(*, requirement: CommitteeRequirement) -> None:
     requirement.delete()
+    coverage_store(Account.objects.filter(tier_id=requirement.tier_id))

@@ -18,6 +18,7 @@ class PlanningConfig(AppConfig):
                 template_name="planning/account_card.html",
                 context=lambda account: {"planning": account_plan_card(account)},
                 order=50,
+                lazy=True,
             )
         )
 

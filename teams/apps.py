@@ -21,7 +21,9 @@ class TeamsConfig(AppConfig):
 
         register_nav_entry(NavEntry("teams", "Teams", "teams:page", order=45))
         register_account_annotations(accounts_with_teams)
-        register_account_section(AccountSection(name="teams", template_name="teams/account_card.html", context=card))
+        register_account_section(
+            AccountSection(name="teams", template_name="teams/account_card.html", context=card, lazy=True)
+        )
 
     def load_demo(self, tenant, *, main: bool, users, **options) -> None:
         """Teams, their members and the roles each tier requires (``load_demo`` command; after the ICP's

@@ -97,11 +97,9 @@ class TeamNames(Aggregate):
         return f"GROUP_CONCAT({sql}, ', ')", params
 
 
-def accounts_with_teams(queryset: QuerySet[Account], *, rollup: bool = False) -> QuerySet[Account]:
+def accounts_with_teams(queryset: QuerySet[Account]) -> QuerySet[Account]:
     """Registered as an account annotation: ``team_names`` ("" without a team), one subquery in the same
-    query. The hierarchy's roll-up adds nothing."""
-    if rollup:
-        return queryset
+    query."""
     names = (
         TeamAccount.objects.filter(account=OuterRef("pk"))
         .order_by()

@@ -6,6 +6,7 @@ row-level security applies.
 """
 
 import os
+import re
 from contextlib import contextmanager
 
 import environ
@@ -74,6 +75,16 @@ def empty_cache():
 def fast_password_hashing(settings):
     """Production hashing costs ~0.3 s per password; tests only need it to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+LAZY_PART = re.compile(r'<section[^>]*hx-get="\?part=([\w-]+)" hx-trigger="load"[^>]*>.*?</section>', re.S)
+
+
+def page_as_loaded(client, url: str) -> str:
+    """The page as a browser shows it once htmx has loaded its lazy parts (``hx-get="?part=…"``,
+    ``hx-trigger="load"``), each swapped in for its placeholder."""
+    html = client.get(url).content.decode()
+    return LAZY_PART.sub(lambda match: client.get(f"{url}?part={match[1]}").content.decode(), html)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import pytest
 
 from abs_platform.tenancy.models import Role
 from accounts.models import Account, SavedView
+from personas.coverage import coverage_recount
 from tests.conftest import as_tenant
 from tests.factories import (
     AccountFactory,
@@ -28,6 +29,8 @@ def programme(tenant_a):
     borealis = AccountFactory(tenant=tenant_a, name="Borealis", fit_score=55, tier=tier)
     AccountFactory(tenant=tenant_a, name="Cobalt", fit_score=None)
     ContactFactory(tenant=tenant_a, account=acme, persona=requirement.persona, last_verified_on=date.today())
+    with as_tenant(tenant_a):
+        coverage_recount()  # the factories wrote past the services' events
     return {"tier": tier, "acme": acme, "borealis": borealis}
 
 

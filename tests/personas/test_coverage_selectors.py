@@ -1,5 +1,5 @@
-"""Coverage, defined once (personas.coverage): per account in one query, per requirement for the committee
-map, and the workspace figure, with hand-computed values."""
+"""Coverage, defined once (personas.coverage): per account in one query (computed, and stored by the recount),
+per requirement for the committee map, and the workspace figure, with hand-computed values."""
 
 from datetime import date, timedelta
 from fractions import Fraction
@@ -68,38 +68,52 @@ def world(tenant_a, tenant_b):
     return {"partial": partial, "full": full, "empty": empty, "untiered": untiered}
 
 
-def test_annotations(tenant_a, world):
+def test_recount_stores_the_figures(tenant_a, world):
+    with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
+        written = selectors.coverage_recount(today=TODAY)
+    assert len(queries) == 1
+    # Partial, Full, Empty and "Not targeted" changed; "No tier" requires nothing, as stored when created.
+    assert written == 4
+    with as_tenant(tenant_a):
+        rows = list(
+            Account.objects.filter(is_target=True)
+            .order_by("name")
+            .values_list("name", "coverage_required", "coverage_covered", "coverage_gaps", "coverage_percent")
+        )
+        assert selectors.coverage_recount(today=TODAY) == 0  # nothing changed since
+    assert rows == [
+        ("Empty", 3, 0, 3, 0),
+        ("Full", 1, 1, 0, 100),
+        ("No tier", 0, 0, 0, None),
+        ("Partial", 3, 1, 2, 33),
+    ]
+
+
+def test_computed_figures_in_one_query(tenant_a, world):
     with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
         rows = list(
             selectors.accounts_with_coverage(Account.objects.filter(is_target=True), today=TODAY)
             .order_by("name")
-            .values_list(
-                "name",
-                "coverage_gaps",
-                "coverage_percent",
-            )
+            .values_list("name", "computed_required", "computed_covered")
         )
     assert len(queries) == 1
-    assert rows == [
-        ("Empty", 3, 0),
-        ("Full", 0, 100),
-        ("No tier", 0, None),
-        ("Partial", 2, 33),
-    ]
+    assert rows == [("Empty", 3, 0), ("Full", 1, 1), ("No tier", 0, 0), ("Partial", 3, 1)]
 
 
-def test_filters_on_annotations(tenant_a, world):
+def test_filters_on_stored_figures(tenant_a, world):
     with as_tenant(tenant_a):
-        annotated = selectors.accounts_with_coverage(Account.objects.all(), today=TODAY)
-        has_gaps = sorted(annotated.filter(coverage_gaps__gt=0).values_list("name", flat=True))
-        at_least_70 = sorted(annotated.filter(coverage_percent__gte=70).values_list("name", flat=True))
+        selectors.coverage_recount(today=TODAY)
+        has_gaps = sorted(Account.objects.filter(coverage_gaps__gt=0).values_list("name", flat=True))
+        at_least_70 = sorted(Account.objects.filter(coverage_percent__gte=70).values_list("name", flat=True))
     assert has_gaps == ["Empty", "Not targeted", "Partial"]
     assert at_least_70 == ["Full"]
 
 
 def test_workspace_figure(tenant_a, world):
+    with as_tenant(tenant_a):
+        selectors.coverage_recount(today=TODAY)
     with as_tenant(tenant_a), CaptureQueriesContext(connection) as queries:
-        shares = selectors.workspace_coverage(today=TODAY)
+        shares = selectors.workspace_coverage()
     assert len(queries) == 1
     # Target accounts with a committee: Partial (1/3), Full (1/1), Empty (0/3); "No tier" has none.
     assert (shares.accounts, shares.complete, shares.good, shares.without_requirements) == (3, 1, 1, 1)
@@ -159,8 +173,7 @@ def test_one_day_later_the_boundary_contact_is_stale(tenant_a, world):
                 )
             )
         )
-        annotated = selectors.accounts_with_coverage(
-            Account.objects.filter(pk=world["full"].pk), today=TODAY + timedelta(days=1)
-        ).get()
+        selectors.coverage_recount(today=TODAY + timedelta(days=1))
+        stored = Account.objects.get(pk=world["full"].pk)
     assert (later.covered, later.percent) == (0, 0)
-    assert (annotated.coverage_gaps, annotated.coverage_percent) == (1, 0)
+    assert (stored.coverage_gaps, stored.coverage_percent) == (1, 0)

@@ -3,7 +3,7 @@ import pytest
 from accounts.models import Contact, Opportunity, Signal
 from personas.demo import load_demo
 from personas.models import CommitteeRequirement, Persona
-from tests.conftest import as_tenant
+from tests.conftest import as_tenant, page_as_loaded
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,5 +58,5 @@ def test_load_demo_command_gives_accounts_committees_with_gaps(client):
         assert shares.accounts > 0
         account = annotated.filter(coverage_gaps__gt=0).order_by("name").first()
     client.force_login(UserFactory(username="sam"))
-    html = client.get(f"/t/northwind/accounts/{account.pk}/").content.decode()
+    html = page_as_loaded(client, f"/t/northwind/accounts/{account.pk}/")
     assert "<strong>Gaps:</strong>" in html

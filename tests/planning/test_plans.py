@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import page_as_loaded
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_viewers_read_but_do_not_write(client_for, tenant_a, acme, viewer_a):
 
 
 def test_the_account_page_shows_the_plan_section(client_for, tenant_a, acme, member_a):
-    page = client_for(member_a).get(f"/t/{tenant_a.slug}/accounts/{acme.pk}/").content.decode()
+    page = page_as_loaded(client_for(member_a), f"/t/{tenant_a.slug}/accounts/{acme.pk}/")
     assert "No plan for this account yet." in page
     assert f"/t/{tenant_a.slug}/planning/accounts/{acme.pk}/timeline/" in page
 

@@ -9,7 +9,7 @@ from abs_platform.tenancy.models import Role
 from accounts import services as account_services
 from teams import services
 from teams.models import StaffingSettings, Team, TeamAccount, TeamRole
-from tests.conftest import _member, as_tenant
+from tests.conftest import _member, as_tenant, page_as_loaded
 from tests.factories import AccountFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,7 +269,7 @@ class TestAccountReads:
         page = client_for(member_a).get(f"/t/alpha/accounts/{staffed['one'].pk}/?part=teams").content.decode()
         assert "Alpha" in page and "matches its rule" in page
         assert "Tier 1 needs Marketer on its team." in " ".join(page.split())
-        delta = client_for(member_a).get(f"/t/alpha/accounts/{staffed['delta'].pk}/").content.decode()
+        delta = page_as_loaded(client_for(member_a), f"/t/alpha/accounts/{staffed['delta'].pk}/")
         assert "no team works this target account yet" in delta
 
     def test_an_account_listed_from_its_page_joins_the_team(self, client_for, member_a, staffed, tenant_a):
