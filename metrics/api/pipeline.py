@@ -20,6 +20,7 @@ class PipelineViewSet(MetricViewSet):
     one row per cohort in `results` with its size."""
 
     metric_name = "pipeline"
+    extra_params = ("seed",)
 
     @extend_schema(parameters=[*FILTER_PARAMETERS, SEED_PARAMETER], responses=OpenApiTypes.OBJECT)
     def list(self, request, *args, **kwargs):
