@@ -26,6 +26,10 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.activity import ActivityMetricViewSet
+from metrics.api.engagement import EngagementMetricViewSet
+from metrics.api.marketing import MarketingMetricViewSet
+from metrics.api.plays import PlayEffectivenessViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
     AccountPlanViewSet,
@@ -96,3 +100,7 @@ router.register("review-actions", ReviewActionViewSet, basename="review-action")
 router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
 router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
+router.register("metrics/engagement", EngagementMetricViewSet, basename="metric-engagement")
+router.register("metrics/activity", ActivityMetricViewSet, basename="metric-activity")
+router.register("metrics/marketing", MarketingMetricViewSet, basename="metric-marketing")
+router.register("metrics/plays", PlayEffectivenessViewSet, basename="metric-plays")
