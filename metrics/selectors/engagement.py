@@ -149,16 +149,16 @@ def engagement(
     baseline = baseline or default_baseline(filters)
     accounts = _accounts(filters, baseline)
     roles = [f"engaged_{role}" for role in BuyingRole.values]
+    # Named apart from the annotations they sum: an aggregate of the same name would replace its annotation.
+    sums = ["events", "baseline_events", "engaged_contacts", *roles]
     totals = accounts.aggregate(
-        accounts=Count("id"),
-        events=Coalesce(Sum("events"), 0),
-        baseline_events=Coalesce(Sum("baseline_events"), 0),
-        engaged_contacts=Coalesce(Sum("engaged_contacts"), 0),
-        rising=_count(Q(movement="rising")),
-        falling=_count(Q(movement="falling")),
-        listed=_count(Q(movement=movement) if movement else Q()),
-        **{role: Coalesce(Sum(role), 0) for role in roles},
+        total_accounts=Count("id"),
+        total_rising=_count(Q(movement="rising")),
+        total_falling=_count(Q(movement="falling")),
+        total_listed=_count(Q(movement=movement)) if movement else Count("id"),
+        **{f"total_{name}": Coalesce(Sum(name), 0) for name in sums},
     )
+    totals = {name.removeprefix("total_"): value for name, value in totals.items()}
     if movement:
         accounts = accounts.filter(movement=movement)
     field = ordering.lstrip("-")
