@@ -25,7 +25,7 @@ def _sum(field: str, condition: Q) -> Coalesce:
     return Coalesce(Sum(field, filter=condition), Value(0), output_field=IntegerField())
 
 
-def _figures(prefix: str = "", channel: str | None = None) -> dict:
+def _figures(prefix: str, channel: str | None = None) -> dict:
     on = Q(channel=channel) if channel else Q()
     return {
         f"{prefix}activities": Count("id", filter=on),
@@ -39,8 +39,8 @@ def _figures(prefix: str = "", channel: str | None = None) -> dict:
     }
 
 
-def _row(figures: dict, prefix: str = "") -> dict:
-    value = {name: figures[f"{prefix}{name}"] for name in _figures()}
+def _row(figures: dict, prefix: str) -> dict:
+    value = {name.removeprefix(prefix): figure for name, figure in figures.items() if name.startswith(prefix)}
     return {
         "activities": value["activities"],
         "accounts_reached": value["accounts_reached"],
@@ -57,13 +57,14 @@ def _row(figures: dict, prefix: str = "") -> dict:
 def marketing(filters: MetricFilters) -> dict:
     """The three channels together and one row per channel, in one aggregate query."""
     campaign = programme_activities(filters).filter(channel__in=CAMPAIGN_CHANNELS)
+    # Every figure is prefixed: an aggregate named like a field ("clicks") would stand for it in the others.
     figures = campaign.aggregate(
-        **_figures(),
+        **_figures("all_"),
         **{name: f for channel in CAMPAIGN_CHANNELS for name, f in _figures(f"{channel}_", channel).items()},
     )
     labels = dict(ActivityChannel.choices)
     return {
-        **_row(figures),
+        **_row(figures, "all_"),
         "results": [
             {"channel": str(channel), "channel_label": labels[channel], **_row(figures, f"{channel}_")}
             for channel in CAMPAIGN_CHANNELS
