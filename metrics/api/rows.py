@@ -4,13 +4,14 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1
 
 
 class RowsQuerySerializer(serializers.Serializer):
     """``limit`` (1–500, default 50) rows from ``offset`` (default 0); a subclass sets the ``ordering`` choices."""
 
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=MAX_LIMIT)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_OFFSET)
 
 
 def rows_query(serializer_class, query_params) -> dict:

@@ -54,7 +54,10 @@ def occurred_between_q(start: date, end: date, field: str = "occurred_at") -> Q:
     """``field`` on a day from ``start`` to ``end`` (both included) in the workspace's time zone, as an
     index-friendly range of instants."""
     zone = workspace_zone()
-    return Q(**{f"{field}__gte": day_start(start, zone), f"{field}__lt": day_start(end + timedelta(days=1), zone)})
+    q = Q(**{f"{field}__gte": day_start(start, zone)})
+    if end < date.max:
+        q &= Q(**{f"{field}__lt": day_start(end + timedelta(days=1), zone)})
+    return q
 
 
 def programme_activities(filters: MetricFilters, *, start: date | None = None, end: date | None = None) -> QuerySet:

@@ -75,7 +75,8 @@ def default_baseline(filters: MetricFilters) -> Baseline:
         return Baseline(
             programme_start - timedelta(days=BASELINE_DAYS), programme_start - timedelta(days=1), "programme_start"
         )
-    return Baseline(filters.start - timedelta(days=BASELINE_DAYS), filters.start - timedelta(days=1), "before_period")
+    first = max(filters.start, date.min + timedelta(days=BASELINE_DAYS))  # the calendar's first days have no before
+    return Baseline(first - timedelta(days=BASELINE_DAYS), first - timedelta(days=1), "before_period")
 
 
 def _accounts(filters: MetricFilters, baseline: Baseline):

@@ -121,3 +121,23 @@ def test_queries_do_not_grow_with_the_data(tenant_a, programme, by, django_asser
         log(tenant_a, AccountFactory(tenant=tenant_a, name=f"More {index}"), 3, outcome="replied")
     with as_tenant(tenant_a), django_assert_num_queries(3):
         activity(filters, by=by)
+
+
+def test_days_are_the_workspaces(api_a, tenant_a):
+    tenant_a.time_zone = "Europe/Berlin"
+    tenant_a.save()
+    acme = AccountFactory(tenant=tenant_a, name="Acme")
+    log(tenant_a, acme, occurred_at=at(9, 30, 22, 30))  # 00:30 on October 1st in Berlin: in the period
+    log(tenant_a, acme, 2, occurred_at=at(10, 30, 23, 30))  # 00:30 on October 31st in Berlin (winter time): after it
+    assert api_a.get(URL, PERIOD).json()["touches"] == 1
+
+
+def test_the_calendars_ends_are_no_server_error(api_a):
+    for params in ({"start": "9999-12-01", "end": "9999-12-31"}, {"start": "0001-04-01", "end": "0001-04-02"}):
+        assert api_a.get(URL, params).json()["touches"] == 0
+        assert api_a.get("/api/v1/metrics/engagement/", params).json()["events"] == 0
+        assert api_a.get("/api/v1/metrics/marketing/", params).json()["clicks"] == 0
+        assert api_a.get("/api/v1/metrics/plays/", params).json()["launches"] == 0
+    assert api_a.get(URL, {"offset": 2**40}).json() == {
+        "offset": ["Ensure this value is less than or equal to 2147483647."]
+    }

@@ -5,13 +5,14 @@ from datetime import date
 
 import pytest
 
+from accounts.models import Account
 from metrics.filters import MetricFilters
 from metrics.models import MetricsSettings
 from metrics.selectors.engagement import engagement
 from tests.conftest import as_tenant
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, TierFactory
 
-from .programme_data import PERIOD, at, log
+from .programme_data import PERIOD, at, link_team, log
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/metrics/engagement/"
@@ -126,6 +127,17 @@ def test_orderings_sharp_movers_and_pages(api_a, programme):
     assert (rising["count"], [r["account_name"] for r in rising["results"]]) == (2, ["Wayne", "Acme"])
     falling = api_a.get(URL, {**PERIOD, "movement": "falling"}).json()
     assert (falling["count"], falling["rising"], [r["account_name"] for r in falling["results"]]) == (1, 2, ["Globex"])
+
+
+def test_tier_team_and_owner_narrow_the_accounts(api_a, tenant_a, member_a, programme):
+    tier = TierFactory(tenant=tenant_a)
+    with as_tenant(tenant_a):
+        Account.objects.filter(pk=programme["acme"].pk).update(tier=tier, owner=member_a)
+    team = link_team(tenant_a, "Tigers", programme["globex"], programme["hooli"])
+    assert [r[0] for r in rows(api_a.get(URL, {**PERIOD, "team": team.pk}).json())] == ["Hooli", "Globex"]
+    by_tier = api_a.get(URL, {**PERIOD, "tier": tier.pk}).json()
+    assert (by_tier["accounts"], by_tier["events"], by_tier["engaged_contacts"]) == (1, 5, 2)
+    assert api_a.get(URL, {**PERIOD, "owner": member_a.pk}).json()["results"][0]["account_name"] == "Acme"
 
 
 def test_baseline_before_the_period_or_requested(api_a, tenant_a, programme):
