@@ -23,6 +23,7 @@ from abs_platform.web.viewsets import TenantModelViewSet
 from .. import selectors, services
 from ..engagement import day_start
 from ..models import (
+    CAMPAIGN_FIELDS,
     Account,
     Activity,
     ActivityChannel,
@@ -112,6 +113,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "direction": {"initial": ActivityDirection.OUTBOUND},
             "channel": {"initial": ActivityChannel.EMAIL},
             "subject": {"style": {"placeholder": "e.g. Intro e-mail to the CFO"}},
+            # Campaign figures come from integrations and imports; the dashboard's log form stays short.
+            **{name: {"style": {"in_form": False}} for name in CAMPAIGN_FIELDS},
         }
 
     def get_account_name(self, activity) -> str:
