@@ -1,5 +1,6 @@
 """``GET /api/v1/metrics/activity/``: touches, conversations and meetings per account, channel, team or person."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
@@ -22,11 +23,12 @@ class ActivityMetricViewSet(MetricViewSet):
     metric_name = "activity"
 
     @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
         parameters=[
             *FILTER_PARAMETERS,
             OpenApiParameter("by", str, enum=list(GROUPS), description="What a row is (default `account`)."),
             *row_parameters(ORDERINGS, "-touches"),
-        ]
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

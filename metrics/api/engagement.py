@@ -42,6 +42,7 @@ class EngagementMetricViewSet(MetricViewSet):
     metric_name = "engagement"
 
     @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
         parameters=[
             *FILTER_PARAMETERS,
             OpenApiParameter("baseline_start", OpenApiTypes.DATE, description="First day of an explicit baseline."),
@@ -50,7 +51,7 @@ class EngagementMetricViewSet(MetricViewSet):
                 "movement", str, enum=list(MOVEMENTS), description="Only accounts rising or falling sharply."
             ),
             *row_parameters(ORDERINGS, "-change"),
-        ]
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
