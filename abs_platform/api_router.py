@@ -26,11 +26,15 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.activity import ActivityMetricViewSet
 from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
 from metrics.api.data_health import DataHealthViewSet
+from metrics.api.engagement import EngagementMetricViewSet
 from metrics.api.funnel import FunnelViewSet
 from metrics.api.lifecycle import LifecycleViewSet, SpendEntryViewSet
+from metrics.api.marketing import MarketingMetricViewSet
 from metrics.api.pipeline import PipelineViewSet
+from metrics.api.plays import PlayEffectivenessViewSet
 from metrics.api.rollout import RolloutViewSet
 from metrics.api.settings import MetricsSettingsViewSet
 from metrics.api.snapshots import SnapshotViewSet
@@ -120,3 +124,7 @@ router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
 router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
 router.register("metrics/data-health", DataHealthViewSet, basename="metric-data-health")
 router.register("metrics/settings", MetricsSettingsViewSet, basename="metric-settings")
+router.register("metrics/engagement", EngagementMetricViewSet, basename="metric-engagement")
+router.register("metrics/activity", ActivityMetricViewSet, basename="metric-activity")
+router.register("metrics/marketing", MarketingMetricViewSet, basename="metric-marketing")
+router.register("metrics/plays", PlayEffectivenessViewSet, basename="metric-plays")
