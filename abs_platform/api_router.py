@@ -26,6 +26,12 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.distributions import (
+    CoverageDistributionViewSet,
+    FitScoreDistributionViewSet,
+    PipelineByStageViewSet,
+)
+from metrics.api.search import SearchViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
     AccountPlanViewSet,
@@ -96,3 +102,7 @@ router.register("review-actions", ReviewActionViewSet, basename="review-action")
 router.register("review-schedule", ReviewScheduleViewSet, basename="review-schedule")
 router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
+router.register("search", SearchViewSet, basename="search")
+router.register("metrics/fit-scores", FitScoreDistributionViewSet, basename="metric-fit-scores")
+router.register("metrics/coverage-distribution", CoverageDistributionViewSet, basename="metric-coverage-distribution")
+router.register("metrics/pipeline-by-stage", PipelineByStageViewSet, basename="metric-pipeline-by-stage")

@@ -54,7 +54,7 @@ def test_the_main_pages_raise_no_violation(page: Page, workspace):
         ("/t/alpha/contacts/", "Contacts"),
         ("/t/alpha/icp/", None),
         ("/t/alpha/personas/", None),
-        ("/t/alpha/metrics/", None),
+        ("/t/alpha/dashboard/", None),
         ("/t/alpha/accounts/import/", None),
         ("/t/alpha/settings/members/", "Members of Alpha Corp"),
         ("/t/alpha/settings/api-keys/", None),
