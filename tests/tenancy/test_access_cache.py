@@ -90,8 +90,8 @@ def test_header_links_follow_the_workspace(member_a, tenant_b):
     MembershipFactory(tenant=tenant_b, user=member_a, role=Role.MEMBER)
     member = logged_in(member_a)
     for slug in ("alpha", "bravo", "alpha"):
-        html = member.get(f"/t/{slug}/metrics/").content.decode()
-        for page in ("accounts", "contacts", "icp", "personas", "metrics", "settings/members"):
+        html = member.get(f"/t/{slug}/dashboard/").content.decode()
+        for page in ("accounts", "contacts", "icp", "personas", "dashboard", "settings/members"):
             assert f'href="/t/{slug}/{page}/"' in html
         assert 'href="/auth/password_change/"' in html
         assert 'action="/auth/logout/"' in html
