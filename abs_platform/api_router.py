@@ -26,12 +26,16 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
+from metrics.api.data_health import DataHealthViewSet
 from metrics.api.distributions import (
     CoverageDistributionViewSet,
     FitScoreDistributionViewSet,
     PipelineByStageViewSet,
 )
 from metrics.api.search import SearchViewSet
+from metrics.api.settings import MetricsSettingsViewSet
+from metrics.api.snapshots import SnapshotViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
 from planning.api import (
     AccountPlanViewSet,
@@ -106,3 +110,8 @@ router.register("search", SearchViewSet, basename="search")
 router.register("metrics/fit-scores", FitScoreDistributionViewSet, basename="metric-fit-scores")
 router.register("metrics/coverage-distribution", CoverageDistributionViewSet, basename="metric-coverage-distribution")
 router.register("metrics/pipeline-by-stage", PipelineByStageViewSet, basename="metric-pipeline-by-stage")
+router.register("metrics/snapshots", SnapshotViewSet, basename="metric-snapshots")
+router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
+router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
+router.register("metrics/data-health", DataHealthViewSet, basename="metric-data-health")
+router.register("metrics/settings", MetricsSettingsViewSet, basename="metric-settings")

@@ -282,6 +282,8 @@ CELERY_BEAT_SCHEDULE = {
     # checks/tasks.py: one decay check (01:30 UTC) and one coverage check (02:00 UTC) job per active workspace, daily.
     "checks-coverage": {"task": "checks.coverage_check_all", "schedule": crontab(minute=0, hour=2)},
     "checks-decay": {"task": "checks.decay_check_all", "schedule": crontab(minute=30, hour=1)},
+    # metrics/tasks.py: one daily snapshot job per active workspace after the checks (03:00 UTC); back-fills gaps.
+    "metrics-snapshots": {"task": "metrics.snapshot_take_all", "schedule": crontab(minute=0, hour=3)},
 }
 CELERY_TIMEZONE = "UTC"
 

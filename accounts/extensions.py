@@ -7,7 +7,9 @@ Apps above accounts register in their ``AppConfig.ready()``:
   every account list and detail read (personas: committee coverage); with ``rollup=True``, for the
   hierarchy, the counts a subtree adds up instead (personas: ``coverage_required``, ``coverage_covered``);
 * ``register_account_section(section)``: a section of the account page, drawn from its own template with
-  the context its ``context(account)`` answers (personas: the buying committee).
+  the context its ``context(account)`` answers (personas: the buying committee);
+* ``register_account_filter(name, apply)``: ``apply(queryset, value) -> queryset`` behind a filter of the
+  account list that accounts declares without knowing how it is computed (personas: ``missing_persona``).
 """
 
 from collections.abc import Callable
@@ -17,6 +19,7 @@ from django.db.models import QuerySet
 
 _annotations: list[Callable[..., QuerySet]] = []
 _sections: list["AccountSection"] = []
+_filters: dict[str, Callable[[QuerySet, object], QuerySet]] = {}
 
 
 def register_account_annotations(annotate: Callable[..., QuerySet]) -> None:
@@ -50,3 +53,12 @@ def register_account_section(section: AccountSection) -> None:
 
 def account_sections() -> list[AccountSection]:
     return list(_sections)
+
+
+def register_account_filter(name: str, apply: Callable[[QuerySet, object], QuerySet]) -> None:
+    _filters[name] = apply
+
+
+def filter_accounts(name: str, queryset: QuerySet, value) -> QuerySet:
+    """``queryset`` narrowed by the filter a higher layer registered as ``name``."""
+    return _filters[name](queryset, value)

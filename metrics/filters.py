@@ -5,12 +5,12 @@ downloads filter the same way. Zero denominators give ``None`` (``ratio``), show
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
 from rest_framework import serializers
 
-from abs_platform.tenancy.context import workspace_today
+from abs_platform.tenancy.context import workspace_today, workspace_zone
 from abs_platform.tenancy.selectors import tenant_memberships
 from abs_platform.web.fields import TenantRelatedField
 from icp.models import Tier
@@ -19,6 +19,7 @@ from teams.models import Team
 DEFAULT_PERIOD_DAYS = 90
 PERIOD_PRESETS = {"30d": 30, "90d": 90, "180d": 180, "365d": 365}
 MAX_PERIOD_DAYS = 3 * 366
+FORMAT_PARAM = "format"
 
 
 def ratio(numerator, denominator, digits: int = 4) -> float | None:
@@ -26,6 +27,11 @@ def ratio(numerator, denominator, digits: int = 4) -> float | None:
     if not denominator:
         return None
     return round(float(numerator) / float(denominator), digits)
+
+
+def day_start(day: date) -> datetime:
+    """The first instant of ``day`` in the workspace's time zone."""
+    return datetime.combine(day, time.min, tzinfo=workspace_zone())
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,13 @@ class MetricFilters:
         return q
 
     def period_q(self, field: str, *, datetime: bool = False) -> Q:
-        """Rows whose ``field`` (a date, or a datetime read in the workspace's time zone) falls in the period."""
-        lookup = f"{field}__date__range" if datetime else f"{field}__range"
-        return Q(**{lookup: (self.start, self.end)})
+        """Rows whose ``field`` (a date, or a datetime read in the workspace's time zone) falls in the period.
+
+        Datetimes are compared with the period's instants in the workspace's zone, not the request's: API-key
+        requests run in UTC and pages in the workspace's zone, and both must count the same rows."""
+        if not datetime:
+            return Q(**{f"{field}__range": (self.start, self.end)})
+        return Q(**{f"{field}__gte": day_start(self.start), f"{field}__lt": day_start(self.end + timedelta(days=1))})
 
     def as_dict(self) -> dict:
         return {
@@ -92,8 +102,8 @@ class MetricFilterSerializer(serializers.Serializer):
     def validate(self, attrs):
         today = workspace_today()
         if "period" in attrs:
-            if "start" in attrs or "end" in attrs:
-                raise serializers.ValidationError({"period": "Give either a period or start and end, not both."})
+            if "start" in attrs:
+                raise serializers.ValidationError({"period": "Give either a period or a start, not both."})
             end = attrs.get("end", today)
             start = end - timedelta(days=PERIOD_PRESETS[attrs["period"]] - 1)
         else:
@@ -117,8 +127,14 @@ class MetricFilterSerializer(serializers.Serializer):
         )
 
 
-def metric_filters(query_params) -> MetricFilters:
-    """Parse and validate the request's filters (400 naming the parameter on bad input)."""
+def metric_filters(query_params, extra: tuple[str, ...] = ()) -> MetricFilters:
+    """Parse and validate the request's filters (400 naming the parameter on bad input). Parameters other than
+    the filters, ``format`` and the metric's own ``extra`` ones are refused, as every list refuses them."""
+    accepted = {*MetricFilterSerializer().fields, FORMAT_PARAM, *extra}
+    unknown = sorted(name for name in query_params if name not in accepted)
+    if unknown:
+        message = f"Unknown query parameter. Use one of: {', '.join(sorted(accepted))}."
+        raise serializers.ValidationError({name: [message] for name in unknown})
     serializer = MetricFilterSerializer(data=query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.filters()

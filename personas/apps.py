@@ -7,14 +7,22 @@ class PersonasConfig(AppConfig):
 
     def ready(self):
         from abs_platform.web.navigation import NavEntry, register_nav_entry
-        from accounts.extensions import AccountSection, register_account_annotations, register_account_section
+        from accounts.extensions import (
+            AccountSection,
+            register_account_annotations,
+            register_account_filter,
+            register_account_section,
+        )
 
         from . import receivers  # noqa: F401 (connects the receivers)
-        from .coverage import accounts_with_coverage
+        from .coverage import accounts_with_coverage, missing_persona_q
         from .selectors import committee_map
 
         register_nav_entry(NavEntry("personas", "Personas", "personas:page", order=40))
         register_account_annotations(lambda queryset, *, rollup: accounts_with_coverage(queryset, counts=rollup))
+        register_account_filter(
+            "missing_persona", lambda queryset, persona: queryset.filter(missing_persona_q(persona))
+        )
         register_account_section(
             AccountSection(
                 name="committee",

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from abs_platform.tenancy.context import workspace_today
@@ -147,4 +147,37 @@ def workspace_coverage(*, today: date | None = None) -> CoverageShares:
         complete=totals["complete"],
         good=totals["good"],
         without_requirements=totals["without"],
+    )
+
+
+def coverage_gap_rows(accounts: QuerySet[Account], *, today: date | None = None) -> QuerySet[CommitteeRequirement]:
+    """Every uncovered requirement of the given accounts, one row each (one query), by account then persona
+    name: ``values()`` with ``account``, ``account_name``, ``tier``, ``persona``, ``persona_name``,
+    ``min_contacts``, ``current`` and ``missing`` — the gaps ``coverage_of`` lists for one account."""
+    return (
+        CommitteeRequirement.objects.filter(tier__accounts__in=accounts)
+        .annotate(current=_current_contacts(OuterRef("tier__accounts"), today))
+        .filter(current__lt=F("min_contacts"))
+        .order_by("tier__accounts__name", "tier__accounts", "persona__name", "persona")
+        .values(
+            "min_contacts",
+            "current",
+            "persona",
+            "tier",
+            account=F("tier__accounts"),
+            account_name=F("tier__accounts__name"),
+            persona_name=F("persona__name"),
+            missing=F("min_contacts") - F("current"),
+        )
+    )
+
+
+def missing_persona_q(persona_id: int, *, today: date | None = None) -> Exists:
+    """Accounts whose tier requires the persona and that have fewer current contacts of it than required."""
+    return Exists(
+        CommitteeRequirement.objects.filter(
+            tier=OuterRef("tier"),
+            persona_id=persona_id,
+            min_contacts__gt=_current_contacts(OuterRef(OuterRef("pk")), today),
+        )
     )

@@ -21,6 +21,7 @@ from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 
 from .. import selectors, services
 from ..domains import normalize_domain
+from ..extensions import filter_accounts
 from ..models import (
     Account,
     AccountStatus,
@@ -172,6 +173,7 @@ class AccountFilter(RequestedFilterSet):
     coverage_min = filters.NumberFilter(method="filter_coverage", min_value=0, max_value=100)
     coverage_max = filters.NumberFilter(method="filter_coverage", min_value=0, max_value=100)
     has_gaps = filters.BooleanFilter(method="filter_has_gaps")
+    missing_persona = filters.NumberFilter(method="filter_missing_persona", min_value=1)
     industry = filters.CharFilter()
     country = filters.CharFilter()
     owner = filters.NumberFilter(field_name="owner_id")
@@ -190,6 +192,10 @@ class AccountFilter(RequestedFilterSet):
             return queryset.filter(coverage_gaps__gt=0)
         return queryset.filter(coverage_gaps=0, coverage_percent__isnull=False)
 
+    def filter_missing_persona(self, queryset, name, value):
+        """Accounts whose committee requires this persona and lack enough current contacts of it (personas)."""
+        return filter_accounts(name, queryset, int(value))
+
     def filter_coverage(self, queryset, name, value):
         lookup = "gte" if name == "coverage_min" else "lte"
         return queryset.filter(**{f"coverage_percent__{lookup}": value})
@@ -203,9 +209,10 @@ ACCOUNT_PAGE_PARTIALS = {"row": "facts", "detail": "facts", "form": "facts-form"
 class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     """Target accounts. List, filter (`status`, `industry`, `country`, `owner`, `is_target`,
     `employees_min`, `employees_max`, `tier`, `no_tier`, `fit_min`, `fit_max`, `coverage_min`,
-    `coverage_max`, `has_gaps`), search (`search` over name and domain), sort (`ordering`: `name`,
-    `created_at`, `updated_at`, `fit_sort` (fit score, unscored last), prefix `-` for descending), keyset-paginated with
-    `cursor` links. `POST bulk/` applies one change to many accounts."""
+    `coverage_max`, `has_gaps`, `missing_persona`: a required persona without enough current contacts), search
+    (`search` over name and domain), sort (`ordering`: `name`, `created_at`, `updated_at`, `fit_sort` (fit score,
+    unscored last), prefix `-` for descending), keyset-paginated with `cursor` links. `POST bulk/` applies one
+    change to many accounts."""
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilter

@@ -35,18 +35,19 @@ class MetricCSVRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = renderer_context["response"] if renderer_context else None
+        view = renderer_context.get("view") if renderer_context else None
         if response is not None and response.status_code >= 400:
+            response["Content-Type"] = JSONRenderer.media_type
             return JSONRenderer().render(data)
         rows = data.get("results")
         if rows is None:
             rows = [{key: value for key, value in data.items() if not isinstance(value, (dict, list))}]
-        columns = list(rows[0]) if rows else []
+        columns = list(rows[0]) if rows else list(getattr(view, "results_columns", ()))
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(row.get(column)) for column in columns])
-        view = renderer_context.get("view") if renderer_context else None
         if response is not None and view is not None:
             response["Content-Disposition"] = f'attachment; filename="{view.metric_name}.csv"'
         return "\ufeff" + out.getvalue()
@@ -63,12 +64,15 @@ class MetricViewSet(ViewSet):
     """``GET /api/v1/metrics/<name>/``: a subclass names the metric and computes it for the filters.
 
     The response is ``{"metric", "filters", ...the figures...}``; a list of rows goes under ``results`` (that
-    is what the CSV holds). Ratios with nothing to divide by are ``null``.
+    is what the CSV holds). Ratios with nothing to divide by are ``null``. ``results_columns`` names the CSV's
+    columns when there is no row; ``extra_params`` the query parameters the metric reads besides the filters.
     """
 
     read_role = Role.VIEWER
     renderer_classes = [JSONRenderer, MetricCSVRenderer]
     metric_name = ""
+    results_columns: tuple[str, ...] = ()
+    extra_params: tuple[str, ...] = ()
 
     def get_write_role(self):
         return Role.ADMIN
@@ -78,5 +82,5 @@ class MetricViewSet(ViewSet):
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
-        filters = metric_filters(request.query_params)
+        filters = metric_filters(request.query_params, self.extra_params)
         return Response({"metric": self.metric_name, "filters": filters.as_dict(), **self.compute(filters)})

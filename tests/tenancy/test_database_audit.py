@@ -31,7 +31,7 @@ from abs_platform.tenancy.db import (
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
 from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
 from checks.models import CheckSettings, CoverageResult, StaleMark, TierStaleness
-from metrics.models import MetricsSettings
+from metrics.models import DailySnapshot, MetricsSettings
 from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
@@ -150,6 +150,16 @@ def fill_every_tenant_table(tenant):
         TouchLimit.objects.create()
         CheckSettings.objects.create()
         MetricsSettings.objects.create()
+        DailySnapshot.objects.create(
+            day=date(2026, 3, 2),
+            taken_at=timezone.now(),
+            engaged_accounts=0,
+            touches=0,
+            open_deals=0,
+            open_pipeline=0,
+            tasks_done=0,
+            tasks_overdue=0,
+        )
         TierStaleness.objects.create(tier=tier, stale_after_days=180)
         CoverageResult.objects.create(
             account=account,
