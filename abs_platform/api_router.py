@@ -26,6 +26,7 @@ from checks.api import (
     StaleMarkViewSet,
 )
 from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideViewSet, TierViewSet
+from metrics.api.activity import ActivityMetricViewSet
 from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
 from metrics.api.data_health import DataHealthViewSet
 from metrics.api.distributions import (
@@ -33,6 +34,9 @@ from metrics.api.distributions import (
     FitScoreDistributionViewSet,
     PipelineByStageViewSet,
 )
+from metrics.api.engagement import EngagementMetricViewSet
+from metrics.api.marketing import MarketingMetricViewSet
+from metrics.api.plays import PlayEffectivenessViewSet
 from metrics.api.search import SearchViewSet
 from metrics.api.settings import MetricsSettingsViewSet
 from metrics.api.snapshots import SnapshotViewSet
@@ -115,3 +119,7 @@ router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
 router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
 router.register("metrics/data-health", DataHealthViewSet, basename="metric-data-health")
 router.register("metrics/settings", MetricsSettingsViewSet, basename="metric-settings")
+router.register("metrics/engagement", EngagementMetricViewSet, basename="metric-engagement")
+router.register("metrics/activity", ActivityMetricViewSet, basename="metric-activity")
+router.register("metrics/marketing", MarketingMetricViewSet, basename="metric-marketing")
+router.register("metrics/plays", PlayEffectivenessViewSet, basename="metric-plays")

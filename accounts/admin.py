@@ -164,7 +164,7 @@ class SignalAdmin(AccountDataAdmin):
 @admin.register(Activity)
 class ActivityAdmin(TenantScopedAdmin):
     list_display = ("subject", "account", "tenant", "channel", "direction", "occurred_at", "contact", "owner")
-    list_filter = ("direction", "channel")
+    list_filter = ("direction", "channel", "outcome")
     search_fields = ("subject", "notes", "account__name")
     list_select_related = ("tenant", "account", "contact", "owner")
     raw_id_fields = ("account", "contact", "owner")

@@ -3,7 +3,8 @@
 ``load_demo_accounts`` runs first in every demo workspace (``AccountsConfig.load_demo``);
 ``load_demo_activities`` after its contacts exist (``PersonasConfig.load_demo``). Each account gets a profile —
 rising, falling, steady or silent — so that engagement against its baseline (the 90 days before the last
-90) shows varied numbers. Safe to run twice: a workspace that already has activities is left alone.
+90) shows varied numbers; touches have outcomes and ads, web visits and e-mails their impressions and clicks,
+so the activity and marketing metrics do too. Safe to run twice: a workspace that already has activities is left alone.
 """
 
 import random
@@ -18,7 +19,16 @@ from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.selectors import assignable_members
 
 from .engagement import WINDOW_DAYS
-from .models import Account, AccountStatus, Activity, ActivityChannel, ActivityDirection, Contact, ContactStatus
+from .models import (
+    Account,
+    AccountStatus,
+    Activity,
+    ActivityChannel,
+    ActivityDirection,
+    ActivityOutcome,
+    Contact,
+    ContactStatus,
+)
 
 # profile → (share of accounts in %, activities in the baseline and in the current window per unit of level)
 PROFILES = {
@@ -150,6 +160,50 @@ def _pick(rng: random.Random, weights: dict) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+# What came of an activity, by direction and channel (weights; "" is unknown). Others have no outcome.
+OUTCOMES = {
+    (ActivityDirection.OUTBOUND, ActivityChannel.PHONE): {
+        ActivityOutcome.NO_ANSWER: 55,
+        ActivityOutcome.CONNECTED: 30,
+        ActivityOutcome.MEETING_BOOKED: 8,
+        ActivityOutcome.NOT_INTERESTED: 7,
+    },
+    (ActivityDirection.OUTBOUND, ActivityChannel.EMAIL): {
+        "": 50,
+        ActivityOutcome.NO_ANSWER: 20,
+        ActivityOutcome.REPLIED: 22,
+        ActivityOutcome.MEETING_BOOKED: 4,
+        ActivityOutcome.BOUNCED: 2,
+        ActivityOutcome.UNSUBSCRIBED: 2,
+    },
+    (ActivityDirection.OUTBOUND, ActivityChannel.SOCIAL): {"": 70, ActivityOutcome.REPLIED: 30},
+    (ActivityDirection.INBOUND, ActivityChannel.EMAIL): {ActivityOutcome.REPLIED: 1},
+    (ActivityDirection.INBOUND, ActivityChannel.PHONE): {ActivityOutcome.CONNECTED: 1},
+}
+
+
+def add_outcomes_and_figures(activities: list[Activity], rng: random.Random) -> None:
+    """Outcomes, and the campaign figures of ads (thousands of impressions, ~0.2–3 % clicked), web visits (pages
+    seen and clicked) and e-mails (one impression each, a fifth clicked), drawn from their own ``rng`` so the
+    rest of the log stays as it was."""
+    for activity in activities:
+        weights = OUTCOMES.get((activity.direction, activity.channel))
+        if weights:
+            activity.outcome = _pick(rng, weights)
+        if activity.channel == ActivityChannel.ADVERTISING:
+            activity.impressions = rng.randint(800, 6000)
+            activity.clicks = round(activity.impressions * rng.uniform(0.002, 0.03))
+            activity.conversions = rng.randint(0, min(2, activity.clicks))
+        elif activity.channel == ActivityChannel.WEB_VISIT:
+            activity.impressions = rng.randint(1, 8)
+            activity.clicks = rng.randint(0, activity.impressions)
+            activity.conversions = 1 if rng.random() < 0.15 else 0
+        elif activity.channel == ActivityChannel.EMAIL and activity.outcome != ActivityOutcome.BOUNCED:
+            activity.impressions = 1
+            activity.clicks = 1 if rng.random() < 0.2 else 0
+            activity.conversions = 1 if activity.clicks and rng.random() < 0.1 else 0
+
+
 def load_demo_activities(tenant, *, seed: int = 17) -> dict:
     """Create the demo engagement log in ``tenant``; returns counts (zero when it already had activities)."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not security)
@@ -205,6 +259,7 @@ def load_demo_activities(tenant, *, seed: int = 17) -> dict:
                             owner_id=owner_id,
                         )
                     )
+        add_outcomes_and_figures(activities, random.Random(seed + 1))  # noqa: S311 (demo data)
         bulk_create_with_history(activities, Activity, batch_size=500)
         counts["activities"] = len(activities)
     return counts

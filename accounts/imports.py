@@ -71,6 +71,7 @@ from .models import (
     Activity,
     ActivityChannel,
     ActivityDirection,
+    ActivityOutcome,
     BuyingRole,
     CompanyType,
     Contact,
@@ -259,6 +260,12 @@ ACTIVITY_FIELDS = (
     FieldSpec("subject", "Subject", "text", _aliases("subject", "title", "summary")),
     FieldSpec("notes", "Notes", "text", _aliases("notes", "description", "details", "body")),
     FieldSpec("owner", "Owner", "owner", _aliases("owner", "owner email", "user", "team member", "rep")),
+    FieldSpec(
+        "outcome", "Outcome", "choice", _aliases("outcome", "result", "disposition"), tuple(ActivityOutcome.choices)
+    ),
+    FieldSpec("impressions", "Impressions", "int", _aliases("impressions", "views")),
+    FieldSpec("clicks", "Clicks", "int", _aliases("clicks", "click count")),
+    FieldSpec("conversions", "Conversions", "int", _aliases("conversions", "conversion count")),
 )
 
 FIELDS = {

@@ -428,6 +428,9 @@ class ActivityOutcome(models.TextChoices):
 ACTIVITY_FUTURE_TOLERANCE = timedelta(minutes=5)
 ACTIVITY_IN_FUTURE = "An activity cannot be in the future."
 ACTIVITY_CONTACT_ELSEWHERE = "This contact does not work at the activity's account."
+# Campaign figures (impressions, clicks, conversions) are recorded on these channels only.
+CAMPAIGN_CHANNELS = (ActivityChannel.ADVERTISING, ActivityChannel.WEB_VISIT, ActivityChannel.EMAIL)
+CAMPAIGN_FIELDS = ("impressions", "clicks", "conversions")
 
 
 def check_activity_time(occurred_at) -> None:
@@ -469,6 +472,15 @@ class Activity(TenantOwnedModel):
     idempotency_key = models.CharField(
         max_length=255, blank=True, help_text="An integration's key for one post; unique in the workspace."
     )
+    impressions = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Times the ad, page or e-mail was shown (advertising, web visit, e-mail)."
+    )
+    clicks = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Clicks on it; at most the impressions when both are given."
+    )
+    conversions = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Conversions it brought (a form filled, a demo requested…)."
+    )
 
     # Not a field: a bulk create that checked its owners in one query sets it, so ``clean()`` does not ask again.
     owner_is_member = False
@@ -508,8 +520,21 @@ class Activity(TenantOwnedModel):
             and not Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.owner_id).exists()
         ):
             errors["owner"] = ["The owner must be a member of this workspace."]
+        errors.update(self._campaign_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _campaign_errors(self) -> dict:
+        errors = {}
+        if self.channel not in CAMPAIGN_CHANNELS:
+            for name in CAMPAIGN_FIELDS:
+                if getattr(self, name) is not None:
+                    errors[name] = [
+                        f"{name.capitalize()} are recorded for advertising, web-visit and e-mail activities only."
+                    ]
+        elif self.clicks is not None and self.impressions is not None and self.clicks > self.impressions:
+            errors["clicks"] = [f"Clicks ({self.clicks}) cannot exceed impressions ({self.impressions})."]
+        return errors
 
 
 class SavedViewList(models.TextChoices):

@@ -497,8 +497,12 @@ def activity_create(
     owner: User | None = None,
     outcome: str = "",
     idempotency_key: str = "",
+    impressions: int | None = None,
+    clicks: int | None = None,
+    conversions: int | None = None,
 ) -> Activity:
-    """Log one touch or response; ``Activity.clean`` checks the time, the contact's account and the owner."""
+    """Log one touch or response; ``Activity.clean`` checks the time, the contact's account, the owner and the
+    campaign figures."""
     activity = Activity(
         tenant=get_current_tenant(),
         account=account,
@@ -511,6 +515,9 @@ def activity_create(
         owner=owner,
         outcome=outcome,
         idempotency_key=idempotency_key,
+        impressions=impressions,
+        clicks=clicks,
+        conversions=conversions,
     )
     activity.full_clean()
     activity.save()
@@ -623,6 +630,9 @@ def activity_update(
     notes: str = KEEP,
     owner: User | None = KEEP,
     outcome: str = KEEP,
+    impressions: int | None = KEEP,
+    clicks: int | None = KEEP,
+    conversions: int | None = KEEP,
 ) -> Activity:
     fields = given(
         account=account,
@@ -634,6 +644,9 @@ def activity_update(
         notes=notes,
         owner=owner,
         outcome=outcome,
+        impressions=impressions,
+        clicks=clicks,
+        conversions=conversions,
     )
     for name, value in fields.items():
         setattr(activity, name, value)

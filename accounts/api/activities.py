@@ -23,6 +23,7 @@ from abs_platform.web.viewsets import TenantModelViewSet
 from .. import selectors, services
 from ..engagement import day_start
 from ..models import (
+    CAMPAIGN_FIELDS,
     Account,
     Activity,
     ActivityChannel,
@@ -98,6 +99,9 @@ class ActivitySerializer(serializers.ModelSerializer):
             "owner",
             "owner_name",
             "outcome",
+            "impressions",
+            "clicks",
+            "conversions",
             "idempotency_key",
             "task",
             "created_at",
@@ -109,6 +113,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "direction": {"initial": ActivityDirection.OUTBOUND},
             "channel": {"initial": ActivityChannel.EMAIL},
             "subject": {"style": {"placeholder": "e.g. Intro e-mail to the CFO"}},
+            # Campaign figures come from integrations and imports; the dashboard's log form stays short.
+            **{name: {"style": {"in_form": False}} for name in CAMPAIGN_FIELDS},
         }
 
     def get_account_name(self, activity) -> str:

@@ -250,7 +250,8 @@ def test_the_template_names_every_column(client_for, member_a, tenant_a):
     response = client_for(member_a).get("/t/alpha/accounts/import/template/?kind=activities")
     assert response["Content-Disposition"] == 'attachment; filename="activities-import.csv"'
     assert response.content.decode("utf-8-sig") == (
-        "Account domain,Account name,Contact e-mail,Channel,Direction,Occurred at,Subject,Notes,Owner\r\n"
+        "Account domain,Account name,Contact e-mail,Channel,Direction,Occurred at,Subject,Notes,Owner,Outcome,"
+        "Impressions,Clicks,Conversions\r\n"
     )
     assert client_for(member_a).get("/t/alpha/accounts/import/template/?kind=nothing").status_code == 404
 
