@@ -35,8 +35,12 @@ from metrics.api.distributions import (
     PipelineByStageViewSet,
 )
 from metrics.api.engagement import EngagementMetricViewSet
+from metrics.api.funnel import FunnelViewSet
+from metrics.api.lifecycle import LifecycleViewSet, SpendEntryViewSet
 from metrics.api.marketing import MarketingMetricViewSet
+from metrics.api.pipeline import PipelineViewSet
 from metrics.api.plays import PlayEffectivenessViewSet
+from metrics.api.rollout import RolloutViewSet
 from metrics.api.search import SearchViewSet
 from metrics.api.settings import MetricsSettingsViewSet
 from metrics.api.snapshots import SnapshotViewSet
@@ -123,3 +127,8 @@ router.register("metrics/engagement", EngagementMetricViewSet, basename="metric-
 router.register("metrics/activity", ActivityMetricViewSet, basename="metric-activity")
 router.register("metrics/marketing", MarketingMetricViewSet, basename="metric-marketing")
 router.register("metrics/plays", PlayEffectivenessViewSet, basename="metric-plays")
+router.register("metrics/funnel", FunnelViewSet, basename="metric-funnel")
+router.register("metrics/pipeline", PipelineViewSet, basename="metric-pipeline")
+router.register("metrics/lifecycle", LifecycleViewSet, basename="metric-lifecycle")
+router.register("metrics/rollout", RolloutViewSet, basename="metric-rollout")
+router.register("metrics/spend", SpendEntryViewSet, basename="spend-entry")

@@ -7,12 +7,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from abs_platform.tenancy.admin import TenantScopedAdmin
-from abs_platform.tenancy.context import tenant_context
+from abs_platform.tenancy.context import tenant_context, workspace_today
 
-from . import events
+from . import events, services
 from .models import (
     Account,
     AccountStatus,
+    AccountStatusChange,
     AccountTechnology,
     Activity,
     Contact,
@@ -52,10 +53,17 @@ class AccountAdmin(TenantScopedAdmin):
     list_select_related = ("tenant", "owner")
     list_per_page = 50
     actions = ["mark_target", "unmark_target", "mark_customer", "mark_churned"]
+    readonly_fields = ("customer_since", "churned_on")
 
     def save_model(self, request, obj, form, change):
+        status_changed = "status" in form.changed_data
+        if status_changed:
+            with tenant_context(obj.tenant, request.user):
+                services.apply_status_dates(obj, workspace_today())
         super().save_model(request, obj, form, change)
         with tenant_context(obj.tenant, request.user):
+            if status_changed:
+                services.log_status_changes([obj])
             events.account_changed.send(Account, account=obj, created=not change, changed=set(form.changed_data))
 
     def delete_model(self, request, obj):
@@ -75,18 +83,27 @@ class AccountAdmin(TenantScopedAdmin):
         fields = set(values)
         values = {**values, "updated_at": timezone.now(), "updated_by": request.user}
         accounts = list(queryset.select_related("tenant"))
+        by_tenant = defaultdict(list)
+        status_changed = defaultdict(list)
         for account in accounts:
+            by_tenant[account.tenant].append(account)
+            if "status" in values and account.status != values["status"]:
+                status_changed[account.tenant].append(account)
             for field, value in values.items():
                 setattr(account, field, value)
+        if "status" in values:
+            for tenant, changed in status_changed.items():
+                with tenant_context(tenant, request.user):
+                    for account in changed:
+                        services.apply_status_dates(account, workspace_today())
+            values.update(dict.fromkeys(services.STATUS_DATE_FIELDS))
         bulk_update_with_history(
             accounts, Account, list(values), default_user=request.user, manager=Account.all_tenants
         )
-        by_tenant = defaultdict(list)
-        for account in accounts:
-            by_tenant[account.tenant].append(account.pk)
-        for tenant, account_ids in by_tenant.items():
+        for tenant, tenant_accounts in by_tenant.items():
             with tenant_context(tenant, request.user):
-                events.accounts_changed.send(Account, account_ids=account_ids, fields=fields)
+                services.log_status_changes(status_changed[tenant])
+                events.accounts_changed.send(Account, account_ids=[a.pk for a in tenant_accounts], fields=fields)
         messages.success(request, f"{len(accounts)} account(s) updated.")
 
     @admin.action(description="Mark as target accounts")
@@ -104,6 +121,26 @@ class AccountAdmin(TenantScopedAdmin):
     @admin.action(description="Set status: churned")
     def mark_churned(self, request, queryset):
         self._bulk_set(request, queryset, status=AccountStatus.CHURNED)
+
+
+@admin.register(AccountStatusChange)
+class AccountStatusChangeAdmin(TenantScopedAdmin):
+    """The status-change log, read-only: the accounts services write it with each status change."""
+
+    list_display = ("account", "status", "changed_on", "tenant")
+    list_filter = ("status",)
+    search_fields = ("account__name",)
+    list_select_related = ("tenant", "account")
+    date_hierarchy = "changed_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- Contacts, signals, opportunities, technologies -------------------------------------------------

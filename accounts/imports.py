@@ -597,6 +597,8 @@ class Plan:
     new_parents: list[tuple] = field(default_factory=list)
     # (account, technology ids it should have, technology id → link id it has now)
     technology_sets: list[tuple] = field(default_factory=list)
+    # accounts whose status the file sets or changes: logged once written (ADR 0035)
+    status_changes: list = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -1195,8 +1197,14 @@ class _AccountPlanner(_Planner):
     def parent_error(self, row: _Row, reference: str, message: str) -> None:
         row.errors.append(_error("parent", self.column_of("parent"), reference, message))
 
+    hidden_fields = _Planner.hidden_fields | set(services.STATUS_DATE_FIELDS)
+
     def after_changes(self, instance, changes: list[str], row: _Row, plan: Plan) -> list[str]:
         linked = []
+        if "status" in changes and (row.match_id is not None or instance.status != AccountStatus.PROSPECT):
+            services.apply_status_dates(instance, workspace_today())
+            changes.extend(services.STATUS_DATE_FIELDS)
+            plan.status_changes.append(instance)
         if "tier_id" in changes:  # a tier set by hand, as the bulk "Set tier" does: with where it came from
             instance.tier_override_reason = self.tier_reason
             changes.append("tier_override_reason")
@@ -1765,6 +1773,8 @@ def batch_commit(*, batch: ImportBatch, progress: Callable | None = None) -> Imp
             # The rows and the batch's "committed" in one transaction: a worker lost in between leaves neither.
             with tenant_transaction(tenant):
                 written = write_plan(kind=batch.kind, plan=plan, reason=f"CSV import #{batch.pk}")
+                if batch.kind == ImportKind.ACCOUNTS:
+                    services.log_status_changes(plan.status_changes)
                 if batch.kind == ImportKind.ACCOUNTS and any(written.values()):
                     account_ids = [account.pk for account in plan.creates + plan.updates]
                     events.accounts_changed.send(Account, account_ids=account_ids, fields=None)

@@ -85,6 +85,12 @@ class Account(TenantOwnedModel):
     )
     country = CountryField(blank=True)
     status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.PROSPECT)
+    customer_since = models.DateField(
+        null=True, blank=True, editable=False, help_text="When it last became a customer (a comeback starts anew)."
+    )
+    churned_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="When it churned; cleared when it becomes a customer again."
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_accounts"
     )
@@ -193,6 +199,25 @@ class Account(TenantOwnedModel):
             seen.add(current_id)
             current_id = Account.all_tenants.filter(pk=current_id).values_list("parent_id", flat=True).first()
         return current_id is not None and self.pk is not None and current_id == self.pk
+
+
+class AccountStatusChange(TenantOwnedModel):
+    """One change of an account's status, on the day it happened: churn and retention of any past period are
+    read from these rows (ADR 0035). Written by the accounts services with the change itself."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=10, choices=AccountStatus.choices)
+    changed_on = models.DateField()
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+        indexes = [
+            models.Index(fields=["tenant", "account", "changed_on"], name="statuschange_tenant_account"),
+            models.Index(fields=["tenant", "status", "changed_on"], name="statuschange_tenant_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} → {self.status} on {self.changed_on}"
 
 
 class AccountTechnology(TenantOwnedModel):

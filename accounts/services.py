@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from abs_platform.tenancy.context import get_current_tenant, get_current_user, workspace_today
+from abs_platform.tenancy.context import acting_user, get_current_tenant, get_current_user, workspace_today
 from abs_platform.tenancy.models import Membership
 
 from . import events, selectors
@@ -25,6 +25,7 @@ from .models import (
     VERIFIED_IN_FUTURE,
     Account,
     AccountStatus,
+    AccountStatusChange,
     AccountTechnology,
     Activity,
     ActivityDirection,
@@ -76,6 +77,50 @@ def _changed_fields(instance, fields: dict) -> set[str]:
     return {name for name, value in fields.items() if getattr(instance, name) != value}
 
 
+# --- Status dates (ADR 0035) ------------------------------------------------------------------------
+
+STATUS_DATE_FIELDS = ["customer_since", "churned_on"]
+
+
+def apply_status_dates(account: Account, on: date) -> None:
+    """Date the status ``account`` now has as of ``on``: a customer is one since ``on`` (after churning too: a
+    comeback starts a new customer life) and has not churned; a churned account churned ``on`` and keeps when it
+    became a customer; a prospect has neither."""
+    if account.status == AccountStatus.CUSTOMER:
+        account.customer_since, account.churned_on = on, None
+    elif account.status == AccountStatus.CHURNED:
+        account.churned_on = on
+    else:
+        account.customer_since = account.churned_on = None
+
+
+def log_status_changes(accounts: list[Account]) -> None:
+    """Record each (saved) account's new status in the status-change log, on the day its dates say (today for a
+    prospect), with the history of the rows like every write."""
+    if not accounts:
+        return
+    today, user = workspace_today(), acting_user()
+    day = {AccountStatus.CUSTOMER: "customer_since", AccountStatus.CHURNED: "churned_on"}
+    rows = [
+        AccountStatusChange(
+            tenant_id=account.tenant_id,
+            account_id=account.pk,
+            status=account.status,
+            changed_on=getattr(account, day[account.status]) if account.status in day else today,
+            created_by=user,
+            updated_by=user,
+        )
+        for account in accounts
+    ]
+    bulk_create_with_history(rows, AccountStatusChange, default_user=user)
+
+
+def _won_on(opportunity: Opportunity) -> date:
+    """The day a won deal made its account a customer: its close date, never later than today."""
+    today = workspace_today()
+    return min(opportunity.close_date or today, today)
+
+
 @transaction.atomic
 def account_create(
     *,
@@ -105,7 +150,10 @@ def account_create(
         is_target=is_target,
         parent=parent,
     )
+    apply_status_dates(account, workspace_today())
     account = _save_validated(account)
+    if account.status != AccountStatus.PROSPECT:
+        log_status_changes([account])
     events.account_changed.send(Account, account=account, created=True, changed=set())
     return account
 
@@ -143,7 +191,11 @@ def account_update(
     changed = _changed_fields(account, fields)
     for name, value in fields.items():
         setattr(account, name, value)
+    if "status" in changed:
+        apply_status_dates(account, workspace_today())
     account = _save_validated(account)
+    if "status" in changed:
+        log_status_changes([account])
     events.account_changed.send(Account, account=account, created=False, changed=changed)
     return account
 
@@ -359,13 +411,15 @@ def _won_makes_a_customer(opportunity: Opportunity, previous_stage: str | None) 
     if account.status == AccountStatus.CUSTOMER:
         return
     account.status = AccountStatus.CUSTOMER
+    apply_status_dates(account, _won_on(opportunity))
     _touch(account)
     bulk_update_with_history(
         [account],
         Account,
-        ["status", "updated_at", "updated_by"],
+        ["status", *STATUS_DATE_FIELDS, "updated_at", "updated_by"],
         default_change_reason=f"Deal “{opportunity.name}” closed won",
     )
+    log_status_changes([account])
     events.account_changed.send(Account, account=account, created=False, changed={"status"})
 
 
@@ -467,15 +521,17 @@ def won_deals_make_customers(won: list[Opportunity]) -> None:
     history (the reason names each account's first won deal), one ``accounts_changed`` event."""
     deal_of = {}
     for opportunity in won:
-        deal_of.setdefault(opportunity.account_id, opportunity.name)
+        deal_of.setdefault(opportunity.account_id, opportunity)
     accounts = list(Account.objects.filter(pk__in=deal_of).exclude(status=AccountStatus.CUSTOMER).order_by("id"))
     if not accounts:
         return
     for account in accounts:
         account.status = AccountStatus.CUSTOMER
-        account._change_reason = f"Deal “{deal_of[account.pk]}” closed won"
+        apply_status_dates(account, _won_on(deal_of[account.pk]))
+        account._change_reason = f"Deal “{deal_of[account.pk].name}” closed won"
         _touch(account)
-    bulk_update_with_history(accounts, Account, ["status", "updated_at", "updated_by"])
+    bulk_update_with_history(accounts, Account, ["status", *STATUS_DATE_FIELDS, "updated_at", "updated_by"])
+    log_status_changes(accounts)
     events.accounts_changed.send(Account, account_ids=[account.pk for account in accounts], fields={"status"})
 
 

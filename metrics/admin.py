@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from abs_platform.tenancy.admin import TenantScopedAdmin
 
-from .models import DailySnapshot, MetricsSettings
+from .models import DailySnapshot, MetricsSettings, SpendEntry
 
 
 @admin.register(MetricsSettings)
@@ -18,3 +18,12 @@ class DailySnapshotAdmin(TenantScopedAdmin):
     list_select_related = ("tenant",)
     date_hierarchy = "day"
     list_per_page = 50
+
+
+@admin.register(SpendEntry)
+class SpendEntryAdmin(TenantScopedAdmin):
+    list_display = ("channel", "period_start", "period_end", "amount", "tenant", "note")
+    list_filter = ("channel",)
+    search_fields = ("note",)
+    list_select_related = ("tenant",)
+    date_hierarchy = "period_start"

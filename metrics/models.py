@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from abs_platform.tenancy.context import workspace_today
@@ -61,3 +62,41 @@ class DailySnapshot(TenantOwnedModel):
 
     def __str__(self):
         return f"Snapshot of {self.day}"
+
+
+class SpendChannel(models.TextChoices):
+    ADVERTISING = "advertising", "Advertising"
+    EVENTS = "events", "Events"
+    CONTENT = "content", "Content"
+    DIRECT_MAIL = "direct_mail", "Direct mail"
+    DATA_TOOLS = "data_tools", "Data and tools"
+    PEOPLE = "people", "People"
+    OTHER = "other", "Other"
+
+
+class SpendEntry(TenantOwnedModel):
+    """What the programme spent on one channel over a period: customer acquisition cost (CAC) is read from
+    these rows, spread evenly over each entry's days."""
+
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Last day, included.")
+    channel = models.CharField(max_length=12, choices=SpendChannel.choices)
+    amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="In the workspace currency.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "channel", "id"]
+        verbose_name_plural = "spend entries"
+        indexes = [models.Index(fields=["tenant", "period_start", "period_end"], name="spend_tenant_period")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.period_start}–{self.period_end}: {self.amount}"
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": ["The period cannot end before it starts."]})

@@ -19,7 +19,7 @@ from checks.services import DECAY_JOB_KIND
 from tasks.models import Task, TaskState
 
 from .filters import day_start
-from .models import DailySnapshot, MetricsSettings
+from .models import DailySnapshot, MetricsSettings, SpendEntry
 
 
 def metrics_settings() -> MetricsSettings:
@@ -185,3 +185,36 @@ def snapshot_take(*, job: Job | None = None) -> dict:
     if job is not None:
         jobs.job_succeed(job=job, result=counts)
     return counts
+
+
+def _save_spend(entry: SpendEntry) -> SpendEntry:
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def spend_create(*, period_start: date, period_end: date, channel: str, amount: Decimal, note: str = "") -> SpendEntry:
+    return _save_spend(
+        SpendEntry(
+            tenant=get_current_tenant(),
+            period_start=period_start,
+            period_end=period_end,
+            channel=channel,
+            amount=amount,
+            note=note,
+        )
+    )
+
+
+@transaction.atomic
+def spend_update(*, entry: SpendEntry, **fields) -> SpendEntry:
+    """Change the given fields (``period_start``, ``period_end``, ``channel``, ``amount``, ``note``)."""
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    return _save_spend(entry)
+
+
+@transaction.atomic
+def spend_delete(*, entry: SpendEntry) -> None:
+    entry.delete()

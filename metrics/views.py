@@ -11,12 +11,22 @@ from rest_framework.exceptions import ValidationError
 from abs_platform.tenancy.context import workspace_today
 from abs_platform.tenancy.selectors import tenant_memberships
 from accounts.selectors import engagement_by_account, tiers_to_choose
-from checks import selectors as checks
 from teams.models import Team
 
 from .charts import Chart, Series, csv_url
 from .filters import PERIOD_PRESETS, metric_filters
-from .selectors import distributions, homes, summary
+from .selectors import (
+    coverage,
+    distributions,
+    engagement,
+    funnel,
+    homes,
+    lifecycle,
+    marketing,
+    pipeline,
+    rollout,
+    summary,
+)
 
 CARD_ROWS = 8
 PAGE_ROWS = 25
@@ -89,31 +99,125 @@ def _ae(request, tenant_slug, filters):
 
 
 def _marketing(request, tenant_slug, filters):
-    return {}
+    campaigns = marketing.marketing(filters)
+    engaged = engagement.engagement(filters, limit=0)
+    return {
+        "campaigns": campaigns,
+        "engaged": engaged,
+        "charts": [
+            Chart(
+                key="marketing",
+                title="Campaign figures by channel",
+                kind="bar",
+                rows=campaigns["results"],
+                label_key="channel_label",
+                label_title="Channel",
+                series=[
+                    Series("impressions", "Impressions"),
+                    Series("clicks", "Clicks"),
+                    Series("conversions", "Conversions"),
+                    Series("click_through_rate", "Click-through rate", "ratio", chart=False),
+                    Series("engagement_rate", "Engagement rate", "ratio", chart=False),
+                ],
+                csv_url=csv_url(tenant_slug, "marketing", filters),
+            ),
+            Chart(
+                key="engaged-contacts",
+                title="Engaged contacts by buying role",
+                kind="horizontal-bar",
+                rows=engaged["engaged_contacts_by_role"],
+                label_key="label",
+                label_title="Buying role",
+                series=[Series("contacts", "Engaged contacts")],
+                csv_url=csv_url(tenant_slug, "engagement", filters),
+            ),
+        ],
+    }
 
 
 def _leader(request, tenant_slug, filters):
+    covered = coverage.coverage(filters)
+    cohorts = pipeline.pipeline(filters)
+    charts = []
+    if covered["trend"]:
+        charts.append(
+            Chart(
+                key="coverage-trend",
+                title="Coverage over the period (daily snapshots)",
+                kind="line",
+                rows=covered["trend"],
+                label_key="day",
+                label_title="Day",
+                series=[
+                    Series("accounts_coverage", "Accounts without a gap", "ratio"),
+                    Series("personas_coverage", "Required personas covered", "ratio"),
+                ],
+                csv_url=csv_url(tenant_slug, "snapshots", filters),
+            )
+        )
+    funnel_figures = funnel.funnel(filters)
+    charts += [
+        Chart(
+            key="funnel",
+            title="Sales-development funnel (target accounts)",
+            kind="bar",
+            rows=[{"stage": stage, "accounts": funnel_figures[stage]} for stage in funnel.STAGES],
+            label_key="stage",
+            label_title="Stage",
+            labels={"prospected": "Prospected", "connected": "Connected", "passed": "Passed", "accepted": "Accepted"},
+            series=[Series("accounts", "Accounts")],
+            csv_url=csv_url(tenant_slug, "funnel", filters),
+        ),
+        Chart(
+            key="pipeline",
+            title="Win rate: target accounts against non-target cohorts",
+            kind="bar",
+            rows=cohorts["results"],
+            label_key="cohort",
+            label_title="Cohort",
+            labels=COHORT_LABELS,
+            series=[
+                Series("win_rate", "Win rate", "ratio"),
+                Series("accounts", "Accounts", chart=False),
+                Series("pipeline_created_amount", "Pipeline created", "money", chart=False),
+                Series("average_deal_size", "Average deal size", "money", chart=False),
+                Series("sales_cycle_days", "Sales cycle (days)", chart=False),
+                Series("deal_velocity", "Deal velocity (per day)", "money", chart=False),
+            ],
+            csv_url=csv_url(tenant_slug, "pipeline", filters),
+        ),
+        _band_chart(
+            tenant_slug,
+            filters,
+            "coverage-distribution",
+            "Target accounts by persona coverage (%)",
+            distributions.coverage_distribution(filters),
+        ),
+        _band_chart(
+            tenant_slug,
+            filters,
+            "fit-scores",
+            "Target accounts by fit score",
+            distributions.fit_score_distribution(filters),
+        ),
+        _pipeline_chart(tenant_slug, filters, "Open pipeline by stage"),
+    ]
     return {
         "programme": summary.programme_figures_cached(),
-        "coverage": checks.summary(),
-        "charts": [
-            _band_chart(
-                tenant_slug,
-                filters,
-                "coverage-distribution",
-                "Target accounts by persona coverage (%)",
-                distributions.coverage_distribution(filters),
-            ),
-            _band_chart(
-                tenant_slug,
-                filters,
-                "fit-scores",
-                "Target accounts by fit score",
-                distributions.fit_score_distribution(filters),
-            ),
-            _pipeline_chart(tenant_slug, filters, "Open pipeline by stage"),
+        "coverage": covered,
+        "funnel": funnel_figures,
+        "funnel_rates": [
+            ("Connect rate", funnel_figures["connect_rate"]),
+            ("Pass rate", funnel_figures["pass_rate"]),
+            ("Pipeline rate", funnel_figures["pipeline_rate"]),
         ],
+        "lifecycle": lifecycle.lifecycle(filters),
+        "rollout": rollout.rollout(filters),
+        "charts": charts,
     }
+
+
+COHORT_LABELS = {"target": "Target accounts", "random_customers": "Random customers", "look_alike": "Look-alikes"}
 
 
 def _band_chart(tenant_slug, filters, metric, title, figures) -> Chart:

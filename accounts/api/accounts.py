@@ -66,6 +66,8 @@ class AccountSerializer(LocalizedNumbersModelSerializer):
             "annual_revenue",
             "country",
             "status",
+            "customer_since",
+            "churned_on",
             "owner",
             "owner_name",
             "is_target",
@@ -79,7 +81,7 @@ class AccountSerializer(LocalizedNumbersModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "fit_score", "created_at", "updated_at"]
+        read_only_fields = ["id", "fit_score", "customer_since", "churned_on", "created_at", "updated_at"]
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},

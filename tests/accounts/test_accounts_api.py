@@ -268,6 +268,8 @@ def test_list_and_detail_answer_the_documented_json(api_a, tenant_a, owner_a):
         "annual_revenue": "1234.50",
         "country": "FR",
         "status": "prospect",
+        "customer_since": None,
+        "churned_on": None,
         "owner": owner_a.pk,
         "owner_name": "Ada Lovelace",
         "is_target": True,

@@ -29,9 +29,9 @@ from abs_platform.tenancy.db import (
     tenant_tables,
 )
 from abs_platform.tenancy.models import ApiKey, Invitation, Membership, Tenant, TenantOwnedModel
-from accounts.models import Account, AccountTechnology, ImportBatch, SavedView
+from accounts.models import Account, AccountStatusChange, AccountTechnology, ImportBatch, SavedView
 from checks.models import CheckSettings, CoverageResult, StaleMark, TierStaleness
-from metrics.models import DailySnapshot, MetricsSettings
+from metrics.models import DailySnapshot, MetricsSettings, SpendEntry
 from planning.models import AccountPlan, AccountPlanPlay, AccountReview, HandOff, ReviewAction, ReviewCadence
 from plays.models import (
     OfferPersona,
@@ -159,6 +159,10 @@ def fill_every_tenant_table(tenant):
             open_pipeline=0,
             tasks_done=0,
             tasks_overdue=0,
+        )
+        AccountStatusChange.objects.create(account=account, status="customer", changed_on=date(2026, 3, 1))
+        SpendEntry.objects.create(
+            period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), channel="events", amount=1
         )
         TierStaleness.objects.create(tier=tier, stale_after_days=180)
         CoverageResult.objects.create(
