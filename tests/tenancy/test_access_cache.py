@@ -191,7 +191,7 @@ def test_with_the_cache_down_pages_and_api_calls_read_the_database(
     take_cache_down()
     signed_in = client.post("/auth/login/", {"username": "member_a", "password": "correct-horse-battery"})
     assert (signed_in.status_code, signed_in["Location"]) == (302, "/")
-    for path in ("/t/alpha/accounts/", "/t/alpha/contacts/", "/t/alpha/metrics/", "/t/alpha/personas/"):
+    for path in ("/t/alpha/accounts/", "/t/alpha/contacts/", "/t/alpha/dashboard/", "/t/alpha/personas/"):
         assert client.get(path).status_code == 200, path
     listed = api_a.get("/api/v1/accounts/")
     assert listed.status_code == 200
