@@ -80,7 +80,7 @@ class MetricViewSet(ViewSet):
     def compute(self, filters: MetricFilters) -> dict:
         raise NotImplementedError
 
-    @extend_schema(parameters=FILTER_PARAMETERS)
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def list(self, request, *args, **kwargs):
         filters = metric_filters(request.query_params, self.extra_params)
         return Response({"metric": self.metric_name, "filters": filters.as_dict(), **self.compute(filters)})

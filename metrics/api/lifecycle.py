@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from abs_platform.tenancy.models import Role
 from abs_platform.web.numbers import LocalizedNumbersModelSerializer
@@ -44,8 +45,9 @@ class SpendEntrySerializer(LocalizedNumbersModelSerializer):
 
 class SpendEntryViewSet(TenantModelViewSet):
     """The programme's spend ledger (period, channel, amount): CAC divides its spend by the customers won.
-    Everyone reads; admins write."""
+    Everyone reads; admins write. JSON only: the dashboard has no ledger page yet."""
 
+    renderer_classes = [JSONRenderer]
     serializer_class = SpendEntrySerializer
     write_role = Role.ADMIN
     ordering_fields = ["period_start", "amount"]

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.models import Role, role_at_least
+from abs_platform.web.schema import AutoSchema
 from abs_platform.web.viewsets import FORM_STYLE, refuse_unknown_fields
 
 from .. import services
@@ -22,17 +23,25 @@ class MetricsSettingsSerializer(serializers.Serializer):
     )
 
 
+class _OneObjectSchema(AutoSchema):
+    """The settings are one object, not a list, although the router's list route serves them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class MetricsSettingsViewSet(ViewSet):
     """The workspace's programme settings: `GET` for everyone, `PUT` (admins) with `programme_start_on`. With
     htmx both answer the settings form (`metrics/partials/settings_form.html`)."""
 
     read_role = Role.VIEWER
+    schema = _OneObjectSchema()
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
         """One resource without an id: the router's list route answers ``PUT`` too."""
         if actions and actions.get("get") == "list":
-            actions = {**actions, "put": "update"}
+            actions = {**actions, "put": "put_settings"}
         return super().as_view(actions, **initkwargs)
 
     def get_write_role(self):
@@ -43,7 +52,7 @@ class MetricsSettingsViewSet(ViewSet):
         return Response(MetricsSettingsSerializer(services.metrics_settings()).data)
 
     @extend_schema(request=MetricsSettingsSerializer, responses=MetricsSettingsSerializer)
-    def update(self, request, *args, **kwargs):
+    def put_settings(self, request, *args, **kwargs):
         body = MetricsSettingsSerializer(data=request.data)
         refuse_unknown_fields(body)
         body.is_valid(raise_exception=True)

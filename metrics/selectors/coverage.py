@@ -3,8 +3,7 @@ coverage as the last coverage check stored them (``checks.CoverageResult``), rol
 hierarchy; the gaps (which personas are missing where) as ``personas.coverage`` counts them now; the trend from
 the daily snapshots."""
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 
 from accounts.models import Account
 from accounts.selectors import TREE_DEPTH
@@ -35,13 +34,23 @@ ACCOUNT_COLUMNS = (
 GAP_COLUMNS = ("account", "account_name", "tier", "persona", "persona_name", "min_contacts", "current", "missing")
 
 
-def _subtree_sum(field: str) -> Coalesce:
-    """Σ ``field`` of the stored results of the account and its descendants (down to ``TREE_DEPTH`` levels)."""
-    in_subtree = Q()
+def _subtree_sums() -> dict[int, tuple[int, int]]:
+    """(Σ required, Σ covered) of the stored results of each account and its descendants, down to ``TREE_DEPTH``
+    levels: one grouped sum per level (the results by their ancestor at that level), added up per ancestor."""
+    sums: dict[int, tuple[int, int]] = {}
     for depth in range(TREE_DEPTH + 1):
-        in_subtree |= Q(**{"account" + "__parent" * depth: OuterRef("pk")})
-    total = CoverageResult.objects.filter(in_subtree).order_by().annotate(_s=Func(F(field), function="SUM"))
-    return Coalesce(Subquery(total.values("_s"), output_field=IntegerField()), Value(0))
+        ancestor = "account" + "__parent" * depth
+        levels = (
+            CoverageResult.objects.filter(**{f"{ancestor}__isnull": False})
+            .order_by()
+            .values(ancestor)
+            .annotate(required=Sum("personas_required"), covered=Sum("personas_covered"))
+            .values_list(ancestor, "required", "covered")
+        )
+        for account, required, covered in levels:
+            below = sums.get(account, (0, 0))
+            sums[account] = (below[0] + required, below[1] + covered)
+    return sums
 
 
 def _goals() -> dict:
@@ -57,24 +66,20 @@ def coverage(filters: MetricFilters) -> dict:
     """Totals of the stored results of the target accounts the filters leave, against the workspace's goals;
     per account its own figures and its subtree's (a parent sums its subsidiaries'); the workspace's trend over
     the period from the snapshots (null when narrowed by tier, team or owner: snapshots are workspace-wide).
-    Four queries."""
+    A fixed number of queries (one per hierarchy level for the subtrees)."""
     results = CoverageResult.objects.filter(filters.accounts_q("account__"), account__is_target=True)
     totals = checks.coverage_totals(results)
+    subtrees = _subtree_sums()
+    parents = [account for account, (required, _) in subtrees.items() if required]
     accounts = (
         Account.objects.filter(filters.accounts_q())
-        .annotate(
-            subtree_required=_subtree_sum("personas_required"),
-            subtree_covered=_subtree_sum("personas_covered"),
-        )
-        .filter(Q(coverage_result__isnull=False, is_target=True) | Q(subtree_required__gt=0))
+        .filter(Q(coverage_result__isnull=False, is_target=True) | Q(pk__in=parents))
         .order_by("name", "id")
         .values(
             "id",
             "name",
             "tier",
             "parent",
-            "subtree_required",
-            "subtree_covered",
             "coverage_result__checked_at",
             "coverage_result__data_complete",
             "coverage_result__missing_fields",
@@ -108,11 +113,11 @@ def coverage(filters: MetricFilters) -> dict:
         "personas_coverage": ratio(totals["personas_covered"], totals["personas_required"]),
         **_goals(),
         "trend": trend,
-        "results": [_account_row(row) for row in accounts],
+        "results": [_account_row(row, subtrees.get(row["id"], (0, 0))) for row in accounts],
     }
 
 
-def _account_row(row: dict) -> dict:
+def _account_row(row: dict, subtree: tuple[int, int]) -> dict:
     checked = row["coverage_result__checked_at"] is not None
     return {
         "account": row["id"],
@@ -129,9 +134,9 @@ def _account_row(row: dict) -> dict:
         if checked
         else None,
         "gaps": row["coverage_result__gaps"] if checked else None,
-        "subtree_personas_required": row["subtree_required"],
-        "subtree_personas_covered": row["subtree_covered"],
-        "subtree_personas_coverage": ratio(row["subtree_covered"], row["subtree_required"]),
+        "subtree_personas_required": subtree[0],
+        "subtree_personas_covered": subtree[1],
+        "subtree_personas_coverage": ratio(subtree[1], subtree[0]),
     }
 
 

@@ -61,6 +61,9 @@ def test_create_and_read_back(api_a, tenant_a, acme, jo, member_a):
         "owner": member_a.pk,
         "owner_name": member_a.get_full_name(),
         "outcome": "",
+        "impressions": None,
+        "clicks": None,
+        "conversions": None,
         "idempotency_key": "",
         "task": None,
     }

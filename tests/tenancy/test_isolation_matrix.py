@@ -43,6 +43,7 @@ from checks import services as checks_services
 from checks.models import CoverageResult, StaleMark
 from checks.services import COVERAGE_JOB_KIND
 from icp.selectors import FIT_JOB_KIND
+from metrics.models import SpendEntry
 from personas.services import REMATCH_JOB_KIND
 from planning import services as planning_services
 from plays.models import PlayRun, TriggerRule
@@ -290,6 +291,9 @@ def _build_workspace(world: World, slug: str, label: str):
             team_services.role_requirement_create(tier=tier, role=TeamRole.SDR),
             PlayRun.objects.create(template=template, template_version=1, account=account, started_at=timezone.now()),
             TriggerRule.objects.create(signal_type="funding", template=template),
+            SpendEntry.objects.create(
+                period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), channel="events", amount=1, note=label
+            ),
         ]
         checks_services.coverage_check()
         checks_services.decay_check()

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 BOOLEAN_ERROR = "“{}” is not a boolean: use true or false (also yes/no, 1/0)."
 ACCOUNT_PARAMS = (
     "country, coverage_max, coverage_min, cursor, employees_max, employees_min, fit_max, fit_min, format, has_gaps, "
-    "industry, is_target, no_tier, ordering, owner, page_size, search, status, tier"
+    "industry, is_target, missing_persona, no_tier, ordering, owner, page_size, search, status, tier"
 )
 
 
