@@ -10,7 +10,7 @@ class MetricsConfig(AppConfig):
         from abs_platform.web.navigation import NavEntry, register_nav_entry
         from accounts.selectors import workspace_has_accounts
 
-        register_nav_entry(NavEntry("dashboard", "Dashboard", "metrics:dashboard", order=1))
+        register_nav_entry(NavEntry("dashboard", "Dashboard", "metrics:dashboard", order=6))
         # After "My day" (tasks is earlier in INSTALLED_APPS); a workspace without accounts opens on Accounts,
         # which says what to do first.
         register_home_chooser(lambda user: "metrics:dashboard" if workspace_has_accounts() else None)

@@ -12,6 +12,7 @@ from rest_framework.viewsets import ViewSet
 
 from abs_platform.tenancy.models import Role
 from abs_platform.web.renderers import HtmxFragmentRenderer
+from abs_platform.web.schema import AutoSchema
 from plays.models import PlayKind
 
 from ..search import RESULTS_PER_KIND, global_search
@@ -41,11 +42,19 @@ class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=100, allow_blank=True, trim_whitespace=True)
 
 
+class _OneObjectSchema(AutoSchema):
+    """The search answers one object (its groups), although the router's list route serves it."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class SearchViewSet(ViewSet):
     """Accounts (name, domain), contacts (name, e-mail, title) and plays (name) matching every word of ``q``;
     at most five of each, with links to their pages. Fewer than two characters find nothing."""
 
     read_role = Role.VIEWER
+    schema = _OneObjectSchema()
     renderer_classes = [JSONRenderer, HtmxFragmentRenderer]
 
     def get_write_role(self):

@@ -6,7 +6,7 @@
   const locale = document.documentElement.lang || undefined;
 
   function formatter(unit) {
-    const currency = document.body.dataset.currency || "USD";
+    const currency = document.getElementById("dashboard-body")?.dataset.currency || "USD";
     if (unit === "ratio") return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
     if (unit === "money") return new Intl.NumberFormat(locale, { style: "currency", currency, notation: "compact" });
     return new Intl.NumberFormat(locale);

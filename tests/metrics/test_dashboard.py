@@ -86,10 +86,10 @@ class TestRoleHomes:
     def test_a_workspace_without_accounts_opens_on_accounts(self, client_for, owner_a):
         assert client_for(owner_a).get("/")["Location"] == "/t/alpha/accounts/"
 
-    def test_the_nav_entry_is_first(self, client_for, owner_a):
+    def test_the_nav_entry_follows_my_day(self, client_for, owner_a):
         page = client_for(owner_a).get("/t/alpha/dashboard/").content.decode()
         nav = page[page.index('class="mainnav"') :]
-        assert nav.index(">Dashboard<") < nav.index(">My day<") < nav.index(">Accounts<")
+        assert nav.index(">My day<") < nav.index(">Dashboard<") < nav.index(">Accounts<")
         assert 'aria-current="page">Dashboard<' in nav
 
 

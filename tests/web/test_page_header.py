@@ -27,7 +27,7 @@ def test_member_header_marks_the_section_and_links_the_other_workspace(client, t
     header = header_of(client.get("/t/alpha/dashboard/"))
     assert (
         '<nav class="mainnav" id="mainnav" aria-label="Main">'
-        '<a href="/t/alpha/dashboard/" aria-current="page">Dashboard</a><a href="/t/alpha/my-day/">My day</a>'
+        '<a href="/t/alpha/my-day/">My day</a><a href="/t/alpha/dashboard/" aria-current="page">Dashboard</a>'
         '<a href="/t/alpha/accounts/">Accounts</a><a href="/t/alpha/contacts/">Contacts</a>'
         '<a href="/t/alpha/icp/">ICP</a>'
         '<a href="/t/alpha/personas/">Personas</a><a href="/t/alpha/teams/">Teams</a>'
