@@ -29,6 +29,11 @@ from icp.api import CriterionViewSet, IcpViewSet, SignOffViewSet, TierOverrideVi
 from metrics.api.activity import ActivityMetricViewSet
 from metrics.api.coverage import CoverageGapViewSet, CoverageViewSet
 from metrics.api.data_health import DataHealthViewSet
+from metrics.api.distributions import (
+    CoverageDistributionViewSet,
+    FitScoreDistributionViewSet,
+    PipelineByStageViewSet,
+)
 from metrics.api.engagement import EngagementMetricViewSet
 from metrics.api.funnel import FunnelViewSet
 from metrics.api.lifecycle import LifecycleViewSet, SpendEntryViewSet
@@ -36,6 +41,7 @@ from metrics.api.marketing import MarketingMetricViewSet
 from metrics.api.pipeline import PipelineViewSet
 from metrics.api.plays import PlayEffectivenessViewSet
 from metrics.api.rollout import RolloutViewSet
+from metrics.api.search import SearchViewSet
 from metrics.api.settings import MetricsSettingsViewSet
 from metrics.api.snapshots import SnapshotViewSet
 from personas.api import CommitteeRequirementViewSet, PersonaViewSet
@@ -114,11 +120,10 @@ router.register("hand-offs", HandOffViewSet, basename="hand-off")
 router.register("timeline", TimelineViewSet, basename="timeline")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
-router.register("metrics/funnel", FunnelViewSet, basename="metric-funnel")
-router.register("metrics/pipeline", PipelineViewSet, basename="metric-pipeline")
-router.register("metrics/lifecycle", LifecycleViewSet, basename="metric-lifecycle")
-router.register("metrics/rollout", RolloutViewSet, basename="metric-rollout")
-router.register("metrics/spend", SpendEntryViewSet, basename="spend-entry")
+router.register("search", SearchViewSet, basename="search")
+router.register("metrics/fit-scores", FitScoreDistributionViewSet, basename="metric-fit-scores")
+router.register("metrics/coverage-distribution", CoverageDistributionViewSet, basename="metric-coverage-distribution")
+router.register("metrics/pipeline-by-stage", PipelineByStageViewSet, basename="metric-pipeline-by-stage")
 router.register("metrics/snapshots", SnapshotViewSet, basename="metric-snapshots")
 router.register("metrics/coverage", CoverageViewSet, basename="metric-coverage")
 router.register("metrics/coverage-gaps", CoverageGapViewSet, basename="metric-coverage-gaps")
@@ -128,3 +133,8 @@ router.register("metrics/engagement", EngagementMetricViewSet, basename="metric-
 router.register("metrics/activity", ActivityMetricViewSet, basename="metric-activity")
 router.register("metrics/marketing", MarketingMetricViewSet, basename="metric-marketing")
 router.register("metrics/plays", PlayEffectivenessViewSet, basename="metric-plays")
+router.register("metrics/funnel", FunnelViewSet, basename="metric-funnel")
+router.register("metrics/pipeline", PipelineViewSet, basename="metric-pipeline")
+router.register("metrics/lifecycle", LifecycleViewSet, basename="metric-lifecycle")
+router.register("metrics/rollout", RolloutViewSet, basename="metric-rollout")
+router.register("metrics/spend", SpendEntryViewSet, basename="spend-entry")

@@ -30,7 +30,7 @@ tenant_patterns = [
     path("personas/", include("personas.urls")),
     path("plays/", include("plays.urls")),
     path("teams/", include("teams.urls")),
-    path("metrics/", include("metrics.urls")),
+    path("dashboard/", include("metrics.urls")),
     path("my-day/", include("tasks.urls")),
     path("planning/", include("planning.urls")),
     path("data-health/", include("checks.urls")),

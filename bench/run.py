@@ -280,7 +280,7 @@ def endpoints_for(slug: str, targets: Targets, industry: str) -> list[Endpoint]:
             f"/t/{slug}/accounts/{targets.page_account_id}/?part=hierarchy",
             htmx,
         ),
-        Endpoint("metrics-page", "Metrics page", f"/t/{slug}/metrics/", page),
+        Endpoint("scorecard-page", "Dashboard: programme scorecard", f"/t/{slug}/dashboard/?view=leader", page),
         Endpoint("icp-page", "ICP page", f"/t/{slug}/icp/", page, optional=True),
         Endpoint("personas-page", "Personas page", f"/t/{slug}/personas/", page, optional=True),
     ]

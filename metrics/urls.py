@@ -4,4 +4,4 @@ from . import views
 
 app_name = "metrics"
 
-urlpatterns = [path("", views.page, name="page")]
+urlpatterns = [path("", views.dashboard, name="dashboard")]

@@ -92,12 +92,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const form = event.detail.requestConfig?.elt;
   if (!(form instanceof HTMLFormElement)) return;
   if (form.getAttribute("role") !== "search" && !form.hasAttribute("data-place-errors")) return;
+  placeFieldErrors(form, event.detail.target);
+});
+function placeFieldErrors(form, target) {
   form.querySelectorAll(".field-error").forEach((error) => error.remove());
   form.querySelectorAll("[aria-invalid]").forEach((field) => {
     field.removeAttribute("aria-invalid");
     field.removeAttribute("aria-describedby");
   });
-  event.detail.target.querySelectorAll("[data-field-error]").forEach((error) => {
+  target.querySelectorAll("[data-field-error]").forEach((error) => {
     const field = form.elements.namedItem(error.dataset.fieldError);
     if (!(field instanceof Element)) return;
     const label = field.closest("label");
@@ -112,4 +115,51 @@ document.addEventListener("htmx:afterSwap", (event) => {
     (label || field).after(note);
     error.remove();
   });
+}
+// Filter errors in a page as it was loaded (a shared link with a value no longer valid) go beside their field too.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[role=search][hx-target]").forEach((form) => {
+    const target = document.querySelector(form.getAttribute("hx-target"));
+    if (target) placeFieldErrors(form, target);
+  });
+});
+// <form data-drop-empty>: its empty fields are not sent, so the address it pushes (hx-push-url) stays short.
+document.addEventListener("htmx:configRequest", (event) => {
+  if (!event.detail.elt.closest?.("form[data-drop-empty]")) return;
+  for (const [name, value] of Object.entries(event.detail.parameters)) {
+    if (value === "") delete event.detail.parameters[name];
+  }
+});
+// The Menu button (narrow screens) opens and closes the main navigation.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-toggle-nav]");
+  if (!button) return;
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  document.getElementById(button.getAttribute("aria-controls"))?.classList.toggle("open", open);
+});
+// The header's search: arrow keys move between the box and the result links, Escape closes the results;
+// a click elsewhere closes them too.
+document.addEventListener("keydown", (event) => {
+  const search = event.target.closest?.(".global-search");
+  if (!search) return;
+  const box = search.querySelector("input[type=search]");
+  const links = [...search.querySelectorAll(".search-dropdown a")];
+  const at = links.indexOf(document.activeElement);
+  if (event.key === "Escape") {
+    search.querySelector(".search-dropdown").replaceChildren();
+    box.focus();
+  } else if (event.key === "ArrowDown" && links.length) {
+    links[Math.min(at + 1, links.length - 1)].focus();
+  } else if (event.key === "ArrowUp" && at >= 0) {
+    (at === 0 ? box : links[at - 1]).focus();
+  } else if (event.key === "Enter" && event.target === box && links.length) {
+    links[0].click();
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
+document.addEventListener("click", (event) => {
+  if (!event.target.closest(".global-search")) document.getElementById("global-search-results")?.replaceChildren();
 });

@@ -39,7 +39,8 @@ def test_member_sees_committee_gaps_and_closes_one(page: Page, tenant_a, member_
     page.get_by_label("Username").fill("member_a")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/t/alpha/accounts/$"))
+    expect(page).to_have_url(re.compile(r"/t/alpha/dashboard/$"))
+    page.locator("#mainnav").get_by_role("link", name="Accounts", exact=True).click()
     page.locator("#account-rows").get_by_role("link", name="Initech", exact=True).click()
 
     expect(page).to_have_url(re.compile(rf"/t/alpha/accounts/{account.pk}/$"))
@@ -99,7 +100,7 @@ def test_member_logs_an_activity_and_sees_engagement_change(page: Page, tenant_a
     page.get_by_label("Username").fill("member_a")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/t/alpha/accounts/$"))
+    expect(page).to_have_url(re.compile(r"/t/alpha/dashboard/$"))
     page.goto(f"/t/alpha/accounts/{account.pk}/")
 
     summary = page.locator("#engagement-summary")

@@ -35,7 +35,7 @@ def workspace(transactional_db, tenant_a, owner_a, member_a):
 
 
 def test_the_main_pages_raise_no_violation(page: Page, workspace):
-    log_in(page, "owner_a", r"/t/alpha/accounts/$")
+    log_in(page, "owner_a", r"/t/alpha/dashboard/$")
     response = page.goto("/t/alpha/accounts/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "private, no-store"
@@ -54,7 +54,7 @@ def test_the_main_pages_raise_no_violation(page: Page, workspace):
         ("/t/alpha/contacts/", "Contacts"),
         ("/t/alpha/icp/", None),
         ("/t/alpha/personas/", None),
-        ("/t/alpha/metrics/", None),
+        ("/t/alpha/dashboard/", None),
         ("/t/alpha/accounts/import/", None),
         ("/t/alpha/settings/members/", "Members of Alpha Corp"),
         ("/t/alpha/settings/api-keys/", None),
@@ -66,7 +66,7 @@ def test_the_main_pages_raise_no_violation(page: Page, workspace):
 
 
 def test_removing_a_member_asks_first(page: Page, workspace):
-    log_in(page, "owner_a", r"/t/alpha/accounts/$")
+    log_in(page, "owner_a", r"/t/alpha/dashboard/$")
     page.goto("/t/alpha/settings/members/")
     asked: list[str] = []
 
@@ -81,7 +81,7 @@ def test_removing_a_member_asks_first(page: Page, workspace):
 
 
 def test_select_all_checks_every_contact_on_the_page(page: Page, workspace):
-    log_in(page, "owner_a", r"/t/alpha/accounts/$")
+    log_in(page, "owner_a", r"/t/alpha/dashboard/$")
     page.goto("/t/alpha/contacts/")
     boxes = page.locator("#contact-rows input[name=ids]")
     expect(boxes).to_have_count(3)

@@ -39,7 +39,7 @@ def test_members_with_open_tasks_land_on_my_day_others_on_accounts(client_for, t
     TaskFactory(tenant=tenant_a, account=acme, assignee=owner_a, state=TaskState.DONE)
     assert client_for(member_a).get("/")["Location"] == "/t/alpha/my-day/"
     assert client_for(member_a).get("/t/alpha/")["Location"] == "/t/alpha/my-day/"
-    assert client_for(owner_a).get("/")["Location"] == "/t/alpha/accounts/"
+    assert client_for(owner_a).get("/")["Location"] == "/t/alpha/dashboard/"
 
 
 def test_my_day_page_and_nav_entry_first(client_for, member_a):

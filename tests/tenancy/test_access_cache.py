@@ -90,8 +90,8 @@ def test_header_links_follow_the_workspace(member_a, tenant_b):
     MembershipFactory(tenant=tenant_b, user=member_a, role=Role.MEMBER)
     member = logged_in(member_a)
     for slug in ("alpha", "bravo", "alpha"):
-        html = member.get(f"/t/{slug}/metrics/").content.decode()
-        for page in ("accounts", "contacts", "icp", "personas", "metrics", "settings/members"):
+        html = member.get(f"/t/{slug}/dashboard/").content.decode()
+        for page in ("accounts", "contacts", "icp", "personas", "dashboard", "settings/members"):
             assert f'href="/t/{slug}/{page}/"' in html
         assert 'href="/auth/password_change/"' in html
         assert 'action="/auth/logout/"' in html
@@ -191,7 +191,7 @@ def test_with_the_cache_down_pages_and_api_calls_read_the_database(
     take_cache_down()
     signed_in = client.post("/auth/login/", {"username": "member_a", "password": "correct-horse-battery"})
     assert (signed_in.status_code, signed_in["Location"]) == (302, "/")
-    for path in ("/t/alpha/accounts/", "/t/alpha/contacts/", "/t/alpha/metrics/", "/t/alpha/personas/"):
+    for path in ("/t/alpha/accounts/", "/t/alpha/contacts/", "/t/alpha/dashboard/", "/t/alpha/personas/"):
         assert client.get(path).status_code == 200, path
     listed = api_a.get("/api/v1/accounts/")
     assert listed.status_code == 200

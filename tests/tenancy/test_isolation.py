@@ -48,7 +48,7 @@ def test_htmx_fragments_of_a_get_404_on_b(client_for, member_a, account_b, metho
 
 
 @pytest.mark.parametrize(
-    "url", ["/t/bravo/accounts/", "/t/bravo/api/accounts/", "/t/bravo/metrics/", "/t/bravo/settings/members/"]
+    "url", ["/t/bravo/accounts/", "/t/bravo/api/accounts/", "/t/bravo/dashboard/", "/t/bravo/settings/members/"]
 )
 def test_member_of_a_gets_404_for_b_workspace_pages(client_for, member_a, tenant_b, url):
     assert client_for(member_a).get(url, HTTP_HX_REQUEST="true").status_code == 404

@@ -25,7 +25,7 @@ def checked_client(member_a):
 def test_every_page_carries_the_token(checked_client, holds_cookie):
     if holds_cookie:
         checked_client.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
-    for url in ("/t/alpha/accounts/", "/t/alpha/contacts/", "/t/alpha/metrics/"):
+    for url in ("/t/alpha/accounts/", "/t/alpha/contacts/", "/t/alpha/dashboard/"):
         html = checked_client.get(url).content.decode()
         assert BODY_TOKEN.search(html) is not None, url
         assert FORM_TOKEN.search(html) is not None, url

@@ -174,10 +174,10 @@ def test_sign_ups_are_limited_per_client_address(signup_enabled, settings, froze
 def test_the_new_workspaces_pages_say_what_is_missing(client, signup_enabled):
     client.post("/signup/", form())
 
-    pages = {path: client.get(f"/t/initech-sales/{path}") for path in ("contacts/", "icp/", "personas/", "metrics/")}
+    pages = {path: client.get(f"/t/initech-sales/{path}") for path in ("contacts/", "icp/", "personas/", "dashboard/")}
     assert {path: page.status_code for path, page in pages.items()} == dict.fromkeys(pages, 200)
     assert "No ideal customer profile yet." in pages["icp/"].content.decode()
-    assert "Figures appear once the workspace has target accounts." in pages["metrics/"].content.decode()
+    assert "No target accounts yet." in pages["dashboard/"].content.decode()
     accounts = client.get("/t/initech-sales/accounts/").content.decode()
     assert "Describe your Ideal Customer Profile" in accounts
     assert 'href="/t/initech-sales/settings/members/"' in accounts

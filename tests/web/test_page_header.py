@@ -24,15 +24,15 @@ def test_member_header_marks_the_section_and_links_the_other_workspace(client, t
     other = TenantFactory(name="Beta & Sons", slug="beta")
     MembershipFactory(tenant=other, user=user, role=Role.VIEWER)
     client.force_login(user)
-    header = header_of(client.get("/t/alpha/metrics/"))
+    header = header_of(client.get("/t/alpha/dashboard/"))
     assert (
-        '<nav class="mainnav" aria-label="Main"><a href="/t/alpha/my-day/">My day</a>'
+        '<nav class="mainnav" id="mainnav" aria-label="Main">'
+        '<a href="/t/alpha/my-day/">My day</a><a href="/t/alpha/dashboard/" aria-current="page">Dashboard</a>'
         '<a href="/t/alpha/accounts/">Accounts</a><a href="/t/alpha/contacts/">Contacts</a>'
         '<a href="/t/alpha/icp/">ICP</a>'
         '<a href="/t/alpha/personas/">Personas</a><a href="/t/alpha/teams/">Teams</a>'
         '<a href="/t/alpha/plays/">Plays</a><a href="/t/alpha/planning/">Planning</a>'
-        '<a href="/t/alpha/data-health/">Data health</a>'
-        '<a href="/t/alpha/metrics/" aria-current="page">Metrics</a></nav>'
+        '<a href="/t/alpha/data-health/">Data health</a></nav>'
     ) in header
     assert '<summary title="Switch workspace">Alpha Corp</summary>' in header
     assert '<p class="muted">Your role: Member</p><a href="/t/beta/">Beta &amp; Sons</a>' in header
