@@ -7,7 +7,6 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import CLOSED_STAGES, Account, Opportunity, OpportunityStage
-from personas.coverage import accounts_with_coverage
 
 from ..filters import MetricFilters
 
@@ -33,7 +32,7 @@ def fit_score_distribution(filters: MetricFilters) -> dict:
 def coverage_distribution(filters: MetricFilters) -> dict:
     """Target accounts by persona-coverage band (``personas.coverage``); ``none``: nothing required of their
     tier. The period does not apply (current contacts)."""
-    accounts = accounts_with_coverage(Account.objects.filter(filters.accounts_q(), is_target=True))
+    accounts = Account.objects.filter(filters.accounts_q(), is_target=True)
     return {"results": _banded(accounts, "coverage_percent")}
 
 
