@@ -3,10 +3,7 @@
 from celery import shared_task
 
 from abs_platform.jobs import services as jobs
-from abs_platform.tenancy.context import tenant_context
-from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Tenant
-from abs_platform.tenancy.tasks import tenant_task
+from abs_platform.tenancy.tasks import for_each_active_tenant, tenant_task
 
 from . import services
 
@@ -24,11 +21,7 @@ def coverage_check(job_id: int | None = None) -> list[dict]:
 @shared_task(name="checks.coverage_check_all")
 def coverage_check_all() -> int:
     """Queue one coverage check job per active workspace; how many."""
-    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
-    for tenant in tenants:
-        with tenant_context(tenant), tenant_transaction(tenant):
-            services.coverage_check_enqueue()
-    return len(tenants)
+    return for_each_active_tenant(services.coverage_check_enqueue)
 
 
 @tenant_task(name="checks.decay_check", atomic=False, exclusive=True, soft_time_limit=1800, time_limit=1900)
@@ -44,8 +37,4 @@ def decay_check(job_id: int | None = None) -> list[dict]:
 @shared_task(name="checks.decay_check_all")
 def decay_check_all() -> int:
     """Queue one data-decay check job per active workspace; how many."""
-    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
-    for tenant in tenants:
-        with tenant_context(tenant), tenant_transaction(tenant):
-            services.decay_check_enqueue()
-    return len(tenants)
+    return for_each_active_tenant(services.decay_check_enqueue)

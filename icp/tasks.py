@@ -3,10 +3,7 @@
 from celery import shared_task
 
 from abs_platform.jobs import services as jobs
-from abs_platform.tenancy.context import tenant_context
-from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Tenant
-from abs_platform.tenancy.tasks import tenant_task
+from abs_platform.tenancy.tasks import for_each_active_tenant, tenant_task
 
 from . import selectors, services
 
@@ -36,8 +33,4 @@ def fit_scores_age(job_id: int | None = None) -> list[dict]:
 @shared_task(name="icp.fit_scores_age_all")
 def fit_scores_age_all() -> int:
     """Queue one aging rescoring job per active workspace; how many."""
-    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
-    for tenant in tenants:
-        with tenant_context(tenant), tenant_transaction(tenant):
-            services.fit_aging_enqueue()
-    return len(tenants)
+    return for_each_active_tenant(services.fit_aging_enqueue)

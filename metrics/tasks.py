@@ -3,10 +3,7 @@
 from celery import shared_task
 
 from abs_platform.jobs import services as jobs
-from abs_platform.tenancy.context import tenant_context
-from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Tenant
-from abs_platform.tenancy.tasks import tenant_task
+from abs_platform.tenancy.tasks import for_each_active_tenant, tenant_task
 
 from . import services
 
@@ -24,8 +21,4 @@ def snapshot_take(job_id: int | None = None) -> list[dict]:
 @shared_task(name="metrics.snapshot_take_all")
 def snapshot_take_all() -> int:
     """Queue one snapshot job per active workspace; how many."""
-    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
-    for tenant in tenants:
-        with tenant_context(tenant), tenant_transaction(tenant):
-            services.snapshot_enqueue()
-    return len(tenants)
+    return for_each_active_tenant(services.snapshot_enqueue)

@@ -3,10 +3,7 @@
 from celery import shared_task
 
 from abs_platform.jobs import services as jobs
-from abs_platform.tenancy.context import tenant_context
-from abs_platform.tenancy.db import tenant_transaction
-from abs_platform.tenancy.models import Tenant
-from abs_platform.tenancy.tasks import tenant_task
+from abs_platform.tenancy.tasks import for_each_active_tenant, tenant_task
 
 from . import services
 
@@ -24,8 +21,4 @@ def task_schedule(job_id: int | None = None) -> list[dict]:
 @shared_task(name="tasks.task_schedule_all")
 def task_schedule_all() -> int:
     """Queue one scheduling job per active workspace; how many."""
-    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
-    for tenant in tenants:
-        with tenant_context(tenant), tenant_transaction(tenant):
-            services.task_schedule_enqueue()
-    return len(tenants)
+    return for_each_active_tenant(services.task_schedule_enqueue)

@@ -2,6 +2,7 @@
 
 import functools
 import zlib
+from collections.abc import Callable
 from contextlib import nullcontext
 
 from celery import shared_task
@@ -23,6 +24,16 @@ TENANT_TASK_DEFAULTS = {
     "retry_backoff_max": 600,
     "max_retries": 5,
 }
+
+
+def for_each_active_tenant(enqueue: Callable[[], object]) -> int:
+    """Call ``enqueue`` in each active tenant's context and transaction, in id order (beat's daily fan-outs: one
+    job per workspace); how many tenants."""
+    tenants = list(Tenant.objects.filter(is_active=True).order_by("id"))
+    for tenant in tenants:
+        with tenant_context(tenant), tenant_transaction(tenant):
+            enqueue()
+    return len(tenants)
 
 
 def exclusive_for_tenant(task_name: str, tenant_id: int):
