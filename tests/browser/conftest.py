@@ -7,6 +7,7 @@ database: data made by the factories is committed and visible to the server.
 """
 
 import os
+import time
 
 import pytest
 from django.test.utils import override_settings
@@ -73,10 +74,23 @@ def page(browser, live_server):
     page.csp_violations = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: _collect_csp_violation(page, message.text))
+    in_flight: set = set()
+    page.on("request", in_flight.add)
+    page.on("requestfinished", in_flight.discard)
+    page.on("requestfailed", in_flight.discard)
     yield page
+    _wait_for_requests(page, in_flight)
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
     assert page.csp_violations == [], f"Content-Security-Policy violations: {page.csp_violations}"
+
+
+def _wait_for_requests(page, in_flight: set, timeout_s: float = 10) -> None:
+    """Let the requests the page still has on the server (htmx loads after the last assertion) finish, so the
+    database flush after the test never races a request's transaction (a deadlock)."""
+    deadline = time.monotonic() + timeout_s
+    while in_flight and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
 
 
 CSP_REPORTER = """
