@@ -33,7 +33,7 @@ from django.utils import timezone
 from abs_platform.tenancy.context import tenant_context
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership, Role, Tenant
-from accounts.models import Account, AccountStatus, Contact, ContactStatus, Seniority
+from accounts.models import Account, AccountStatus, Activity, Contact, ContactStatus, Seniority
 from icp import services as icp_services
 from icp.models import IdealCustomerProfile
 from personas.coverage import coverage_recount
@@ -337,9 +337,55 @@ def _assign_tiers(tenant: Tenant) -> None:
         )
 
 
-def build(*, accounts: int, noise: int, contacts_per_account: int = CONTACTS_PER_ACCOUNT, seed: int = 42) -> DataSet:
+ACTIVITY_CHANNELS = ["email", "phone", "meeting", "social", "web_visit", "advertising"]
+ACTIVITY_OUTCOMES = ["", "", "no_answer", "connected", "replied", "meeting_booked"]
+
+
+def _insert_activities(tenant: Tenant, owner, count: int) -> int:
+    """Up to ``count`` activities at the tenant's contacts over the last 365 days, in one ``INSERT … SELECT
+    generate_series`` (a sixth of them advertising with impressions, clicks and conversions, a fifth inbound, a third
+    with a meaningful outcome): the metrics' data at scale. How many were added."""
+    table = Activity._meta.db_table
+    with tenant_context(tenant), tenant_transaction(tenant), connection.cursor() as cursor:
+        have = Activity.objects.count()
+        contacts = Contact.objects.count()
+        if have >= count or not contacts:
+            return 0
+        cursor.execute(
+            f'INSERT INTO "{table}" (tenant_id, created_at, updated_at, account_id, contact_id, channel, direction, '
+            "occurred_at, subject, notes, owner_id, outcome, idempotency_key, impressions, clicks, conversions) "
+            "SELECT %(tenant)s, now(), now(), c.account_id, c.id, (%(channels)s::text[])[1 + g %% 6], "
+            "CASE WHEN g %% 5 = 0 THEN 'inbound' ELSE 'outbound' END, "
+            "now() - make_interval(days => g %% 365, mins => g %% 1440), 'Touch ' || g, '', %(owner)s, "
+            "(%(outcomes)s::text[])[1 + (g / 7) %% 6], '', "
+            "CASE WHEN g %% 6 = 5 THEN 100 + g %% 900 END, CASE WHEN g %% 6 = 5 THEN g %% 50 END, "
+            "CASE WHEN g %% 6 = 5 THEN g %% 3 END "
+            "FROM generate_series(%(first)s, %(last)s) AS g "
+            f'JOIN (SELECT id, account_id, row_number() OVER (ORDER BY id) AS n FROM "{Contact._meta.db_table}") AS c '
+            "ON c.n = 1 + g %% %(contacts)s",
+            {
+                "tenant": tenant.pk,
+                "channels": ACTIVITY_CHANNELS,
+                "outcomes": ACTIVITY_OUTCOMES,
+                "owner": owner.pk,
+                "first": have + 1,
+                "last": count,
+                "contacts": contacts,
+            },
+        )
+        return cursor.rowcount
+
+
+def build(
+    *,
+    accounts: int,
+    noise: int,
+    contacts_per_account: int = CONTACTS_PER_ACCOUNT,
+    activities: int = 0,
+    seed: int = 42,
+) -> DataSet:
     """Create (or reuse) the bench tenant and ``noise`` noise tenants with ``accounts`` accounts each, their
-    contacts, tiers, personas, committees and ICP."""
+    contacts, tiers, personas, committees and ICP; the bench tenant's ``activities``."""
     started = time.monotonic()
     phases: dict[str, float] = {}
     rng = random.Random(seed)
@@ -377,6 +423,12 @@ def build(*, accounts: int, noise: int, contacts_per_account: int = CONTACTS_PER
         with tenant_context(t), tenant_transaction(t):
             coverage_recount()
     phases["coverage"] = time.monotonic() - phase
+    phase = time.monotonic()
+    added = _insert_activities(tenant, owners[0], activities)
+    if added:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{Activity._meta.db_table}"')
+    phases["activities"] = time.monotonic() - phase
     return DataSet(
         tenant=tenant,
         owner=owners[0],

@@ -127,6 +127,9 @@ def parse_args(argv=None):
         "--compare", metavar="GIT_REF", default="", help="also serve this git ref and compare before/after in one run"
     )
     parser.add_argument("--contacts", type=int, default=10, help="contacts per account (default 10)")
+    parser.add_argument(
+        "--activities", type=int, default=1_000_000, help="activities of the bench tenant (default 1,000,000)"
+    )
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each endpoint's queries")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one in-process request each")
     parser.add_argument(
@@ -281,6 +284,10 @@ def endpoints_for(slug: str, targets: Targets, industry: str) -> list[Endpoint]:
             htmx,
         ),
         Endpoint("scorecard-page", "Dashboard: programme scorecard", f"/t/{slug}/dashboard/?view=leader", page),
+        *(
+            Endpoint(f"metric-{name}", f"Metric API: {name} (90 days)", f"/api/v1/metrics/{name}/?period=90d", api)
+            for name in ("coverage", "engagement", "activity", "marketing", "funnel", "pipeline", "lifecycle", "plays")
+        ),
         Endpoint("icp-page", "ICP page", f"/t/{slug}/icp/", page, optional=True),
         Endpoint("personas-page", "Personas page", f"/t/{slug}/personas/", page, optional=True),
     ]
@@ -661,7 +668,9 @@ def bench(args, before: Path | None, app_url: str, owner_url: str) -> int:
     from bench import dataset
     from bench.server import Gunicorn
 
-    data = dataset.build(accounts=args.accounts, noise=args.noise, contacts_per_account=args.contacts)
+    data = dataset.build(
+        accounts=args.accounts, noise=args.noise, contacts_per_account=args.contacts, activities=args.activities
+    )
     phase = time.monotonic()
     owner_sql(owner_url, "VACUUM ANALYZE")
     vacuum_seconds = time.monotonic() - phase
