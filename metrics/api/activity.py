@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from ..selectors.activity import GROUPS, ORDERINGS, activity
 from .base import FILTER_PARAMETERS, MetricViewSet
-from .rows import RowsQuerySerializer, row_parameters, rows_query
+from .rows import RowsQuerySerializer, row_parameters
 
 
 class ActivityQuerySerializer(RowsQuerySerializer):
@@ -21,7 +21,7 @@ class ActivityMetricViewSet(MetricViewSet):
     had activity."""
 
     metric_name = "activity"
-    extra_params = ("by", "ordering", "limit", "offset")
+    params_class = ActivityQuerySerializer
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},
@@ -35,4 +35,4 @@ class ActivityMetricViewSet(MetricViewSet):
         return super().list(request, *args, **kwargs)
 
     def compute(self, filters):
-        return activity(filters, **rows_query(ActivityQuerySerializer, self.request.query_params))
+        return activity(filters, **self.params())

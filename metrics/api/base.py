@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
@@ -13,7 +14,7 @@ from rest_framework.viewsets import ViewSet
 from abs_platform.tenancy.models import Role
 from accounts.exports import neutralize
 
-from ..filters import MetricFilters, metric_filters
+from ..filters import metric_filters
 
 FILTER_PARAMETERS = [
     OpenApiParameter("period", str, enum=["30d", "90d", "180d", "365d"], description="A preset ending at `end`."),
@@ -65,22 +66,29 @@ class MetricViewSet(ViewSet):
 
     The response is ``{"metric", "filters", ...the figures...}``; a list of rows goes under ``results`` (that
     is what the CSV holds). Ratios with nothing to divide by are ``null``. ``results_columns`` names the CSV's
-    columns when there is no row; ``extra_params`` the query parameters the metric reads besides the filters.
+    columns when there is no row. A metric that reads query parameters besides the filters declares them as
+    ``params_class`` (a serializer); ``params()`` answers them validated (400 naming the parameter). A subclass
+    defines ``compute(filters) -> dict``.
     """
 
     read_role = Role.VIEWER
     renderer_classes = [JSONRenderer, MetricCSVRenderer]
     metric_name = ""
     results_columns: tuple[str, ...] = ()
-    extra_params: tuple[str, ...] = ()
+    params_class: type[serializers.Serializer] | None = None
 
     def get_write_role(self):
         return Role.ADMIN
 
-    def compute(self, filters: MetricFilters) -> dict:
-        raise NotImplementedError
+    def params(self) -> dict:
+        if self.params_class is None:
+            return {}
+        serializer = self.params_class(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def list(self, request, *args, **kwargs):
-        filters = metric_filters(request.query_params, self.extra_params)
+        extra = tuple(self.params_class().fields) if self.params_class else ()
+        filters = metric_filters(request.query_params, extra)
         return Response({"metric": self.metric_name, "filters": filters.as_dict(), **self.compute(filters)})

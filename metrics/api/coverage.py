@@ -31,10 +31,8 @@ class CoverageGapViewSet(MetricViewSet):
 
     metric_name = "coverage-gaps"
     results_columns = coverage.GAP_COLUMNS
-    extra_params = ("persona",)
+    params_class = _PersonaParam
 
     def compute(self, filters: MetricFilters) -> dict:
-        params = _PersonaParam(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        persona = params.validated_data.get("persona")
+        persona = self.params().get("persona")
         return coverage.coverage_gaps(filters, persona=persona.pk if persona else None)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from ..filters import MAX_PERIOD_DAYS
 from ..selectors.engagement import MOVEMENTS, ORDERINGS, Baseline, engagement
 from .base import FILTER_PARAMETERS, MetricViewSet
-from .rows import RowsQuerySerializer, row_parameters, rows_query
+from .rows import RowsQuerySerializer, row_parameters
 
 
 class EngagementQuerySerializer(RowsQuerySerializer):
@@ -40,7 +40,7 @@ class EngagementMetricViewSet(MetricViewSet):
     sharply. `results`: a page of accounts (`limit`, `offset`; `count` is the total), sorted by `ordering`."""
 
     metric_name = "engagement"
-    extra_params = ("ordering", "movement", "baseline_start", "baseline_end", "limit", "offset")
+    params_class = EngagementQuerySerializer
 
     @extend_schema(
         responses={200: OpenApiTypes.OBJECT},
@@ -58,4 +58,4 @@ class EngagementMetricViewSet(MetricViewSet):
         return super().list(request, *args, **kwargs)
 
     def compute(self, filters):
-        return engagement(filters, **rows_query(EngagementQuerySerializer, self.request.query_params))
+        return engagement(filters, **self.params())

@@ -20,13 +20,11 @@ class PipelineViewSet(MetricViewSet):
     one row per cohort in `results` with its size."""
 
     metric_name = "pipeline"
-    extra_params = ("seed",)
+    params_class = SeedSerializer
 
     @extend_schema(parameters=[*FILTER_PARAMETERS, SEED_PARAMETER], responses=OpenApiTypes.OBJECT)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     def compute(self, filters):
-        seed = SeedSerializer(data=self.request.query_params)
-        seed.is_valid(raise_exception=True)
-        return pipeline(filters, seed=seed.validated_data["seed"])
+        return pipeline(filters, seed=self.params()["seed"])

@@ -14,12 +14,6 @@ class RowsQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_OFFSET)
 
 
-def rows_query(serializer_class, query_params) -> dict:
-    serializer = serializer_class(data=query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def row_parameters(orderings, default: str) -> list[OpenApiParameter]:
     return [
         OpenApiParameter(

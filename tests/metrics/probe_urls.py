@@ -2,11 +2,16 @@
 tests of what every metric endpoint shares (``metrics.api.base``)."""
 
 from django.urls import path
+from rest_framework import serializers
 
 from abs_platform import urls
 from accounts.models import Account
 from metrics.api.base import MetricViewSet
 from metrics.filters import ratio
+
+
+class DetailParam(serializers.Serializer):
+    detail = serializers.CharField(required=False)
 
 
 class ProbeViewSet(MetricViewSet):
@@ -15,7 +20,7 @@ class ProbeViewSet(MetricViewSet):
 
     metric_name = "probe"
     results_columns = ("name", "change", "share", "none_share")
-    extra_params = ("detail",)
+    params_class = DetailParam
 
     def compute(self, filters):
         names = list(Account.objects.filter(filters.accounts_q()).order_by("name").values_list("name", flat=True))
