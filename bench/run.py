@@ -41,7 +41,7 @@ alternating each round) between the baseline runs, and a second table gives per
 endpoint the req/s and ratio to the in-app bare view before and after, and the
 change of that ratio (after / before).
 
-`--profile` prints a cProfile of one in-process request per endpoint and
+`--profile` prints a cProfile of 20 in-process requests per endpoint and
 `--explain` the EXPLAIN ANALYZE of each endpoint's queries under the RLS
 setting, for the analysis of slow endpoints.
 """
@@ -131,7 +131,7 @@ def parse_args(argv=None):
         "--activities", type=int, default=1_000_000, help="activities of the bench tenant (default 1,000,000)"
     )
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each endpoint's queries")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of one in-process request each")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of 20 in-process requests each")
     parser.add_argument(
         "--slow-limit",
         type=float,
@@ -333,22 +333,27 @@ def count_queries(endpoints: list[Endpoint], tenant, args) -> None:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                         endpoint.explain.append(sql + "\n" + "\n".join(row[0] for row in cursor.fetchall()))
         if args.profile:
-            say(f"\n--- cProfile of one request: {endpoint.key} {endpoint.path}\n{profile_request(client, endpoint)}")
+            profile = profile_requests(client, endpoint)
+            say(f"\n--- cProfile of {PROFILE_REQUESTS} requests: {endpoint.key} {endpoint.path}\n{profile}")
 
 
-def profile_request(client, endpoint: Endpoint, lines: int = 30) -> str:
+PROFILE_REQUESTS = 20
+
+
+def profile_requests(client, endpoint: Endpoint, lines: int = 60) -> str:
     import cProfile
     import io
     import pstats
 
     profiler = cProfile.Profile()
     profiler.enable()
-    client.get(endpoint.path, headers=endpoint.headers)
+    for _ in range(PROFILE_REQUESTS):
+        client.get(endpoint.path, headers=endpoint.headers)
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("cumulative").print_stats(lines)
-    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("tottime").print_stats(40)
     return out.getvalue()
 
 
