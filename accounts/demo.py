@@ -30,6 +30,9 @@ from .models import (
     ContactStatus,
 )
 
+# The password of every demo user (printed by `load_demo`; demo workspaces only).
+DEMO_PASSWORD = "abs-demo-2026"  # noqa: S105
+
 # profile → (share of accounts in %, activities in the baseline and in the current window per unit of level)
 PROFILES = {
     "rising": (30, 0.4, 1.6),

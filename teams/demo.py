@@ -8,13 +8,14 @@ from django.contrib.auth import get_user_model
 from abs_platform.tenancy.context import tenant_context
 from abs_platform.tenancy.db import tenant_transaction
 from abs_platform.tenancy.models import Membership, Role
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import Account
 from icp.models import Tier
 
 from . import services
 from .models import Team, TeamRole
 
-# Colleagues who only appear on teams (they cannot log in): with the demo users, 5 account executives and
+# Colleagues who appear on teams (members, the demo password): with the demo users, 5 account executives and
 # 2 SDRs, the 1 SDR : 2.5 AEs of the seeds.
 COLLEAGUES = [
     ("lena", "Lena", "Larsen"),
@@ -65,7 +66,7 @@ def _colleagues(tenant) -> dict:
             username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
         )
         if created:
-            user.set_unusable_password()
+            user.set_password(DEMO_PASSWORD)
             user.save()
         Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": Role.MEMBER})
         people[username] = user

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from abs_platform.tenancy.models import Membership, Role, Tenant
+from accounts.demo import DEMO_PASSWORD
 
-DEMO_PASSWORD = "abs-demo-2026"  # noqa: S105 (printed demo login)
 DEMO_USERS = [
     ("olivia", "Olivia", "Owner", Role.OWNER, True),
     ("adam", "Adam", "Admin", Role.ADMIN, True),
@@ -43,6 +43,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "Other demo users, same password: adam (admin), maria (manager), sam (member), vera (viewer); "
+            "their colleagues on the demo teams: tara and noah (SDRs), lena, omar and ravi (account executives); "
             "ops (platform operator, superuser) for /admin/."
         )
 
