@@ -474,7 +474,17 @@ class TriggerRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TriggerRule
-        fields = ["id", "signal_type", "template", "template_name", "action", "active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "signal_type",
+            "template",
+            "template_name",
+            "action",
+            "max_signal_age_days",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators = []  # uniqueness per workspace: validate()
 

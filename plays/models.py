@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from abs_platform.tenancy.models import TenantOwnedModel
@@ -254,6 +254,13 @@ class TriggerRule(TenantOwnedModel):
     template = models.ForeignKey(PlayTemplate, on_delete=models.CASCADE, related_name="trigger_rules")
     action = models.CharField(max_length=10, choices=TriggerAction.choices, default=TriggerAction.SUGGEST)
     active = models.BooleanField(default=True)
+    max_signal_age_days = models.PositiveSmallIntegerField(
+        "Signals up to (days old)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A signal that occurred longer ago sets nothing off: an old event entered today is history, "
+        "not a reason to act.",
+    )
 
     class Meta:
         ordering = ["signal_type", "id"]

@@ -35,11 +35,13 @@ def _suggest(rule: TriggerRule, signal: Signal, *, reason: str = ""):
 def signal_fire_rules(signal: Signal) -> list[TriggerFiring]:
     """Act on ``signal`` with every active rule of its type that has not acted on it yet. A rule that launches
     launches despite problems and touch conflicts (its tasks name them no more than a manual launch with
-    "proceed" would); when the play cannot run (already running, no steps) the AE gets the suggestion instead."""
+    "proceed" would); when the play cannot run (already running, no steps) the AE gets the suggestion instead.
+    A rule ignores signals older than its ``max_signal_age_days``."""
     if not signal.account.is_target:
         return []
+    age_days = (workspace_today() - signal.occurred_on).days
     rules = (
-        TriggerRule.objects.filter(signal_type=signal.signal_type, active=True)
+        TriggerRule.objects.filter(signal_type=signal.signal_type, active=True, max_signal_age_days__gte=age_days)
         .exclude(firings__signal=signal)
         .select_related("template")
     )

@@ -1,7 +1,7 @@
 """Trigger rules fire on new signals from every path that writes one (the API, the admin), once per signal and
 rule, and only for active rules of the signal's type in the signal's workspace."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,6 +14,8 @@ from tests.plays.factories import PlayTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
+RECENT = date.today() - timedelta(days=2)
+
 
 def suggestions(tenant):
     with as_tenant(tenant):
@@ -21,7 +23,12 @@ def suggestions(tenant):
 
 
 def signal_body(account, **fields):
-    return {"account": account.pk, "signal_type": "funding", "occurred_on": "2026-03-02", "title": "Series B"} | fields
+    return {
+        "account": account.pk,
+        "signal_type": "funding",
+        "occurred_on": RECENT.isoformat(),
+        "title": "Series B",
+    } | fields
 
 
 def test_a_signal_posted_through_the_api_fires_each_matching_rule_once(api_a, tenant_a, sales):
@@ -73,7 +80,7 @@ def test_a_signal_added_in_the_admin_fires_the_rule_once(client_for, tenant_a, a
         "tenant": tenant_a.pk,
         "account": sales["acme"].pk,
         "signal_type": "funding",
-        "occurred_on": "2026-03-02",
+        "occurred_on": RECENT.isoformat(),
         "title": "Series B",
     }
     assert client.post("/admin/accounts/signal/add/", form).status_code == 302
