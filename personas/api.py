@@ -1,6 +1,7 @@
 from django.db.models import Count
 from django_filters import rest_framework as filters
 from rest_framework import serializers
+from rest_framework.fields import get_attribute
 from rest_framework.utils import html
 
 from abs_platform.tenancy.models import Role
@@ -11,6 +12,7 @@ from accounts.models import BuyingRole, Seniority
 from icp.models import Tier
 
 from . import selectors, services
+from .coverage import missing_personas
 from .models import Channel, CommitteeRequirement, Persona
 
 
@@ -96,6 +98,28 @@ class PersonaSerializer(serializers.ModelSerializer):
         persona, job = services.persona_update(persona=instance, **validated_data)
         persona._rematch_job = job
         return persona
+
+
+class MissingPersonaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The persona.")
+    name = serializers.CharField()
+    missing = serializers.IntegerField(help_text="How many more current contacts of it the committee requires.")
+
+
+def missing_personas_field() -> serializers.ListSerializer:
+    """``missing_personas`` of the account API (registered in ``apps``)."""
+    return MissingPersonaSerializer(
+        many=True,
+        read_only=True,
+        help_text="The required personas the account lacks enough current contacts of, by name; [] when none is "
+        "missing or nothing is required.",
+    )
+
+
+def missing_personas_of_page(rows) -> dict[int, list[dict]]:
+    """The missing personas of a page of accounts: one query, and none when no account of it has a stored gap."""
+    with_gaps = [get_attribute(row, ["id"]) for row in rows if get_attribute(row, ["coverage_gaps"])]
+    return {get_attribute(row, ["id"]): [] for row in rows} | missing_personas(with_gaps)
 
 
 class PersonaViewSet(TenantModelViewSet):

@@ -7,15 +7,25 @@ class PersonasConfig(AppConfig):
 
     def ready(self):
         from abs_platform.web.navigation import NavEntry, register_nav_entry
-        from accounts.extensions import AccountSection, register_account_filter, register_account_section
+        from accounts.extensions import (
+            AccountPageField,
+            AccountSection,
+            register_account_filter,
+            register_account_page_field,
+            register_account_section,
+        )
 
         from . import receivers  # noqa: F401 (connects the receivers)
+        from .api import missing_personas_field, missing_personas_of_page
         from .coverage import missing_persona_q
         from .selectors import committee_map
 
         register_nav_entry(NavEntry("personas", "Personas", "personas:page", order=40))
         register_account_filter(
             "missing_persona", lambda queryset, persona: queryset.filter(missing_persona_q(persona))
+        )
+        register_account_page_field(
+            AccountPageField("missing_personas", field=missing_personas_field, values=missing_personas_of_page)
         )
         register_account_section(
             AccountSection(

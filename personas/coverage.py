@@ -190,6 +190,18 @@ def coverage_gap_rows(accounts: QuerySet[Account], *, today: date | None = None)
     )
 
 
+def missing_personas(account_ids, *, today: date | None = None) -> dict[int, list[dict]]:
+    """``{account id: [{"id", "name", "missing"}, …]}``: the personas each of these accounts misses, by name, with
+    how many more current contacts each needs ([] when none; one query, none without ids)."""
+    missing = {account_id: [] for account_id in account_ids}
+    if missing:
+        for row in coverage_gap_rows(Account.objects.filter(pk__in=missing), today=today):
+            missing[row["account"]].append(
+                {"id": row["persona"], "name": row["persona_name"], "missing": row["missing"]}
+            )
+    return missing
+
+
 def missing_persona_q(persona_id: int, *, today: date | None = None) -> Exists:
     """Accounts whose tier requires the persona and that have fewer current contacts of it than required."""
     return Exists(

@@ -95,8 +95,9 @@ def _job_lock(job_id: int):
 
 def jobs_run_queued(*, kind: str, first_job_id: int, run: Callable[[Job], dict]) -> list[dict]:
     """``run`` the given job of ``kind``, then every other one still queued (their own tasks found this run in
-    progress and skipped): each claimed once (``job_running``). A run that raises fails its job, saying why, and
-    raises again. Call without a transaction; returns each run's result."""
+    progress and skipped): each claimed once (``job_running``). A run that raises puts its job back in the queue,
+    saying why, when the Celery task will retry it (``will_retry``), else fails it; and raises again. Call
+    without a transaction; returns each run's result."""
     results = []
     job_id = first_job_id
     while job_id is not None:
@@ -105,7 +106,11 @@ def jobs_run_queued(*, kind: str, first_job_id: int, run: Callable[[Job], dict])
                 try:
                     results.append(run(job))
                 except Exception as error:
-                    job_fail(job=job, error=f"{type(error).__name__}: {error}")
+                    message = f"{type(error).__name__}: {error}"
+                    if will_retry(error):
+                        job_requeue(job=job, error=message)
+                    else:
+                        job_fail(job=job, error=message)
                     raise
         with tenant_transaction(get_current_tenant()):
             job_id = (
@@ -115,6 +120,26 @@ def jobs_run_queued(*, kind: str, first_job_id: int, run: Callable[[Job], dict])
                 .first()
             )
     return results
+
+
+def will_retry(error: Exception) -> bool:
+    """Whether the Celery task running now retries after ``error``: its ``autoretry_for`` takes it (and its
+    ``dont_autoretry_for`` does not) and it has retries left. A task called as a function is never retried."""
+    task = current_app.current_task
+    if task is None or task.request.called_directly:
+        return False
+    if not isinstance(error, tuple(getattr(task, "autoretry_for", ()))):
+        return False
+    if isinstance(error, tuple(getattr(task, "dont_autoretry_for", ()))):
+        return False
+    return task.max_retries is None or task.request.retries < task.max_retries
+
+
+def job_requeue(*, job: Job, error: str) -> Job:
+    """Back in the queue for the retry its task sends, with the error of the attempt that failed; the relay sends
+    it again if that retry is lost."""
+    logger.warning("Job %s (%s) failed and is retried: %s", job.pk, job.task, error)
+    return _update(job, status=JobStatus.QUEUED, done=0, error=error[:5000], enqueued_at=timezone.now())
 
 
 def job_start(*, job: Job, total: int | None = None) -> Job:
@@ -129,7 +154,9 @@ def job_progress(*, job: Job, done: int) -> Job:
 
 
 def job_succeed(*, job: Job, result: dict | None = None) -> Job:
-    return _update(job, status=JobStatus.SUCCEEDED, done=job.total, result=result or {}, finished_at=timezone.now())
+    return _update(
+        job, status=JobStatus.SUCCEEDED, done=job.total, result=result or {}, error="", finished_at=timezone.now()
+    )
 
 
 def jobs_succeed(*, job_ids, result: dict) -> None:
@@ -137,7 +164,7 @@ def jobs_succeed(*, job_ids, result: dict) -> None:
     now = timezone.now()
     with tenant_transaction(get_current_tenant()):
         Job.objects.filter(pk__in=job_ids, status=JobStatus.QUEUED).update(
-            status=JobStatus.SUCCEEDED, result=result, started_at=now, finished_at=now, updated_at=now
+            status=JobStatus.SUCCEEDED, result=result, error="", started_at=now, finished_at=now, updated_at=now
         )
 
 

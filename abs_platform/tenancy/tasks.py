@@ -1,6 +1,7 @@
 """``tenant_task``: the Celery side of the tenant context."""
 
 import functools
+import smtplib
 import zlib
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -19,7 +20,15 @@ logger = get_task_logger(__name__)
 TENANT_TASK_DEFAULTS = {
     "acks_late": True,
     "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError),
+    # Errors of the database, the broker and the network (a mail server that drops the connection included).
+    "autoretry_for": (
+        OperationalError,
+        InterfaceError,
+        BrokerError,
+        ConnectionError,
+        TimeoutError,
+        smtplib.SMTPException,
+    ),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "max_retries": 5,

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import TextChoices
+from django.db.models.manager import BaseManager
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_countries.serializer_fields import CountryField
@@ -21,7 +22,7 @@ from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 
 from .. import selectors, services
 from ..domains import normalize_domain
-from ..extensions import filter_accounts
+from ..extensions import account_page_fields, add_page_values, filter_accounts
 from ..models import (
     Account,
     AccountStatus,
@@ -30,6 +31,15 @@ from .common import TenantIdsField, Tier
 
 TIER_SET_ON_CREATE = "Set by hand when the account was created."
 TIER_CHANGE_ELSEWHERE = "Change a tier through /api/v1/tier-overrides/ (admins), with the reason."
+
+
+class AccountListSerializer(serializers.ListSerializer):
+    """A page of accounts: the registered page fields read their values for all of it at once."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if isinstance(data, BaseManager) else data)
+        add_page_values(rows)
+        return super().to_representation(rows)
 
 
 class AccountSerializer(LocalizedNumbersModelSerializer):
@@ -82,6 +92,7 @@ class AccountSerializer(LocalizedNumbersModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "fit_score", "customer_since", "churned_on", "created_at", "updated_at"]
+        list_serializer_class = AccountListSerializer
         extra_kwargs = {
             "domain": {"style": {"placeholder": "acme.com"}},
             "website": {"style": {"placeholder": "https://www.acme.com"}},
@@ -92,6 +103,14 @@ class AccountSerializer(LocalizedNumbersModelSerializer):
             "is_target": {"initial": True, "label": "Target account"},
             "status": {"initial": AccountStatus.PROSPECT},
         }
+
+    def get_fields(self):
+        return super().get_fields() | {page_field.name: page_field.field() for page_field in account_page_fields()}
+
+    def to_representation(self, instance):
+        if not isinstance(self.parent, serializers.ListSerializer):
+            add_page_values([instance])
+        return super().to_representation(instance)
 
     def validate_domain(self, value: str) -> str:
         try:
@@ -229,10 +248,15 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
     def list(self, request, *args, **kwargs):
         """DRF's list, with the page read as ``.values()`` of the serializer's own readable fields (and the
         ordering's keys, for the cursor): DRF's fields read dicts as they read objects, so the page builds no
-        model instances."""
+        model instances; the registered page fields are added to those rows (``AccountListSerializer``)."""
         serializer = self.get_serializer(many=True)
         queryset = self.filter_queryset(self.get_queryset())
-        names = [field.source for field in serializer.child.fields.values() if not field.write_only]
+        page_fields = {page_field.name for page_field in account_page_fields()}
+        names = [
+            field.source
+            for field in serializer.child.fields.values()
+            if not field.write_only and field.source not in page_fields
+        ]
         names += [key.lstrip("-") for key in self.paginator.get_ordering(request, queryset, self)]
         serializer.instance = self.paginate_queryset(queryset.values(*dict.fromkeys(names)))
         return self.get_paginated_response(serializer.data)

@@ -284,6 +284,7 @@ def test_list_and_detail_answer_the_documented_json(api_a, tenant_a, owner_a):
         "team_names": "",
         "created_at": rich.created_at.isoformat().replace("+00:00", "Z"),
         "updated_at": rich.updated_at.isoformat().replace("+00:00", "Z"),
+        "missing_personas": [],
     }
     assert api_a.get(f"/api/v1/accounts/{rich.pk}/").json() == expected
     listed = {row["name"]: row for row in api_a.get("/api/v1/accounts/").json()["results"]}

@@ -81,3 +81,20 @@ def test_the_form_for_admins_saves_and_shows_errors_and_viewers_read(client_for,
     viewer = client_for(viewer_a).get(PAGE_URL, **HTMX).content.decode()
     assert f"Programme start: {start}. Engagement is compared with the 90 days before it" in viewer
     assert "<form" not in viewer
+
+
+def test_the_start_is_optional_in_the_form_and_saving_it_empty_clears_it(client_for, admin_a, api_a, today):
+    """The API wants the key (null clears it); the form, which always posts it, shows no required marker."""
+    admin = client_for(admin_a)
+    form = admin.get(PAGE_URL, **HTMX).content.decode()
+    label = form[form.index("<label>") : form.index("<input")]
+    assert label.split() == ["<label>Programme", "start"]
+    api_a.put(URL, {"programme_start_on": (today - timedelta(days=7)).isoformat()}, format="json")
+    saved = admin.put(PAGE_URL, "programme_start_on=", content_type="application/x-www-form-urlencoded", **HTMX)
+    assert saved.status_code == 200 and "Saved." in saved.content.decode()
+    assert api_a.get(URL).json() == {"programme_start_on": None}
+
+
+def test_a_field_that_needs_a_value_keeps_its_marker(client_for, admin_a):
+    form = client_for(admin_a).get("/t/alpha/api/accounts/new/", **HTMX).content.decode()
+    assert 'Name <span aria-hidden="true">*</span>' in form
