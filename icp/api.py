@@ -62,7 +62,7 @@ class TierViewSet(TenantModelViewSet):
     fragment_template = "icp/tiers.html"
     ordering = ["rank"]
     ordering_fields = ["rank"]
-    pagination_class = None  # a handful of rows
+    pagination_class = None  # bounded: at most 20 tiers (rank 1–20, unique)
 
     def scoped_queryset(self):
         return selectors.tier_list().annotate(account_count=Count("accounts"))
@@ -507,7 +507,7 @@ class SignOffViewSet(TenantModelViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
     ordering = ["department"]
     ordering_fields = ["department", "created_at"]
-    pagination_class = None  # at most one per department and version
+    pagination_class = None  # bounded: at most one per department and version
 
     def scoped_queryset(self):
         return selectors.sign_off_list()
