@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.factories import AccountFactory, IcpFactory, SignOffFactory, TierFactory
+from tests.factories import AccountFactory, CriterionFactory, IcpFactory, SignOffFactory, TierFactory
 from tests.web.test_list_pages import page_links, pager
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,33 @@ def test_manual_tiers_page_by_number_by_account_name(client_for, admin_a, tenant
     second = client.get(page_links(first)["2"], **HTMX).content.decode()
     assert pager(second) == "26–26 of 26 ← Previous 1 2"
     assert row_ids(second, "tier-override") == [accounts[25].pk]
+
+
+def test_a_versions_criteria_page_by_number_and_share_the_whole_versions_weight(client_for, api_a, admin_a, tenant_a):
+    icp = IcpFactory(tenant=tenant_a, version=1)
+    criteria = [CriterionFactory(tenant=tenant_a, icp=icp, weight=weight, position=weight) for weight in range(1, 28)]
+    CriterionFactory(tenant=tenant_a, icp=IcpFactory(tenant=tenant_a, version=2), weight=50)
+    client = client_for(admin_a)
+    assert (
+        f'id="criteria-list" hx-get="/t/alpha/api/criteria/?icp={icp.pk}"'
+        in client.get("/t/alpha/icp/?version=1").content.decode()
+    )
+
+    first = client.get(f"/t/alpha/api/criteria/?icp={icp.pk}", **HTMX).content.decode()
+    assert pager(first) == "1–25 of 27 1 2 Next →"
+    assert row_ids(first, "criterion-row") == [criterion.pk for criterion in criteria[:25]]
+    assert "sum of all weights, here 378" in first  # 1 + 2 + … + 27, not the page's 325
+    second = client.get(page_links(first)["2"], **HTMX).content.decode()
+    assert pager(second) == "26–27 of 27 ← Previous 1 2"
+    assert row_ids(second, "criterion-row") == [criterion.pk for criterion in criteria[25:]]
+    assert "sum of all weights, here 378" in second
+    assert re.search(
+        rf'<tr id="criterion-row-{criteria[26].pk}">.*?<td class="num">27</td>\s*<td class="num">7 %</td>', second, re.S
+    )
+
+    body = api_a.get(f"/api/v1/criteria/?icp={icp.pk}").json()
+    assert (body["count"], body["count_exact"], len(body["results"])) == (27, True, 25)
+    assert [row["weight"] for row in api_a.get(body["next"]).json()["results"]] == [26, 27]
 
 
 def test_no_manual_tier_keeps_the_empty_state_without_a_count(client_for, admin_a, tenant_a):
