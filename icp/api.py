@@ -62,7 +62,7 @@ class TierViewSet(TenantModelViewSet):
     fragment_template = "icp/tiers.html"
     ordering = ["rank"]
     ordering_fields = ["rank"]
-    pagination_class = None  # a handful of rows
+    pagination_class = None  # bounded: at most 20 tiers (rank 1–20, unique)
 
     def scoped_queryset(self):
         return selectors.tier_list().annotate(account_count=Count("accounts"))
@@ -366,9 +366,9 @@ class CriterionFilter(RequestedFilterSet):
 
 
 class CriterionViewSet(TenantModelViewSet):
-    """Weighted criteria of an ICP version (filter with `icp`). `params` by `kind`: industry, country,
-    company_type `{"values": [...]}`; employees, revenue, growth `{"min": x, "max": y}` (either optional);
-    technology `{"mode": "any"|"all"|"none", "technology_ids": [...]}`; trigger_event
+    """Weighted criteria of an ICP version (filter with `icp`; paginated, by position). `params` by `kind`:
+    industry, country, company_type `{"values": [...]}`; employees, revenue, growth `{"min": x, "max": y}`
+    (either optional); technology `{"mode": "any"|"all"|"none", "technology_ids": [...]}`; trigger_event
     `{"signal_types": [...], "within_days": N}`; existing_customer `{}`. `weight` 1–100. On create `params`
     defaults to `{}` and `weight` to 10; a `PUT` without them keeps the criterion's own. Criteria of previous
     (read-only) versions cannot change."""
@@ -379,7 +379,6 @@ class CriterionViewSet(TenantModelViewSet):
     fragment_template = "icp/criteria.html"
     ordering = ["position"]
     ordering_fields = ["position"]
-    pagination_class = None  # criteria of one version are few; lists are filtered by `icp`
 
     def scoped_queryset(self):
         return selectors.criterion_list()
@@ -439,16 +438,21 @@ class CriterionViewSet(TenantModelViewSet):
             params = data.get("params") or {}
             values = {**data, **params, "values": ", ".join(params.get("values", []))}
             values.update({bound: format_number(params.get(bound)) for bound in ("min", "max")})  # as typed
-        if self.action == "list" and isinstance(data, list):
+        if self.action == "list" and response.status_code == 200:
             icp_id = self.request.query_params.get("icp")
             icp = (
-                IdealCustomerProfile.objects.annotate(sign_off_count=Count("sign_offs")).filter(pk=icp_id).first()
+                IdealCustomerProfile.objects.annotate(
+                    sign_off_count=Count("sign_offs"), total_weight=selectors.criteria_weight_subquery()
+                )
+                .filter(pk=icp_id)
+                .first()
                 if (icp_id or "").isdigit()
                 else None
             )
             context["icp"] = icp
             context["can_edit"] = context["can_edit"] and icp is not None and selectors.icp_is_editable(icp)
-            context["total_weight"] = sum(row["weight"] for row in data)
+            # the version's whole weight, not the page's; unfiltered, the rows shown
+            context["total_weight"] = (icp.total_weight or 0) if icp else sum(row["weight"] for row in data["results"])
             context["sign_off_count"] = icp.sign_off_count if icp is not None else 0
         context.update(
             {
@@ -507,7 +511,7 @@ class SignOffViewSet(TenantModelViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
     ordering = ["department"]
     ordering_fields = ["department", "created_at"]
-    pagination_class = None  # at most one per department and version
+    pagination_class = None  # bounded: at most one per department and version
 
     def scoped_queryset(self):
         return selectors.sign_off_list()

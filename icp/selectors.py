@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from abs_platform.jobs.models import Job
 from accounts.models import Account, AccountTechnology, Signal, Technology
@@ -69,6 +69,17 @@ def icp_is_editable(icp: IdealCustomerProfile, active_version: int | None = ...)
 
 def criterion_list() -> QuerySet[Criterion]:
     return Criterion.objects.select_related("icp").order_by("icp_id", "position", "id")
+
+
+def criteria_weight_subquery() -> Subquery:
+    """The sum of the weights of an ICP version's criteria, to annotate the version with (``OuterRef("pk")``)."""
+    return Subquery(
+        Criterion.objects.filter(icp=OuterRef("pk"))
+        .order_by()
+        .values("icp")
+        .annotate(total=Sum("weight"))
+        .values("total")
+    )
 
 
 def technology_names() -> dict[int, str]:

@@ -62,12 +62,16 @@ class TenantCursorPagination(CursorPagination):
     def count_rows(self, queryset) -> tuple[int, bool]:
         """(count, exact): counting stops after ``exact_count_limit`` rows, so its cost does not grow with the
         list; a longer list gets the planner's estimate of its rows (at least one more than the limit)."""
-        ids = queryset.order_by().values("pk")  # no sort, no computed columns: only what the filters need
+        ids = self.countable(queryset)
         count = ids[: self.exact_count_limit + 1].count()
         if count <= self.exact_count_limit:
             return count, True
         plan = json.loads(ids.explain(format="json"))[0]["Plan"]
         return max(round(plan["Plan Rows"]), count), False
+
+    def countable(self, queryset):
+        """What ``count_rows`` counts: the ids alone (no sort, no computed columns: only what the filters need)."""
+        return queryset.order_by().values("pk")
 
     def page_navigation(self) -> dict:
         """What a dashboard list shows under its rows (docs/decisions/0024): ``first``–``last`` of ``count``

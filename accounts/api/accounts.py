@@ -18,6 +18,7 @@ from abs_platform.tenancy.models import Role
 from abs_platform.web.fields import TenantMemberField, TenantRelatedField
 from abs_platform.web.filters import RequestedFilterSet
 from abs_platform.web.numbers import LocalizedNumbersModelSerializer
+from abs_platform.web.pagination import TenantCursorPagination
 from abs_platform.web.viewsets import ReadBackAfterWrite, TenantModelViewSet
 
 from .. import selectors, services
@@ -168,6 +169,19 @@ class IndustrySerializer(serializers.Serializer):
     accounts = serializers.IntegerField(help_text="Accounts with this industry.")
 
 
+class IndustryPagination(TenantCursorPagination):
+    """Industry values by name, 25 a page: a value is one row (no id of its own), so its name alone orders the
+    pages, and the grouped rows themselves are counted."""
+
+    ordering = ("industry",)
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+    def countable(self, queryset):
+        return queryset.order_by()
+
+
 class IndustryRenameSerializer(serializers.Serializer):
     industries = serializers.ListField(
         child=serializers.CharField(max_length=100),
@@ -304,12 +318,14 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
 
     @extend_schema(methods=["get"], responses={200: IndustrySerializer(many=True)})
     @extend_schema(methods=["post"], request=IndustryRenameSerializer, responses={200: IndustryRenameResultSerializer})
-    @action(detail=False, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    @action(detail=False, methods=["get", "post"], filter_backends=[], pagination_class=IndustryPagination)
     def industries(self, request, *args, **kwargs):
-        """GET: the workspace's industry values with their numbers of accounts. POST (admins): rename one value,
-        or merge several into one, on every account that has it; audited, and fit scores are recomputed."""
+        """GET: the workspace's industry values with their numbers of accounts, by name, paginated. POST (admins):
+        rename one value, or merge several into one, on every account that has it; audited, and fit scores are
+        recomputed."""
         if request.method == "GET":
-            return Response(IndustrySerializer(selectors.industry_counts(), many=True).data)
+            page = self.paginate_queryset(selectors.industry_counts())
+            return self.get_paginated_response(IndustrySerializer(page, many=True).data)
         serializer = self.get_serializer(data=request.data, serializer_class=IndustryRenameSerializer)
         serializer.is_valid(raise_exception=True)
         try:
@@ -336,6 +352,8 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
         context = super().get_fragment_context(data, response)
         if self.get_fragment_template(response).endswith("#form"):
             context["industries"] = selectors.account_industries()  # the industry field's suggestions
+        if self.action == "industries" and hasattr(self.paginator, "count"):
+            context["paging"] = self.paginator.page_navigation()
         # Rows link to ``<account_pages_url><id>/``.
         context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
         # An empty list says "no match" under a search or filter, and what to do first without one.

@@ -494,8 +494,9 @@ class TestQueryBudget:
             # session, user and membership are cached; tier list (+ existence check of the defaults)
             ("/t/alpha/api/tiers/", HX, 6),
             ("/t/alpha/api/icps/?page_size=200", HX, 6),
-            # + the ICP (for "editable"; an active one needs no more) and the technology names for labels
-            ("/t/alpha/api/criteria/?icp={icp}", HX, 7),
+            # + the ICP (for "editable"; an active one needs no more; with the version's whole weight), the
+            # technology names for labels and the count (10 and 100 rows are both more than a page)
+            ("/t/alpha/api/criteria/?icp={icp}&page_size=5", HX, 8),
             # + the ICP
             ("/t/alpha/api/sign-offs/?icp={icp}", HX, 6),
             ("/t/alpha/api/tier-overrides/?page_size=200", HX, 5),
