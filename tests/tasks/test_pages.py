@@ -88,7 +88,7 @@ def test_complete_in_place_updates_the_row_and_logs_the_activity(client_for, ten
 
 def test_account_page_section_and_add_task_form(client_for, tenant_a, acme, jo, member_a):
     page = client_for(member_a).get(f"/t/alpha/accounts/{acme.pk}/").content.decode()
-    assert f'hx-get="/t/alpha/api/tasks/?account={acme.pk}&state=open&page_size=50"' in page
+    assert f'hx-get="/t/alpha/api/tasks/?account={acme.pk}&state=open&page_size=10"' in page
     assert f'hx-get="/t/alpha/api/tasks/new/?account={acme.pk}"' in page
     form = client_for(member_a).get(f"/t/alpha/api/tasks/new/?account={acme.pk}", **HTMX).content.decode()
     assert f'<input type="hidden" name="account" value="{acme.pk}">' in form
