@@ -1,13 +1,14 @@
 """Planning's lists show their total and page numbers, and page 2 holds the rest."""
 
+import base64
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from planning import services
 from tests.conftest import as_tenant, page_as_loaded
-from tests.factories import AccountFactory, ContactFactory, TierFactory
+from tests.factories import AccountFactory, ActivityFactory, ContactFactory, TierFactory
 from tests.web.test_list_pages import page_links, pager
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,14 @@ def get(client, url) -> str:
     response = client.get(url, **HTMX)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def at(number: int) -> datetime:
+    return datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=number)
+
+
+def subjects(html: str) -> list[str]:
+    return re.findall(r'<span class="badge">[^<]+</span> ([^<]+) <span class="muted">', html)
 
 
 def row_ids(html: str, prefix: str) -> list[int]:
@@ -128,3 +137,46 @@ def test_plans_by_page(client_for, tenant_a, member_a):
     assert re.findall(r'<a href="/t/alpha/accounts/\d+/">([^<]+)</a>', second) == [
         f"Planned {n}" for n in range(25, 30)
     ]
+
+
+def test_the_timeline_counts_and_pages_older_and_newer(client_for, api_a, tenant_a, acme, member_a):
+    """No page numbers: the timeline merges its sources page after page, so "← Newer" and "Older →" only."""
+    for number in range(30):
+        ActivityFactory(
+            tenant=tenant_a, account=acme, subject=f"Touch {number:02}", channel="phone", occurred_at=at(number)
+        )
+    ActivityFactory(tenant=tenant_a, account=acme, subject="By e-mail", channel="email", occurred_at=at(40))
+    client = client_for(member_a)
+    first = get(client, f"/t/alpha/api/timeline/?account={acme.pk}&channel=phone")
+    assert pager(first) == "1–25 of 30 Older →"
+    assert subjects(first) == [f"Touch {n:02}" for n in range(29, 4, -1)]
+
+    second = get(client, page_links(first)["Older →"])
+    assert pager(second) == "26–30 of 30 ← Newer"
+    assert subjects(second) == [f"Touch {n:02}" for n in range(4, -1, -1)]
+    assert "channel=phone" in page_links(second)["← Newer"]
+
+    again = get(client, page_links(second)["← Newer"])
+    assert pager(again) == "1–25 of 30 Older →"
+    assert subjects(again) == subjects(first)
+
+    body = api_a.get(f"/api/v1/timeline/?account={acme.pk}&page_size=10").json()
+    assert (body["count"], body["previous"], len(body["results"])) == (31, None, 10)
+    older = api_a.get(body["next"]).json()
+    assert [event["title"] for event in api_a.get(older["previous"]).json()["results"]] == [
+        event["title"] for event in body["results"]
+    ]
+
+
+def test_an_empty_timeline_keeps_its_empty_state(client_for, acme, member_a):
+    html = get(client_for(member_a), f"/t/alpha/api/timeline/?account={acme.pk}")
+    assert "Nothing on this timeline" in html
+    assert pager(html) == ""
+
+
+def test_a_timeline_link_from_before_the_newer_links_still_reads(api_a, tenant_a, acme):
+    for number in range(3):
+        ActivityFactory(tenant=tenant_a, account=acme, subject=f"Touch {number}", occurred_at=at(number))
+    old = base64.urlsafe_b64encode(f"{at(2).isoformat()}|6|0".encode()).decode()
+    body = api_a.get(f"/api/v1/timeline/?account={acme.pk}&cursor={old}").json()
+    assert [event["title"] for event in body["results"]] == ["Touch 1", "Touch 0"]
