@@ -5,6 +5,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from planning import services
 from tests.conftest import as_tenant, page_as_loaded
@@ -180,3 +182,21 @@ def test_a_timeline_link_from_before_the_newer_links_still_reads(api_a, tenant_a
     old = base64.urlsafe_b64encode(f"{at(2).isoformat()}|6|0".encode()).decode()
     body = api_a.get(f"/api/v1/timeline/?account={acme.pk}&cursor={old}").json()
     assert [event["title"] for event in body["results"]] == ["Touch 1", "Touch 0"]
+
+
+def test_a_timeline_page_costs_the_same_queries_for_few_events_and_many(client_for, tenant_a, acme, member_a):
+    """One query per source plus the count, whatever the account holds."""
+    client = client_for(member_a)
+    url = f"/t/alpha/api/timeline/?account={acme.pk}"
+
+    def queries():
+        client.get(url, **HTMX)  # warm the per-process caches (session, membership)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, **HTMX).status_code == 200
+        return len(captured)
+
+    ActivityFactory(tenant=tenant_a, account=acme, occurred_at=at(0))
+    few = queries()
+    for number in range(1, 40):
+        ActivityFactory(tenant=tenant_a, account=acme, occurred_at=at(number))
+    assert queries() == few
