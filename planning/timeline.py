@@ -308,7 +308,7 @@ def _after(cursor: Cursor, rank: int) -> Q:
 
 
 def _before(cursor: Cursor, rank: int) -> Q:
-    """The rows of a source of ``rank`` that come before ``cursor``: those not after it, but itself."""
+    """The rows of a source of ``rank`` that come before ``cursor`` (newer; its own event excluded)."""
     if rank < cursor.rank:
         return Q(ev_at__gt=cursor.at)
     if rank > cursor.rank:
