@@ -583,6 +583,13 @@ class TimelineEventSerializer(serializers.Serializer):
     user_name = serializers.CharField(source="ev_user_name", read_only=True)
 
 
+class TimelinePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many events match the filters.")
+    next = serializers.URLField(allow_null=True, help_text="The older events.")
+    previous = serializers.URLField(allow_null=True, help_text="The newer events.")
+    results = TimelineEventSerializer(many=True)
+
+
 class TimelineQuerySerializer(serializers.Serializer):
     account = TenantRelatedField(model=Account)
     contact = serializers.IntegerField(required=False, min_value=1)
@@ -602,14 +609,11 @@ class TimelineViewSet(viewsets.ViewSet):
     """One account's timeline: tasks (to come at their due day, done when completed), activities, signals,
     opportunity stage changes, reviews and hand-offs, newest (and furthest ahead) first.
     `GET /api/v1/timeline/?account=<id>`; filters `contact`, `channel`, `team` (events of its members); pages of
-    `page_size` (default 25) with a `next` link."""
+    `page_size` (default 25) with the `count` of events and `next` (older) and `previous` (newer) links."""
 
     fragment_template = "planning/timeline.html"
 
-    @extend_schema(
-        parameters=[TimelineQuerySerializer],
-        responses={200: TimelineEventSerializer(many=True)},
-    )
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: TimelinePageSerializer})
     def list(self, request, *args, **kwargs):
         given = {name: value for name, value in request.query_params.items() if value != ""}
         query = TimelineQuerySerializer(data=given)
@@ -620,28 +624,52 @@ class TimelineViewSet(viewsets.ViewSet):
             )
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        filters = timeline.Filters(
+            contact=params.get("contact"),
+            channel=params.get("channel", ""),
+            user_ids=selectors.team_user_ids(params["team"]) if "team" in params else None,
+        )
         page = timeline.timeline(
             params["account"],
-            filters=timeline.Filters(
-                contact=params.get("contact"),
-                channel=params.get("channel", ""),
-                user_ids=selectors.team_user_ids(params["team"]) if "team" in params else None,
-            ),
+            filters=filters,
             size=params.get("page_size", TenantCursorPagination.page_size),
             cursor=params.get("cursor"),
         )
-        next_link = None
-        if page.next is not None:
-            next_link = request.build_absolute_uri(
-                request.get_full_path().split("?")[0] + "?" + _with_cursor(request.query_params, page.next.encode())
-            )
-        return Response({"next": next_link, "results": TimelineEventSerializer(page.events, many=True).data})
+        self.page = page
+        return Response(
+            {
+                "count": timeline.count(params["account"], filters=filters),
+                "next": self._link(page.next),
+                "previous": self._link(page.previous),
+                "results": TimelineEventSerializer(page.events, many=True).data,
+            }
+        )
+
+    def _link(self, cursor) -> str | None:
+        if cursor is None:
+            return None
+        path = self.request.get_full_path().split("?")[0]
+        return self.request.build_absolute_uri(f"{path}?{_with_cursor(self.request.query_params, cursor.encode())}")
 
     def get_fragment_template(self, response):
         return f"{self.fragment_template}#list" if response.status_code == 200 else "partials/error.html"
 
     def get_fragment_context(self, data, response):
-        return {"data": data, "status": response.status_code, "view": self}
+        """``paging`` as the other lists have it (partials/pager.html), without page numbers: the page after an
+        offset is found by walking every source from the top, so only the neighbours are linked."""
+        paging = None
+        if response.status_code == 200:
+            shown = len(data["results"])
+            paging = {
+                "count": data["count"],
+                "exact": True,
+                "first": self.page.offset + 1 if shown else None,
+                "last": self.page.offset + shown if shown else None,
+                "previous": data["previous"],
+                "next": data["next"],
+                "pages": [],
+            }
+        return {"data": data, "status": response.status_code, "view": self, "paging": paging}
 
 
 def _with_cursor(params, cursor: str) -> str:

@@ -269,22 +269,30 @@ SOURCES = [
 
 @dataclass(frozen=True)
 class Cursor:
+    """A place in the timeline: the event (``at``, ``rank``, ``id``) a page starts after (``reverse``: the page
+    ends before it, for the newer events), and ``offset``, how many events come before the page (for "26–50")."""
+
     at: datetime
     rank: int
     id: int
+    reverse: bool = False
+    offset: int = 0
 
     def encode(self) -> str:
-        return base64.urlsafe_b64encode(f"{self.at.isoformat()}|{self.rank}|{self.id}".encode()).decode()
+        text = f"{self.at.isoformat()}|{self.rank}|{self.id}|{int(self.reverse)}|{self.offset}"
+        return base64.urlsafe_b64encode(text.encode()).decode()
 
     @classmethod
     def decode(cls, text: str) -> "Cursor":
-        """Raises ValueError for a cursor this module did not write."""
+        """Raises ValueError for a cursor this module did not write (links without direction and offset, from
+        before they were added, still read)."""
         try:
-            at, rank, id_ = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-            cursor = cls(datetime.fromisoformat(at), int(rank), int(id_))
+            at, rank, id_, *rest = base64.urlsafe_b64decode(text.encode()).decode().split("|")
+            reverse, offset = rest or ("0", "0")
+            cursor = cls(datetime.fromisoformat(at), int(rank), int(id_), reverse == "1", int(offset))
         except (binascii.Error, UnicodeError, ValueError) as error:
             raise ValueError(text) from error
-        if cursor.at.tzinfo is None:
+        if cursor.at.tzinfo is None or reverse not in ("0", "1") or cursor.offset < 0:
             raise ValueError(text)
         return cursor
 
@@ -299,25 +307,71 @@ def _after(cursor: Cursor, rank: int) -> Q:
     return Q(ev_at__lt=cursor.at) | Q(ev_at=cursor.at, ev_id__lt=cursor.id)
 
 
+def _before(cursor: Cursor, rank: int) -> Q:
+    """The rows of a source of ``rank`` that come before ``cursor`` (newer; its own event excluded)."""
+    if rank < cursor.rank:
+        return Q(ev_at__gt=cursor.at)
+    if rank > cursor.rank:
+        return Q(ev_at__gte=cursor.at)
+    return Q(ev_at__gt=cursor.at) | Q(ev_at=cursor.at, ev_id__gt=cursor.id)
+
+
+def _key(event: dict) -> tuple:
+    return event["ev_at"], event["rank"], event["ev_id"]
+
+
+def _place(event: dict, **cursor) -> Cursor:
+    return Cursor(event["ev_at"], event["rank"], event["ev_id"], **cursor)
+
+
 @dataclass(frozen=True)
 class Page:
     events: list[dict]
     next: Cursor | None
+    previous: Cursor | None = None
+    offset: int = 0  # how many events come before this page
 
 
 def timeline(account: Account, *, filters: Filters = Filters(), size: int = 25, cursor: Cursor | None = None) -> Page:
-    """One page of the account's timeline: at most one query per source."""
+    """One page of the account's timeline: at most one query per source. After a reverse cursor, the ``size``
+    events just before it (the newer page)."""
+    reverse = cursor is not None and cursor.reverse
     events = []
     for source in SOURCES:
         rows = source.events(account, filters)
         if rows is None:
             continue
         if cursor is not None:
-            rows = rows.filter(_after(cursor, source.rank))
-        for row in rows.order_by("-ev_at", "-ev_id")[: size + 1]:
+            rows = rows.filter((_before if reverse else _after)(cursor, source.rank))
+        order = ("ev_at", "ev_id") if reverse else ("-ev_at", "-ev_id")
+        for row in rows.order_by(*order)[: size + 1]:
             events.append({"kind": source.kind, "rank": source.rank, **row})
-    events.sort(key=lambda event: (event["ev_at"], event["rank"], event["ev_id"]), reverse=True)
-    page = events[:size]
+    events.sort(key=_key, reverse=not reverse)
     more = len(events) > size
-    last = page[-1] if page else None
-    return Page(page, Cursor(last["ev_at"], last["rank"], last["ev_id"]) if more else None)
+    page = events[:size]
+    if reverse:
+        page.reverse()
+        offset = max(cursor.offset - len(page), 0) if more else 0
+        newer, older = more, True
+    else:
+        offset = cursor.offset if cursor is not None else 0
+        newer, older = cursor is not None, more
+    if not page:  # the rows around the cursor have gone: a link back the other way
+        if cursor is None:
+            return Page([], None)
+        if reverse:
+            return Page([], Cursor(cursor.at, cursor.rank, cursor.id), None)
+        return Page([], None, Cursor(cursor.at, cursor.rank, cursor.id, True, offset), offset)
+    return Page(
+        page,
+        _place(page[-1], offset=offset + len(page)) if older else None,
+        _place(page[0], reverse=True, offset=offset) if newer else None,
+        offset,
+    )
+
+
+def count(account: Account, *, filters: Filters = Filters()) -> int:
+    """How many events the account's timeline holds, in one query (a ``UNION ALL`` of the sources' ids, each on
+    its own account index): its cost grows with this one account's history, not with the workspace."""
+    ids = [rows.values("ev_id") for source in SOURCES if (rows := source.events(account, filters)) is not None]
+    return ids[0].union(*ids[1:], all=True).count() if ids else 0

@@ -1,5 +1,7 @@
 """Tasks: the API and the htmx fragments of "My day" and the account page's task section, from one viewset."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -273,6 +275,9 @@ class TaskViewSet(TenantModelViewSet):
     def my_day(self, request, *args, **kwargs):
         """The requesting user's (an API key's creator's) open tasks: `overdue` (oldest first), `due_today` and
         `upcoming` (the next three days)."""
+        if self.is_htmx():  # the page lists each group from the task list, a page at a time
+            self.groups = selectors.my_day_groups(request.user, workspace_today())
+            return Response({name: count for name, count, _ in self.groups})
         return Response(
             MyDaySerializer(
                 selectors.my_day(request.user, workspace_today()), context=self.get_serializer_context()
@@ -297,11 +302,12 @@ class TaskViewSet(TenantModelViewSet):
             today=workspace_today(),
         )
         if self.action == "my_day" and response.status_code == 200:
-            context["groups"] = [
-                ("overdue", "Overdue", data["overdue"]),
-                ("today", "Due today", data["due_today"]),
-                ("upcoming", "Coming up", data["upcoming"]),
-            ]
+            titles = {
+                "overdue": ("overdue", "Overdue"),
+                "due_today": ("today", "Due today"),
+                "upcoming": ("upcoming", "Coming up"),
+            }
+            context["groups"] = [(*titles[name], count, urlencode(filters)) for name, count, filters in self.groups]
         elif self.action in STATE_ACTIONS and response.status_code == 400:
             # The row again, as it is, with the reason the change was refused.
             context["data"] = self.get_serializer(self.get_object()).data

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import Task, TaskState
 
@@ -44,6 +44,25 @@ def my_day(user, today: date) -> MyDay:
         else:
             day.upcoming.append(task)
     return day
+
+
+def my_day_groups(user, today: date) -> list[tuple[str, int, dict]]:
+    """The groups of ``my_day`` as (name, how many tasks, the task-list filters that list them), counted in one
+    query: the page lists each group a page at a time."""
+    upcoming_end = today + timedelta(days=UPCOMING_DAYS)
+    groups = [
+        ("overdue", Q(due_on__lt=today), {"overdue": "true"}),
+        ("due_today", Q(due_on=today), {"due_after": today, "due_before": today}),
+        (
+            "upcoming",
+            Q(due_on__gt=today, due_on__lte=upcoming_end),
+            {"due_after": today + timedelta(days=1), "due_before": upcoming_end},
+        ),
+    ]
+    counts = Task.objects.filter(assignee=user, state=TaskState.OPEN).aggregate(
+        **{name: Count("pk", filter=where) for name, where, _ in groups}
+    )
+    return [(name, counts[name], {"assignee": "me", "state": "open", **filters}) for name, _, filters in groups]
 
 
 def has_open_tasks(user) -> bool:

@@ -1,6 +1,7 @@
 """My day and the account page's tasks: the landing page after log-in, completing in place with htmx (the row
 updates and the activity is logged), adding a task with the conflict confirm step."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from accounts.models import Activity
 from tasks.models import Task, TaskState
 from tests.conftest import as_tenant
 from tests.factories import AccountFactory, ContactFactory
+from tests.web.test_list_pages import page_links, pager
 
 from .factories import TaskFactory
 
@@ -61,10 +63,45 @@ def test_my_day_fragment_groups_and_empty_state(client_for, tenant_a, acme, jo, 
         title="Late call",
     )
     TaskFactory(tenant=tenant_a, account=acme, assignee=member_a, due_on=today, title="Send report")
-    html = client_for(member_a).get("/t/alpha/api/tasks/my-day/", **HTMX).content.decode()
-    assert html.index("Overdue") < html.index("Late call") < html.index("Due today") < html.index("Send report")
-    assert "Coming up" not in html
-    assert "Jo Lee" in html and "overdue" in html
+    client = client_for(member_a)
+    html = client.get("/t/alpha/api/tasks/my-day/", **HTMX).content.decode()
+    lists = group_lists(html)
+    assert list(lists) == ["Overdue (1)", "Due today (1)"]
+    overdue = client.get(lists["Overdue (1)"], **HTMX).content.decode()
+    assert "Late call" in overdue and "Jo Lee" in overdue and "· overdue" in overdue
+    assert "Send report" in client.get(lists["Due today (1)"], **HTMX).content.decode()
+
+
+def group_lists(html: str) -> dict[str, str]:
+    """My day's groups: heading → the URL its task list loads from."""
+    return {
+        f"{title} {count}": url.replace("&amp;", "&")
+        for title, count, url in re.findall(
+            r'<h2 id="group-\w+">([^<]+) <span class="muted">(\(\d+\))</span></h2>\s*'
+            r'<div class="task-section" hx-get="([^"]+)"',
+            html,
+        )
+    }
+
+
+def test_my_day_lists_a_long_group_a_page_at_a_time(client_for, tenant_a, acme, member_a, today):
+    late = [
+        TaskFactory(tenant=tenant_a, account=acme, assignee=member_a, due_on=today - timedelta(days=40 - n))
+        for n in range(30)
+    ]
+    TaskFactory(tenant=tenant_a, account=acme, assignee=member_a, due_on=today + timedelta(days=2), title="Soon")
+    client = client_for(member_a)
+    lists = group_lists(client.get("/t/alpha/api/tasks/my-day/", **HTMX).content.decode())
+    assert list(lists) == ["Overdue (30)", "Coming up (1)"]
+    assert lists["Coming up (1)"] == (
+        f"/t/alpha/api/tasks/?assignee=me&state=open&due_after={today + timedelta(days=1)}"
+        f"&due_before={today + timedelta(days=3)}"
+    )
+    first = client.get(lists["Overdue (30)"], **HTMX).content.decode()
+    assert pager(first) == "1–25 of 30 1 2 Later →"
+    second = client.get(page_links(first)["2"], **HTMX).content.decode()
+    assert pager(second) == "26–30 of 30 ← Earlier 1 2"
+    assert [int(pk) for pk in re.findall(r'<li id="task-row-(\d+)"', second)] == [task.pk for task in late[25:]]
 
 
 def test_complete_in_place_updates_the_row_and_logs_the_activity(client_for, tenant_a, acme, jo, member_a):
@@ -88,7 +125,7 @@ def test_complete_in_place_updates_the_row_and_logs_the_activity(client_for, ten
 
 def test_account_page_section_and_add_task_form(client_for, tenant_a, acme, jo, member_a):
     page = client_for(member_a).get(f"/t/alpha/accounts/{acme.pk}/").content.decode()
-    assert f'hx-get="/t/alpha/api/tasks/?account={acme.pk}&state=open&page_size=50"' in page
+    assert f'hx-get="/t/alpha/api/tasks/?account={acme.pk}&state=open&page_size=10"' in page
     assert f'hx-get="/t/alpha/api/tasks/new/?account={acme.pk}"' in page
     form = client_for(member_a).get(f"/t/alpha/api/tasks/new/?account={acme.pk}", **HTMX).content.decode()
     assert f'<input type="hidden" name="account" value="{acme.pk}">' in form
