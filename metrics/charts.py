@@ -48,7 +48,8 @@ class Chart:
 
     @property
     def has_data(self) -> bool:
-        return any(row.get(series.key) for row in self.rows for series in self.series)
+        """Whether a drawn series has a figure other than zero or nothing (the table may still have some)."""
+        return any(_plain(row.get(series.key)) for row in self.rows for series in self.series if series.chart)
 
     def point_label(self, row) -> str:
         value = row[self.label_key]

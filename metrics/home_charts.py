@@ -111,7 +111,8 @@ def _pipeline(figures: Figures, filters: MetricFilters) -> Chart:
             Series("sales_cycle_days", "Sales cycle (days)", chart=False),
             Series("deal_velocity", "Deal velocity (per day)", "money", chart=False),
         ],
-        empty="No deal was opened or closed in this period: add deals on the accounts' pages or import them.",
+        empty="No deal was won or lost in this period, so there is no win rate to compare (the other figures are in "
+        "the table): record deals and their outcome on the accounts' pages, or import them.",
         action=("Import deals", figures.url("accounts:import")),
     )
 

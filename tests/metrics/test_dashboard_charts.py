@@ -236,6 +236,9 @@ class TestEmptyStates:
         assert "No target account was prospected in this period" in page
         assert "No play was launched in this period: launch a play on a target account." in page
         assert 'href="/t/alpha/plays/">Open Plays</a>' in page
+        # Amounts of "0.00" and a win rate of null in every cohort are nothing to draw either.
+        assert "No open opportunities: add a deal" in page and "No deal was won or lost in this period" in page
+        assert page.count("<canvas") == 2  # the distributions: one target account, in their "none" bands
         narrowed = client_for(owner_a).get(f"/t/alpha/dashboard/?owner={owner_a.pk}").content.decode()
         assert "The trend is of the whole workspace (daily snapshots): clear the tier, team and owner" in narrowed
         marketing = client_for(owner_a).get("/t/alpha/dashboard/?view=marketing").content.decode()
