@@ -26,7 +26,7 @@ def dashboard(request, tenant_slug):
     """The member's home (``?view=`` another one), the filter form and, for htmx, the figures alone."""
     chosen = homes.home_for(request.user, request.tenant_role)
     view = request.GET.get("view") or chosen
-    given = {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name, "") != ""}
+    given = _given(request)
     context = {
         "nav": "dashboard",
         "view": view,
@@ -53,6 +53,11 @@ def dashboard(request, tenant_slug):
         context.update(HOME_BUILDERS[view](request, home_charts.Figures(request, tenant_slug, filters)))
     template = "metrics/dashboard.html#body" if request.htmx else "metrics/dashboard.html"
     return render(request, template, context, status=status)
+
+
+def _given(request) -> dict:
+    """The filters the address gives (empty ones dropped)."""
+    return {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name, "") != ""}
 
 
 def _sdr(request, figures):
@@ -127,9 +132,8 @@ def chart_csv(request, tenant_slug, key):
     """One chart's table as CSV (the filters of the page it was on); 400 naming a filter that is not valid."""
     if key not in home_charts.BUILDERS:
         raise Http404
-    given = {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name, "") != ""}
     try:
-        filters = metric_filters(given)
+        filters = metric_filters(_given(request))
     except ValidationError as error:
         return JsonResponse(error.detail, status=400)
     chart = home_charts.chart(key, home_charts.Figures(request, tenant_slug, filters))
