@@ -119,5 +119,5 @@ def _cell(value) -> str:
 def csv_url(tenant_slug: str, key: str, filters: MetricFilters) -> str:
     """The chart's CSV for exactly these filters."""
     query = {name: value for name, value in filters.as_dict().items() if value is not None}
-    url = reverse("metrics:chart-csv", kwargs={"tenant_slug": tenant_slug, "key": key})
-    return f"{url}?{urlencode(query)}"
+    url = reverse("metrics:chart-csv", kwargs={"tenant_slug": tenant_slug})
+    return f"{url}?{urlencode({'chart': key, **query})}"

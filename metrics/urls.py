@@ -6,5 +6,5 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("charts/<slug:key>.csv", views.chart_csv, name="chart-csv"),
+    path("chart.csv", views.chart_csv, name="chart-csv"),
 ]

@@ -128,8 +128,10 @@ def _leader(request, figures):
     }
 
 
-def chart_csv(request, tenant_slug, key):
-    """One chart's table as CSV (the filters of the page it was on); 400 naming a filter that is not valid."""
+def chart_csv(request, tenant_slug):
+    """One chart's table as CSV (``?chart=<key>`` and the filters of the page it was on); 400 naming a filter
+    that is not valid. A query parameter, not a path segment: only object ids go in workspace paths."""
+    key = request.GET.get("chart", "")
     if key not in home_charts.BUILDERS:
         raise Http404
     try:

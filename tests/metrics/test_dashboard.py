@@ -204,7 +204,7 @@ class TestLeaderScorecard:
         # the five scored targets of Tier 1, one per band; the unscored one has no tier
         assert fit.config["datasets"][0]["data"] == [1, 1, 1, 1, 1, 0]
         start, end = response.context["filters"].start, response.context["filters"].end
-        assert fit.csv_url == f"/t/alpha/dashboard/charts/fit-scores.csv?start={start}&end={end}&tier={tier.pk}"
+        assert fit.csv_url == f"/t/alpha/dashboard/chart.csv?chart=fit-scores&start={start}&end={end}&tier={tier.pk}"
         assert '<canvas data-chart="chart-data-fit-scores"' in page
         assert '<script id="chart-data-fit-scores" type="application/json">' in page
         assert "<summary>Show the numbers</summary>" in page

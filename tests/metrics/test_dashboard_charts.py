@@ -146,7 +146,7 @@ class TestEngagementMovers:
         assert response.context["view"] == "ae"
         chart = get_chart(response, "my-engagement-movers")
         assert (chart.config["labels"], chart.config["datasets"][0]["data"]) == (["Acme", "Globex"], [4.0, -9.0])
-        assert chart.csv_url == f"/t/alpha/dashboard/charts/my-engagement-movers.csv?{QUERY}&owner={ae.pk}"
+        assert chart.csv_url == f"/t/alpha/dashboard/chart.csv?chart=my-engagement-movers&{QUERY}&owner={ae.pk}"
         assert [row[0] for row in download(client_for(ae), chart)] == ["Account", "Acme", "Globex"]
 
 
@@ -222,8 +222,8 @@ class TestChartCsv:
 
     def test_an_unknown_chart_is_a_404_and_a_bad_filter_a_400(self, client_for, owner_a):
         client = client_for(owner_a)
-        assert client.get("/t/alpha/dashboard/charts/revenue.csv").status_code == 404
-        response = client.get("/t/alpha/dashboard/charts/funnel.csv?owner=999999")
+        assert client.get("/t/alpha/dashboard/chart.csv?chart=revenue").status_code == 404
+        response = client.get("/t/alpha/dashboard/chart.csv?chart=funnel&owner=999999")
         assert response.status_code == 400
         assert response.json() == {"owner": ["No member of this workspace has id 999999."]}
 
