@@ -4,6 +4,8 @@ and hand-offs on prospected target accounts, non-target customers with won deals
 
 Called by ``load_demo`` after every other app's demo (``metrics`` is the last app). Safe to run twice: a workspace
 that already has spend entries is left alone. Random values come from a seeded generator: the same every run.
+
+Then 90 days of daily snapshots, so the trends draw before the nightly job has run twice (``_snapshots``).
 """
 
 import random
@@ -32,7 +34,9 @@ from accounts.models import (
 from planning import services as planning_services
 from planning.models import HandOff
 
-from .models import SpendChannel, SpendEntry
+from . import services
+from .filters import day_start
+from .models import DailySnapshot, SpendChannel, SpendEntry
 
 MONTHLY_SPEND = {
     SpendChannel.EVENTS: (60000, 140000),
@@ -51,6 +55,10 @@ NON_TARGET_CUSTOMERS = [
     ("Upland Studios", "Media", 40),
     ("Vantage Works", "Manufacturing", 1500),
 ]
+SNAPSHOT_DAYS = 90
+# Where the snapshots' first day starts, as a share of today's figure: coverage climbs from it, staleness falls.
+COVERAGE_START = {"accounts_without_gap": 0.55, "personas_covered": 0.7}
+STALE_START = 1.6
 LOOK_ALIKE_PROSPECTS = [
     ("Willow Outlets", "Retail", 1500),
     ("Xenon Code", "Software", 120),
@@ -61,7 +69,9 @@ LOOK_ALIKE_PROSPECTS = [
 
 def load_demo(tenant, *, users: list, seed: int, main: bool) -> dict:
     rng = random.Random(seed)  # noqa: S311 (repeatable demo data)
-    counts = dict.fromkeys(("spend_entries", "status_changes", "conversations", "hand_offs", "non_target"), 0)
+    counts = dict.fromkeys(
+        ("spend_entries", "status_changes", "conversations", "hand_offs", "non_target", "snapshots"), 0
+    )
     with tenant_context(tenant, users[0]), tenant_transaction(tenant):
         if SpendEntry.objects.exists():
             return counts
@@ -82,7 +92,56 @@ def load_demo(tenant, *, users: list, seed: int, main: bool) -> dict:
             customers=NON_TARGET_CUSTOMERS if main else NON_TARGET_CUSTOMERS[:3],
             prospects=LOOK_ALIKE_PROSPECTS if main else [],
         )
+        counts["snapshots"] = _snapshots(tenant, today, rng)
     return counts
+
+
+def _snapshots(tenant, today, rng) -> int:
+    """``SNAPSHOT_DAYS`` daily snapshots ending today, as if the nightly job had run every day. Today's is the
+    job's own (``snapshot_take``: the checks' stored coverage and staleness). The days before get what the job's
+    back-fill computes from dated rows (engagement, pipeline, tasks); their coverage and staleness, which only the
+    day itself could measure, follow a seeded path towards today's figures: coverage climbing, staleness falling."""
+    if DailySnapshot.objects.exists():
+        return 0
+    days = [today - timedelta(days=back) for back in range(SNAPSHOT_DAYS - 1, 0, -1)]
+    figures = services.recomputable_figures(days)
+    now = services.measured_figures(today)
+    rows = []
+    for index, day in enumerate(days):
+        progress = index / len(days)
+        rows.append(
+            DailySnapshot(
+                tenant=tenant,
+                day=day,
+                taken_at=day_start(day) + timedelta(hours=3),
+                **figures[day],
+                **_measured_on(day, now, progress, rng),
+            )
+        )
+    DailySnapshot.objects.bulk_create(rows)
+    services.snapshot_take()
+    return len(rows) + 1
+
+
+def _measured_on(day, now: dict, progress: float, rng) -> dict:
+    """Coverage and staleness ``progress`` (0 → 1) of the way from their starting shares to today's figures, with
+    a little noise; null when the checks have not measured today."""
+    measured = dict.fromkeys(services.MEASURED)
+    if now["accounts_checked"] is not None:
+        measured |= {
+            "coverage_checked_at": day_start(day) + timedelta(hours=2),
+            "accounts_checked": now["accounts_checked"],
+            "personas_required": now["personas_required"],
+        }
+        for field, start in COVERAGE_START.items():
+            share = start + (1 - start) * progress + rng.uniform(-0.02, 0.02)
+            measured[field] = max(0, min(now[field], round(now[field] * share)))
+    if now["stale_by_reason"] is not None:
+        factor = STALE_START + (1 - STALE_START) * progress + rng.uniform(-0.03, 0.03)
+        measured["stale_by_reason"] = {
+            reason: round(count * factor) for reason, count in now["stale_by_reason"].items()
+        }
+    return measured
 
 
 def _spend(tenant, today, rng, *, months: int) -> int:

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "metrics"
 
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("chart.csv", views.chart_csv, name="chart-csv"),
+]

@@ -44,6 +44,19 @@ SHARP_CHANGE = 0.5
 SHARP_MIN_EVENTS = 5
 ORDERINGS = ("change", "-change", "change_ratio", "-change_ratio", "events", "-events", "account_name")
 MOVEMENTS = ("rising", "falling")
+MOVERS_LIMIT = 10
+ROW_FIELDS = [
+    "account_name",
+    "tier_name",
+    "events",
+    "baseline_events",
+    "baseline_per_period",
+    "change",
+    "change_ratio",
+    "movement",
+    "engaged_contacts",
+    *(f"engaged_{role}" for role in BuyingRole.values),
+]
 
 
 def engaged_q(prefix: str = "") -> Q:
@@ -164,9 +177,7 @@ def engagement(
         accounts = accounts.filter(movement=movement)
     field = ordering.lstrip("-")
     key = F(field).desc(nulls_last=True) if ordering.startswith("-") else F(field).asc(nulls_last=True)
-    fields = ["account_name", "tier_name", "events", "baseline_events", "baseline_per_period", "change"]
-    fields += ["change_ratio", "movement", "engaged_contacts", *roles]
-    page = accounts.order_by(key, "name", "id").values("id", *fields)[offset : offset + limit]
+    page = accounts.order_by(key, "name", "id").values("id", *ROW_FIELDS)[offset : offset + limit]
     baseline_total = totals["baseline_events"] * filters.days / baseline.days
     labels = dict(BuyingRole.choices)
     return {
@@ -188,6 +199,15 @@ def engagement(
         "count": totals["listed"],
         "results": [_row(row) for row in page],
     }
+
+
+def engagement_movers(filters: MetricFilters, *, limit: int = MOVERS_LIMIT) -> list[dict]:
+    """The accounts rising sharply (the largest change first), then those falling sharply (the largest fall
+    last): at most ``limit`` of each, as rows of ``engagement``'s ``results``. Three queries."""
+    accounts = _accounts(filters, default_baseline(filters)).values("id", *ROW_FIELDS)
+    rising = accounts.filter(movement="rising").order_by(F("change").desc(), "name", "id")[:limit]
+    falling = accounts.filter(movement="falling").order_by(F("change").asc(), "name", "id")[:limit]
+    return [_row(row) for row in rising] + [_row(row) for row in reversed(falling)]
 
 
 def _row(row: dict) -> dict:

@@ -1,8 +1,11 @@
 // Draws every <canvas data-chart="<id>"> with Chart.js (static/vendor/chartjs) from the JSON of the element
-// <id> (json_script: {kind, labels, datasets: [{label, unit, data}]}); again after each htmx swap. No inline
+// <id> (json_script: {kind, labels, datasets: [{label, unit, data}], links?, diverging?}); again after each htmx
+// swap. A chart with links opens a point's address on click; a diverging one colours bars by sign. No inline
 // script or style: the policy allows neither, and Chart.js sizes its canvas through the CSSOM.
 (() => {
   const COLOURS = ["#2856d6", "#1e7b34", "#c2410c", "#7c3aed", "#0e7490", "#b3261e"];
+  const RISING = "#1e7b34";
+  const FALLING = "#b3261e";
   const locale = document.documentElement.lang || undefined;
 
   function formatter(unit) {
@@ -27,6 +30,14 @@
       animation: false,
       plugins: { legend: { display: spec.datasets.length > 1 || spec.kind === "doughnut" }, tooltip: { callbacks: { label } } },
     };
+    if (spec.links) {
+      base.onClick = (event, elements) => {
+        if (elements.length) window.location.assign(spec.links[elements[0].index]);
+      };
+      base.onHover = (event, elements) => {
+        event.native.target.style.cursor = elements.length ? "pointer" : "";
+      };
+    }
     if (spec.kind === "doughnut") return base;
     return {
       ...base,
@@ -41,11 +52,16 @@
     const spec = JSON.parse(source.textContent);
     Chart.getChart(canvas)?.destroy();
     const type = spec.kind === "horizontal-bar" ? "bar" : spec.kind;
+    const fill = (dataset, index) => {
+      if (spec.kind === "doughnut") return COLOURS;
+      if (spec.diverging) return dataset.data.map((value) => (value < 0 ? FALLING : RISING));
+      return COLOURS[index % COLOURS.length];
+    };
     const datasets = spec.datasets.map((dataset, index) => ({
       label: dataset.label,
       unit: dataset.unit,
       data: dataset.data,
-      backgroundColor: spec.kind === "doughnut" ? COLOURS : COLOURS[index % COLOURS.length],
+      backgroundColor: fill(dataset, index),
       borderColor: COLOURS[index % COLOURS.length],
       spanGaps: false,
     }));

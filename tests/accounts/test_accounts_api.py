@@ -239,9 +239,9 @@ class TestQueryBudget:
             # switcher are cached after the warm-up
             ("/t/alpha/accounts/", {}, 7),
             # the programme scorecard: the transaction, the filters' tiers, teams and members, the home's team
-            # roles; coverage 4, funnel 4, pipeline by cohort 6, lifecycle 4, rollout 1, the three distributions
-            # 3, snapshots and settings; the programme totals are cached after the warm-up
-            ("/t/alpha/dashboard/?view=leader", {}, 37),
+            # roles; coverage 4, funnel 4, pipeline by cohort 6, lifecycle 4, rollout 1, play effectiveness 1, the
+            # three distributions 3, snapshots and settings; the programme totals are cached after the warm-up
+            ("/t/alpha/dashboard/?view=leader", {}, 38),
         ],
     )
     def test_dashboard(self, client_for, member_a, tenant_a, owner_a, url, headers, budget):

@@ -6,13 +6,24 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from abs_platform.tenancy.context import workspace_today
 from abs_platform.tenancy.models import Role
+from accounts.models import Account
+from plays.models import PlayRun
 from teams.models import Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import _member, as_tenant
-from tests.factories import AccountFactory, ContactFactory, OpportunityFactory, SignalFactory, TierFactory
+from tests.factories import (
+    AccountFactory,
+    ActivityFactory,
+    ContactFactory,
+    OpportunityFactory,
+    SignalFactory,
+    TierFactory,
+)
+from tests.plays.factories import PlayTemplateFactory
 from tests.tasks.factories import TaskFactory
 
 pytestmark = pytest.mark.browser
@@ -113,9 +124,9 @@ def test_the_scorecard_draws_filters_and_downloads(page: Page, programme, tenant
     assert download.value.suggested_filename == "pipeline-by-stage.csv"
     with open(download.value.path(), encoding="utf-8-sig") as csv:
         lines = csv.read().splitlines()
-    # Tier 1: Target 0's proposal; Target 3 (prospecting) has no tier
-    assert lines[0] == "stage,opportunities,amount"
-    assert "Proposal,1,1250.00" in lines and "Prospecting,0,0.00" in lines
+    # The table's columns and rows. Tier 1: Target 0's proposal; Target 3 (prospecting) has no tier.
+    assert lines[0] == "Stage,Amount,Opportunities"
+    assert "Proposal,1250.00,1" in lines and "Prospecting,0.00,0" in lines
 
     # A value the workspace does not have: the error sits beside its field.
     page.goto("/t/alpha/dashboard/?view=leader&owner=99999")
@@ -149,7 +160,7 @@ def test_sdr_and_ae_homes(page: Page, transactional_db, tenant_a):
     expect(page.get_by_role("heading", name="Account executive", level=1)).to_be_visible()
     row = page.locator("#dashboard-body tbody tr").filter(has_text="Acme")
     expect(row).to_contain_text("$8,000")
-    expect(page.locator("#card-pipeline-by-stage canvas")).to_have_attribute("data-drawn", "true")
+    expect(page.locator("#card-my-pipeline-by-stage canvas")).to_have_attribute("data-drawn", "true")
 
 
 def test_search_from_the_header_by_keyboard(page: Page, transactional_db, tenant_a, owner_a):
@@ -220,3 +231,49 @@ def test_no_overflow_at_a_phones_width_and_on_wide_screens(page: Page, programme
         page.wait_for_load_state("networkidle")
         overflowing.extend(f"{path}: {problem}" for problem in page.evaluate(OVERFLOW))
     assert overflowing == [], "\n".join(overflowing)
+
+
+def test_the_scorecard_shows_play_effectiveness_and_its_numbers_toggle(page: Page, programme, tenant_a):
+    with as_tenant(tenant_a):
+        blitz = PlayTemplateFactory(tenant=tenant_a, name="Blitz")
+        for account in Account.objects.filter(name__in=["Target 0", "Target 1", "Target 2"]):
+            PlayRun.objects.create(
+                tenant=tenant_a, template=blitz, template_version=1, account=account, started_at=timezone.now()
+            )
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    log_in(page, "owner_a", r"/t/alpha/dashboard/$")
+    card = page.locator("#card-play-effectiveness")
+    expect(card.get_by_role("heading", name="Play effectiveness")).to_be_visible()
+    expect(card.locator("canvas")).to_have_attribute("data-drawn", "true")
+    assert page.evaluate(DRAWN, "chart-data-play-effectiveness")
+    row = card.locator("tbody tr").filter(has_text="Blitz")
+    expect(row).to_be_hidden()
+    card.get_by_text("Show the numbers").click()
+    expect(row).to_be_visible()
+    expect(row.locator("td").nth(1)).to_have_text("3")
+    card.get_by_text("Show the numbers").click()
+    expect(row).to_be_hidden()
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_empty_charts_say_what_to_do_without_overflowing(page: Page, transactional_db, tenant_a, owner_a, width):
+    """A workspace with target accounts and nothing else: every chart that can be empty says what to do."""
+    page.set_viewport_size({"width": width, "height": 900})
+    AccountFactory(tenant=tenant_a, name="Lonely Target", fit_score=None, owner=owner_a)
+    ActivityFactory(tenant=tenant_a, account=AccountFactory(tenant=tenant_a, is_target=False), direction="inbound")
+    log_in(page, "owner_a", r"/t/alpha/dashboard/$")
+    empties = {
+        "leader": ["coverage-trend", "funnel", "pipeline", "play-effectiveness", "pipeline-by-stage"],
+        "marketing": ["engagement-movers", "marketing", "engaged-contacts"],
+        "ae": ["my-engagement-movers", "my-pipeline-by-stage"],
+    }
+    for view, keys in empties.items():
+        page.goto(f"/t/alpha/dashboard/?view={view}")
+        for key in keys:
+            empty = page.locator(f"#card-{key} .chart-empty")
+            expect(empty).to_be_visible()
+            expect(empty.get_by_role("link")).to_be_visible()
+            expect(page.locator(f"#card-{key} canvas")).to_have_count(0)
+        assert page.evaluate(OVERFLOW) == [], view

@@ -165,8 +165,8 @@ class TestAeHome:
         assert [row.name for row in second.context["page"]] == ["Client 25", "Client 26"]
         assert "<html" not in second.content.decode()
         # The chart of pipeline by stage is of the accounts the AE owns: its CSV carries owner=<the AE>.
-        chart = response.context["charts"][0]
-        assert chart.csv_url.endswith(f"owner={ae.pk}&format=csv")
+        chart = response.context["charts"][1]
+        assert chart.key == "my-pipeline-by-stage" and chart.csv_url.endswith(f"owner={ae.pk}")
         assert [(row["stage"], row["amount"]) for row in chart.rows] == [
             ("Prospecting", "2000.00"),
             ("Qualification", "0.00"),
@@ -204,7 +204,7 @@ class TestLeaderScorecard:
         # the five scored targets of Tier 1, one per band; the unscored one has no tier
         assert fit.config["datasets"][0]["data"] == [1, 1, 1, 1, 1, 0]
         start, end = response.context["filters"].start, response.context["filters"].end
-        assert fit.csv_url == (f"/t/alpha/api/metrics/fit-scores/?start={start}&end={end}&tier={tier.pk}&format=csv")
+        assert fit.csv_url == f"/t/alpha/dashboard/chart.csv?chart=fit-scores&start={start}&end={end}&tier={tier.pk}"
         assert '<canvas data-chart="chart-data-fit-scores"' in page
         assert '<script id="chart-data-fit-scores" type="application/json">' in page
         assert "<summary>Show the numbers</summary>" in page
