@@ -25,7 +25,7 @@ def _sum(field: str, condition: Q) -> Coalesce:
     return Coalesce(Sum(field, filter=condition), Value(0), output_field=IntegerField())
 
 
-# Per account and channel first (one hash aggregate over the period's activities), then the figures over those
+# Per account and channel first (one grouped pass over the period's activities), then the figures over those
 # rows: counting accounts then needs no DISTINCT over every activity. Prefixed: a name like a field ("clicks")
 # would stand for it.
 PER_ACCOUNT_AND_CHANNEL = {
