@@ -468,6 +468,8 @@ ACTIVITY_CONTACT_ELSEWHERE = "This contact does not work at the activity's accou
 # Campaign figures (impressions, clicks, conversions) are recorded on these channels only.
 CAMPAIGN_CHANNELS = (ActivityChannel.ADVERTISING, ActivityChannel.WEB_VISIT, ActivityChannel.EMAIL)
 CAMPAIGN_FIELDS = ("impressions", "clicks", "conversions")
+# What the metrics count of a period's activities (metrics/selectors): carried by the period index.
+ACTIVITY_METRIC_COLUMNS = ["account", "contact", "owner", "channel", "direction", "outcome", *CAMPAIGN_FIELDS]
 
 
 def check_activity_time(occurred_at) -> None:
@@ -533,11 +535,22 @@ class Activity(TenantOwnedModel):
                 violation_error_message="An activity with this idempotency key already exists.",
             )
         ]
+        # Both carry the columns the metrics count (ADR 0042), so a period's activities are read from the index
+        # alone (an index-only scan) instead of the table.
         indexes = [
-            # An account's timeline and its engagement windows (range scans on occurred_at per account).
-            models.Index(fields=["tenant", "account", "occurred_at"], name="activity_tenant_account"),
-            # The activity list, newest first (cursor pagination walks it).
-            models.Index(fields=["tenant", "occurred_at", "id"], name="activity_tenant_occurred"),
+            # An account's timeline and its engagement windows (range scans on occurred_at per account); the
+            # metrics' per-account EXISTS probes (funnel, engagement).
+            models.Index(
+                fields=["tenant", "account", "occurred_at"],
+                include=["direction", "outcome", "contact", "clicks"],
+                name="activity_tenant_account",
+            ),
+            # The activity list, newest first (cursor pagination walks it); the metrics' period totals.
+            models.Index(
+                fields=["tenant", "occurred_at", "id"],
+                include=ACTIVITY_METRIC_COLUMNS,
+                name="activity_tenant_occurred",
+            ),
         ]
 
     def __str__(self):

@@ -23,7 +23,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     FloatField,
     IntegerField,
     Q,
@@ -32,8 +31,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThan
+from django.db.models.sql.constants import LOUTER
+from django_cte import CTE, with_cte
 
-from accounts.models import Account, ActivityDirection, BuyingRole
+from accounts.models import Account, Activity, ActivityDirection, BuyingRole
 from metrics.services import metrics_settings
 
 from ..filters import MetricFilters, ratio
@@ -94,18 +96,27 @@ def default_baseline(filters: MetricFilters) -> Baseline:
 
 def _accounts(filters: MetricFilters, baseline: Baseline):
     """Target accounts with their figures (events in both periods, engaged contacts overall and per buying role,
-    change, movement), one grouped query however many activities they have."""
-    period = occurred_between_q(filters.start, filters.end, "engaged__occurred_at")
-    in_baseline = occurred_between_q(baseline.start, baseline.end, "engaged__occurred_at")
-    either = occurred_between_q(
-        min(filters.start, baseline.start), max(filters.end, baseline.end), "activities__occurred_at"
+    change, movement), in one query however many activities they have. The engagement events are counted per
+    account and contact first (a CTE), then per account over those rows: a contact is counted once per account
+    without a DISTINCT over every event, which would sort them all."""
+    period = occurred_between_q(filters.start, filters.end)
+    in_baseline = occurred_between_q(baseline.start, baseline.end)
+    either = occurred_between_q(min(filters.start, baseline.start), max(filters.end, baseline.end))
+    per_contact = CTE(
+        Activity.objects.filter(either, engaged_q())
+        .order_by()
+        .values("account_id", "contact_id", "contact__buying_role")
+        .annotate(period_events=Count("id", filter=period), baseline_events=Count("id", filter=in_baseline))
     )
+    engaged = GreaterThan(per_contact.col.period_events, 0)
+
+    def contacts_where(condition) -> Count:
+        return Count(Case(When(condition, then=per_contact.col.contact_id)))
+
     contacts = {
-        "engaged_contacts": Count("engaged__contact", distinct=True, filter=period),
+        "engaged_contacts": contacts_where(engaged),
         **{
-            f"engaged_{role}": Count(
-                "engaged__contact", distinct=True, filter=period & Q(engaged__contact__buying_role=role)
-            )
+            f"engaged_{role}": contacts_where(engaged & Q(Exact(per_contact.col.contact__buying_role, role)))
             for role in BuyingRole.values
         },
     }
@@ -114,14 +125,14 @@ def _accounts(filters: MetricFilters, baseline: Baseline):
     )
     rising = Q(events__gte=SHARP_MIN_EVENTS) & (Q(baseline_events=0) | Q(change_ratio__gte=SHARP_CHANGE))
     falling = Q(baseline_per_period__gte=SHARP_MIN_EVENTS, change_ratio__lte=-SHARP_CHANGE)
+    targets = Account.objects.filter(filters.accounts_q(), is_target=True)
     return (
-        Account.objects.filter(filters.accounts_q(), is_target=True)
-        .alias(engaged=FilteredRelation("activities", condition=either & engaged_q("activities__")))
+        with_cte(per_contact, select=per_contact.join(targets, id=per_contact.col.account_id, _join_type=LOUTER))
         .annotate(
             account_name=F("name"),
             tier_name=Coalesce("tier__name", Value("")),
-            events=Count("engaged__id", filter=period),
-            baseline_events=Count("engaged__id", filter=in_baseline),
+            events=Coalesce(Sum(per_contact.col.period_events), 0),
+            baseline_events=Coalesce(Sum(per_contact.col.baseline_events), 0),
             **contacts,
         )
         .annotate(baseline_per_period=scaled)

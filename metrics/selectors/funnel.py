@@ -33,12 +33,14 @@ def _stage_counts(filters: MetricFilters, ref: str) -> dict:
     activities = Activity.objects.filter(account=OuterRef(ref)).filter(filters.period_q("occurred_at", datetime=True))
     hand_offs = HandOff.objects.filter(account=OuterRef(ref)).filter(filters.period_q("passed_at", datetime=True))
     prospected = Q(Exists(activities.filter(direction=ActivityDirection.OUTBOUND)))
-    passed = prospected & Q(Exists(hand_offs))
+    # Each stage's own (rarer) condition first: PostgreSQL stops at the first false one, so the common earlier
+    # stages are not probed again for most accounts.
+    passed = Q(Exists(hand_offs)) & prospected
     stages = {
         "prospected": prospected,
-        "connected": prospected & Q(Exists(activities.filter(outcome__in=MEANINGFUL_OUTCOMES))),
+        "connected": Q(Exists(activities.filter(outcome__in=MEANINGFUL_OUTCOMES))) & prospected,
         "passed": passed,
-        "accepted": passed & Q(Exists(hand_offs.filter(state=HandOffState.ACCEPTED))),
+        "accepted": Q(Exists(hand_offs.filter(state=HandOffState.ACCEPTED))) & passed,
     }
     return {name: Count(ref, distinct=True, filter=condition) for name, condition in stages.items()}
 

@@ -65,19 +65,26 @@ def _churn_counts(accounts, start, end, prefix: str) -> dict:
     at ``end``, and accounts that became customers in between (new or back)."""
     in_period = AccountStatusChange.objects.filter(account=OuterRef("pk"), changed_on__range=(start, end))
     at_start = Q(**{f"{prefix}start": AccountStatus.CUSTOMER})
+    # Every figure needs a customer by ``end`` (at the start, won in the period, or churned after being one): only
+    # accounts the log shows as one by then are read, found through its status index, not every account.
+    customers_by_end = AccountStatusChange.objects.filter(status=AccountStatus.CUSTOMER, changed_on__lte=end)
     # Every correlated subquery is an annotation: the aggregate then reads them from one inner query.
-    return accounts.annotate(
-        **{
-            f"{prefix}start": _status_on(start, before=True),
-            f"{prefix}end": _status_on(end),
-            f"{prefix}churned": Exists(in_period.filter(status=AccountStatus.CHURNED)),
-            f"{prefix}won": Exists(in_period.filter(status=AccountStatus.CUSTOMER)),
-        }
-    ).aggregate(
-        customers_at_start=Count("pk", filter=at_start),
-        churned=Count("pk", filter=at_start & Q(**{f"{prefix}churned": True})),
-        retained=Count("pk", filter=at_start & Q(**{f"{prefix}end": AccountStatus.CUSTOMER})),
-        new_customers=Count("pk", filter=Q(**{f"{prefix}won": True})),
+    return (
+        accounts.filter(pk__in=customers_by_end.values("account_id"))
+        .annotate(
+            **{
+                f"{prefix}start": _status_on(start, before=True),
+                f"{prefix}end": _status_on(end),
+                f"{prefix}churned": Exists(in_period.filter(status=AccountStatus.CHURNED)),
+                f"{prefix}won": Exists(in_period.filter(status=AccountStatus.CUSTOMER)),
+            }
+        )
+        .aggregate(
+            customers_at_start=Count("pk", filter=at_start),
+            churned=Count("pk", filter=at_start & Q(**{f"{prefix}churned": True})),
+            retained=Count("pk", filter=at_start & Q(**{f"{prefix}end": AccountStatus.CUSTOMER})),
+            new_customers=Count("pk", filter=Q(**{f"{prefix}won": True})),
+        )
     )
 
 
