@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from abs_platform.tenancy.context import workspace_today
 from abs_platform.tenancy.models import Role
 from accounts.models import Account
+from planning.services import hand_off_pass
 from plays.models import PlayRun
 from teams.models import Team, TeamAccount, TeamMember, TeamRole
 from tests.conftest import _member, as_tenant
@@ -19,6 +20,8 @@ from tests.factories import (
     AccountFactory,
     ActivityFactory,
     ContactFactory,
+    CriterionFactory,
+    IcpFactory,
     OpportunityFactory,
     SignalFactory,
     TierFactory,
@@ -183,7 +186,7 @@ def test_search_from_the_header_by_keyboard(page: Page, transactional_db, tenant
 
 
 @pytest.mark.parametrize("width", [390, 1280, 1920])
-def test_no_overflow_at_a_phones_width_and_on_wide_screens(page: Page, programme, tenant_a, width):
+def test_no_overflow_at_a_phones_width_and_on_wide_screens(page: Page, programme, tenant_a, owner_a, width):
     page.set_viewport_size({"width": width, "height": 900})
     account = AccountFactory(
         tenant=tenant_a, name="International Holdings of Northern Europe Group and Partners", fit_score=70
@@ -196,7 +199,14 @@ def test_no_overflow_at_a_phones_width_and_on_wide_screens(page: Page, programme
         email="maximiliane.rosenthal-oberhausen@international-holdings.example.com",
         title="Senior Vice President Global Procurement and Strategic Sourcing",
     )
-    log_in(page, "owner_a", r"/t/alpha/dashboard/$")
+    # The ICP page's score preview draws its ten bands; the Planning page shows a hand-off's accept/reject forms.
+    CriterionFactory(
+        tenant=tenant_a, icp=IcpFactory(tenant=tenant_a, is_active=True), kind="employees", params={"min": 1}
+    )
+    with as_tenant(tenant_a, owner_a):
+        hand_off_pass(account=account, from_user=owner_a, to_user=owner_a)
+    log_in(page, "owner_a", r"/t/alpha/my-day/$")  # the hand-off's decision task is due
+    page.goto("/t/alpha/dashboard/")
     menu = page.get_by_role("button", name="Menu")
     if width == 390:
         expect(menu).to_be_visible()
