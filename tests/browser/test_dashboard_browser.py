@@ -79,6 +79,7 @@ def log_in(page: Page, username: str, landing: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(landing))
+    page.wait_for_load_state("load")  # htmx has bound the page's elements (typing before that sends nothing)
 
 
 @pytest.fixture
