@@ -198,8 +198,9 @@ class TenantModelViewSet(viewsets.ModelViewSet):
             "tenant": self.tenant,
             "role": getattr(self.request._request, "tenant_role", None),
             "object_id": self.kwargs.get(self.lookup_url_kwarg or self.lookup_field),
+            # Whatever paginated this request (the list, or an action with its own pagination) draws its pager.
             "paging": self.paginator.page_navigation()
-            if self.action == "list" and response.status_code == 200 and hasattr(self.paginator, "count")
+            if response.status_code == 200 and hasattr(self.paginator, "count")
             else None,
         }
 

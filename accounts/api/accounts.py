@@ -352,8 +352,6 @@ class AccountViewSet(ReadBackAfterWrite, TenantModelViewSet):
         context = super().get_fragment_context(data, response)
         if self.get_fragment_template(response).endswith("#form"):
             context["industries"] = selectors.account_industries()  # the industry field's suggestions
-        if self.action == "industries" and hasattr(self.paginator, "count"):
-            context["paging"] = self.paginator.page_navigation()
         # Rows link to ``<account_pages_url><id>/``.
         context["account_pages_url"] = reverse("accounts:page", args=[self.tenant.slug])
         # An empty list says "no match" under a search or filter, and what to do first without one.

@@ -92,7 +92,6 @@ class SavedViewViewSet(TenantModelViewSet):
     write_role = Role.VIEWER  # personal filters: everyone may save their own
     filter_backends = [QueryParamFilterBackend]
     filterset_class = SavedViewFilter
-    ordering = ["name", "id"]
 
     def scoped_queryset(self):
         queryset = selectors.saved_views_for(self.request.user)
