@@ -11,17 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from planning import services
 from tests.conftest import as_tenant, page_as_loaded
 from tests.factories import AccountFactory, ActivityFactory, ContactFactory, TierFactory
-from tests.web.test_list_pages import page_links, pager
+from tests.web.test_list_pages import HTMX, page_links, pager
+from tests.web.test_list_pages import get_fragment as get
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def get(client, url) -> str:
-    response = client.get(url, **HTMX)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def at(number: int) -> datetime:

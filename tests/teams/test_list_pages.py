@@ -9,17 +9,10 @@ from teams import services
 from teams.models import TeamRole
 from tests.conftest import _member, as_tenant
 from tests.factories import AccountFactory, TierFactory
+from tests.web.test_list_pages import get_fragment as get
 from tests.web.test_list_pages import page_links, pager
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def get(client, url) -> str:
-    response = client.get(url, **HTMX)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def account_links(html: str) -> list[str]:

@@ -16,6 +16,13 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def get_fragment(client, url) -> str:
+    """The htmx fragment at ``url`` (asserting it answered 200)."""
+    response = client.get(url, **HTMX)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def make_accounts(tenant, count, start=0):
     return [AccountFactory(tenant=tenant, name=f"Account {number:03}") for number in range(start, start + count)]
 
